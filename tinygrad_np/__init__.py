@@ -1,0 +1,61 @@
+"""tinygrad_np: a small, correct autograd framework on NumPy, with PyTorch's API.
+
+A `Tensor` records the graph of primitive ops (`tinygrad_np.ops`); one engine
+(`tinygrad_np.autograd`) walks it backwards.
+"""
+
+from . import autograd, dtypes
+from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .creation import (
+    arange,
+    empty,
+    empty_like,
+    eye,
+    full,
+    full_like,
+    linspace,
+    ones,
+    ones_like,
+    rand,
+    rand_like,
+    randint,
+    randn,
+    randn_like,
+    zeros,
+    zeros_like,
+)
+from .dtypes import (
+    bool_,
+    double,
+    float16,
+    float32,
+    float64,
+    get_default_dtype,
+    half,
+    int8,
+    int16,
+    int32,
+    int64,
+    long,
+    set_default_dtype,
+    short,
+    uint8,
+)
+from .errors import ShapeError
+from .random import manual_seed
+from .tensor import Tensor, cat, maximum, minimum, stack, tensor, where
+
+# Function forms of Tensor methods, as torch.exp(x) is x.exp().
+abs = Tensor.abs
+add, sub, mul, div, pow, neg = Tensor.add, Tensor.sub, Tensor.mul, Tensor.div, Tensor.pow, Tensor.neg
+matmul = Tensor.matmul
+exp, log, sqrt, sin, cos, tanh = Tensor.exp, Tensor.log, Tensor.sqrt, Tensor.sin, Tensor.cos, Tensor.tanh
+sigmoid, relu, clamp, clip, sign = Tensor.sigmoid, Tensor.relu, Tensor.clamp, Tensor.clip, Tensor.sign
+sum, mean, var, std, logsumexp = Tensor.sum, Tensor.mean, Tensor.var, Tensor.std, Tensor.logsumexp
+max, min, amax, amin, argmax, argmin = Tensor.max, Tensor.min, Tensor.amax, Tensor.amin, Tensor.argmax, Tensor.argmin
+softmax, log_softmax = Tensor.softmax, Tensor.log_softmax
+reshape, flatten, squeeze, unsqueeze = Tensor.reshape, Tensor.flatten, Tensor.squeeze, Tensor.unsqueeze
+transpose, permute, broadcast_to, gather = Tensor.transpose, Tensor.permute, Tensor.broadcast_to, Tensor.gather
+lt, le, gt, ge, eq, ne = Tensor.lt, Tensor.le, Tensor.gt, Tensor.ge, Tensor.eq, Tensor.ne
+
+__version__ = "0.1.0"

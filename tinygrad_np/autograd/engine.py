@@ -1,0 +1,130 @@
+"""The engine: walks the graph backwards from the roots, once, in topological order.
+
+1. Count, for every node reachable from the roots, how many edges lead into it
+   (an explicit stack, never recursion: a chain of a million ops is fine).
+2. Kahn's algorithm: a node runs when every consumer has handed it its gradient, so its
+   buffer holds the complete sum. Buffers are summed out of place, never into an array
+   another node may still hold, and freed as soon as the node has run.
+3. Leaf gradients are accumulated into `.grad` (or returned, for `autograd.grad`).
+
+Unless `retain_graph`, each node releases its saved values right after its backward.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from .anomaly import anomaly_state, check_gradients
+from .function import FREED_GRAPH_MESSAGE, Function
+from .grad_mode import grad_state
+
+if TYPE_CHECKING:
+    from ..tensor import Tensor
+
+
+def run_backward(
+    roots: Sequence[Tensor],
+    root_grads: Sequence[Tensor],
+    retain_graph: bool,
+    create_graph: bool,
+    capture: Sequence[Tensor] | None = None,
+) -> list[Tensor | None] | None:
+    """Backpropagate `root_grads` from `roots`.
+
+    Without `capture`, gradients accumulate into the leaves' `.grad` (and retained
+    non-leaves'). With `capture`, nothing is accumulated and the gradients of those tensors
+    are returned, in order (None for a tensor the roots do not depend on).
+    """
+    buffers: dict[object, Tensor] = {}
+    for root, grad in zip(roots, root_grads):
+        target = root.grad_fn if root.grad_fn is not None else root
+        buffers[target] = buffers[target] + grad if target in buffers else grad
+
+    capture_keys = {(t.grad_fn if t.grad_fn is not None else t) for t in capture} if capture is not None else ()
+    captured: dict[object, Tensor] = {}
+    pending = _count_dependencies([root.grad_fn for root in roots if root.grad_fn is not None])
+    ready = [node for node in pending if pending[node] == 0 and node in buffers]
+
+    previous_mode = grad_state.enabled
+    grad_state.enabled = create_graph
+    try:
+        while ready:
+            node = ready.pop()
+            grad = buffers.pop(node)
+            if node in capture_keys:
+                captured[node] = grad
+            if node.retained is not None and capture is None:
+                _accumulate_retained(node, grad)
+            grads = node.backward(grad)
+            if not isinstance(grads, tuple):
+                grads = (grads,)
+            if anomaly_state.enabled:
+                check_gradients(node, grads)
+            for index, (edge, edge_grad) in enumerate(zip(node.next_edges, grads)):
+                if edge is None or edge_grad is None:
+                    continue
+                _check_gradient(node, index, edge, edge_grad)
+                buffers[edge] = buffers[edge] + edge_grad if edge in buffers else edge_grad
+                if isinstance(edge, Function):
+                    pending[edge] -= 1
+                    if pending[edge] == 0:
+                        ready.append(edge)
+            if not retain_graph:
+                node.release()
+        if capture is not None:
+            captured.update((key, grad) for key, grad in buffers.items() if key in capture_keys)
+            return [captured.get(t.grad_fn if t.grad_fn is not None else t) for t in capture]
+        for leaf, grad in buffers.items():
+            _accumulate_leaf(leaf, grad)
+        return None
+    finally:
+        grad_state.enabled = previous_mode
+
+
+def _count_dependencies(start: list[Function]) -> dict[Function, int]:
+    """In-degree of every node reachable from `start`, found with an explicit stack."""
+    pending: dict[Function, int] = {}
+    stack = []
+    for node in start:
+        if node not in pending:
+            pending[node] = 0
+            stack.append(node)
+    while stack:
+        node = stack.pop()
+        if node.released:
+            raise RuntimeError(FREED_GRAPH_MESSAGE)
+        for edge in node.next_edges:
+            if isinstance(edge, Function):
+                if edge in pending:
+                    pending[edge] += 1
+                else:
+                    pending[edge] = 1
+                    stack.append(edge)
+    return pending
+
+
+def _check_gradient(node: Function, index: int, edge, grad: Tensor) -> None:
+    """A gradient must match its input in shape and dtype (catches broadcasting and dtype bugs)."""
+    if isinstance(edge, Function):
+        shape, dtype = edge.out_shape, edge.out_dtype
+    else:
+        shape, dtype = edge.data.shape, edge.data.dtype
+    if grad.data.shape != shape or grad.data.dtype != dtype:
+        raise RuntimeError(
+            f"{node.name} returned a gradient of shape {grad.data.shape} and dtype {grad.data.dtype} "
+            f"for input {index}, which has shape {shape} and dtype {dtype}"
+        )
+
+
+def _accumulate_leaf(leaf: Tensor, grad: Tensor) -> None:
+    """`.grad += grad`, out of place: arrays may be shared, so none is written into."""
+    if not grad.data.flags.writeable:
+        grad = type(grad)._make(grad.data.copy(), None)
+    leaf.grad = grad if leaf.grad is None else leaf.grad + grad
+
+
+def _accumulate_retained(node: Function, grad: Tensor) -> None:
+    tensor = node.retained()
+    if tensor is not None:
+        _accumulate_leaf(tensor, grad)

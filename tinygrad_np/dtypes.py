@@ -1,0 +1,87 @@
+"""The dtype policy: PyTorch's defaults and type promotion, on NumPy dtypes.
+
+- Python floats take the default float dtype (float32 unless `set_default_dtype`);
+  Python ints give int64, bools give bool; an ndarray keeps its dtype.
+- Python numbers (and NumPy scalars) are *weak*: a float32 tensor times 2.5 stays float32.
+- Between tensors the higher category (bool < integer < floating) wins; within a category a
+  0-d tensor does not widen a dimensioned one, otherwise the wider dtype wins.
+"""
+
+from numbers import Number
+
+import numpy as np
+
+float16 = half = np.dtype(np.float16)
+float32 = np.dtype(np.float32)
+float64 = double = np.dtype(np.float64)
+int8 = np.dtype(np.int8)
+int16 = short = np.dtype(np.int16)
+int32 = np.dtype(np.int32)
+int64 = long = np.dtype(np.int64)
+uint8 = np.dtype(np.uint8)
+bool_ = np.dtype(np.bool_)
+
+_default_float = float32
+
+
+def set_default_dtype(dtype) -> None:
+    """Set the dtype that Python floats and float factories produce (float32 or float64)."""
+    global _default_float
+    dtype = np.dtype(dtype)
+    if dtype.kind != "f":
+        raise TypeError(f"only floating-point types are supported as the default type, got {dtype}")
+    _default_float = dtype
+
+
+def get_default_dtype() -> np.dtype:
+    """The dtype that Python floats and float factories produce."""
+    return _default_float
+
+
+def is_floating(dtype: np.dtype) -> bool:
+    return dtype.kind == "f"
+
+
+def _category(dtype: np.dtype) -> int:
+    return 0 if dtype.kind == "b" else 2 if dtype.kind in "fc" else 1
+
+
+def dtype_of_python(value) -> np.dtype:
+    """The dtype a Python number, NumPy scalar or nested list of them becomes."""
+    if isinstance(value, np.generic):
+        return value.dtype
+    kind = np.asarray(value).dtype.kind
+    if kind == "b":
+        return bool_
+    if kind in "iu":
+        return int64
+    if kind == "f":
+        return _default_float
+    raise TypeError(f"cannot make a tensor from {type(value).__name__} (dtype kind {kind!r})")
+
+
+def scalar_result_dtype(dtype: np.dtype, scalar: Number) -> np.dtype:
+    """The dtype of `tensor (dtype) <op> scalar`: the scalar only lifts the category."""
+    scalar_category = 0 if isinstance(scalar, (bool, np.bool_)) else 1 if isinstance(scalar, (int, np.integer)) else 2
+    if scalar_category <= _category(dtype):
+        return dtype
+    return int64 if scalar_category == 1 else _default_float
+
+
+def promote(*dtypes: np.dtype) -> np.dtype:
+    """The common dtype of dimensioned tensors: the highest category, widened within it."""
+    top = max(_category(d) for d in dtypes)
+    result = None
+    for d in dtypes:
+        if _category(d) == top:
+            result = d if result is None else np.promote_types(result, d)
+    return result
+
+
+def result_dtype(a: np.ndarray, b: np.ndarray) -> np.dtype:
+    """The dtype of `a <op> b` for two tensors' arrays, following PyTorch's promotion."""
+    if a.dtype == b.dtype:
+        return a.dtype
+    if (a.ndim == 0) != (b.ndim == 0) and _category(a.dtype) == _category(b.dtype):
+        return b.dtype if a.ndim == 0 else a.dtype
+    return promote(a.dtype, b.dtype)

@@ -1,0 +1,9 @@
+"""Errors raised by tinygrad_np."""
+
+
+class ShapeError(ValueError, RuntimeError):
+    """Operand shapes do not fit the op; the message names the op and the shapes.
+
+    A subclass of both ValueError (what NumPy users catch) and RuntimeError (what
+    PyTorch raises for shape mismatches), so code written for either keeps working.
+    """

@@ -1,0 +1,8 @@
+"""The primitive ops. Every Function subclass defined here registers itself in
+`tinygrad_np.autograd.function.PRIMITIVES`; everything else in the library is composed
+from these. The table with each op's gradient is docs/ops.md.
+"""
+
+from . import elementwise, matmul, movement, reduce
+
+__all__ = ["elementwise", "matmul", "movement", "reduce"]

@@ -1,0 +1,242 @@
+"""Elementwise primitives: forward on arrays, backward in Tensor ops, side by side.
+
+Binary primitives never broadcast an input that needs a gradient: Tensor expands such an
+input first (an explicit `Expand` node), so broadcasting is undone in exactly one place,
+`Expand.backward`. Inputs arrive already promoted to one dtype.
+"""
+
+import numpy as np
+
+from .. import tensor as T
+from ..autograd.function import Function
+
+
+class Add(Function):
+    """a + b;  d/da = 1, d/db = 1"""
+
+    def forward(self, a, b):
+        return a + b
+
+    def backward(self, g):
+        return g, g
+
+
+class Sub(Function):
+    """a - b;  d/da = 1, d/db = -1"""
+
+    def forward(self, a, b):
+        return a - b
+
+    def backward(self, g):
+        return g, -g if self.needs_input_grad[1] else None
+
+
+class Neg(Function):
+    """-a;  d/da = -1"""
+
+    def forward(self, a):
+        return -a
+
+    def backward(self, g):
+        return -g
+
+
+class Mul(Function):
+    """a * b;  d/da = b, d/db = a"""
+
+    save_inputs = True
+
+    def forward(self, a, b):
+        return a * b
+
+    def backward(self, g):
+        a, b = self.inputs
+        need_a, need_b = self.needs_input_grad
+        return g * b if need_a else None, g * a if need_b else None
+
+
+class Div(Function):
+    """a / b;  d/da = 1/b, d/db = -a/b²"""
+
+    save_inputs = True
+
+    def forward(self, a, b):
+        return a / b
+
+    def backward(self, g):
+        a, b = self.inputs
+        need_a, need_b = self.needs_input_grad
+        return g / b if need_a else None, -(g * a) / (b * b) if need_b else None
+
+
+class Pow(Function):
+    """a ** b;  d/da = b·a^(b-1) (0 where b = 0), d/db = a^b·log(a) (0 where a = 0, b >= 0).
+
+    The log is taken only when b needs a gradient: `x ** 2` at x = 0 stays finite.
+    """
+
+    save_inputs = True
+    save_output = True
+
+    def forward(self, a, b):
+        return a**b
+
+    def backward(self, g):
+        a, b = self.inputs
+        need_a, need_b = self.needs_input_grad
+        grad_a = grad_b = None
+        if need_a:
+            grad_a = g * (b * a ** (b - 1))
+            if (b.data == 0).any():
+                grad_a = T.where(b == 0, 0.0, grad_a)
+        if need_b:
+            grad_b = g * (self.output * a.log())
+            singular = (a.data == 0) & (b.data >= 0)
+            if singular.any():
+                grad_b = T.where(T.Tensor(singular), 0.0, grad_b)
+        return grad_a, grad_b
+
+
+class Maximum(Function):
+    """max(a, b);  the gradient goes to the larger input, split evenly on ties (as PyTorch)."""
+
+    save_inputs = True
+
+    def forward(self, a, b):
+        return np.maximum(a, b)
+
+    def backward(self, g):
+        a, b = (t.data for t in self.inputs)
+        need_a, need_b = self.needs_input_grad
+        tie = np.where(a == b, 0.5, 0.0).astype(g.dtype)
+        share_a = T.Tensor(np.where(a > b, 1, tie).astype(g.dtype))
+        share_b = T.Tensor(np.where(a < b, 1, tie).astype(g.dtype))
+        return g * share_a if need_a else None, g * share_b if need_b else None
+
+
+class Where(Function):
+    """where(cond, a, b);  the gradient flows to whichever input was picked, zero (never NaN) elsewhere."""
+
+    save_inputs = True
+
+    def forward(self, cond, a, b):
+        return np.where(cond, a, b)
+
+    def backward(self, g):
+        cond = self.inputs[0]
+        _, need_a, need_b = self.needs_input_grad
+        return None, T.where(cond, g, 0.0) if need_a else None, T.where(cond, 0.0, g) if need_b else None
+
+
+class Exp(Function):
+    """exp(a);  d/da = exp(a), the output itself"""
+
+    save_output = True
+
+    def forward(self, a):
+        return np.exp(a)
+
+    def backward(self, g):
+        return g * self.output
+
+
+class Log(Function):
+    """log(a);  d/da = 1/a"""
+
+    save_inputs = True
+
+    def forward(self, a):
+        return np.log(a)
+
+    def backward(self, g):
+        return g / self.inputs[0]
+
+
+class Sin(Function):
+    """sin(a);  d/da = cos(a)"""
+
+    save_inputs = True
+
+    def forward(self, a):
+        return np.sin(a)
+
+    def backward(self, g):
+        return g * self.inputs[0].cos()
+
+
+class Cos(Function):
+    """cos(a);  d/da = -sin(a)"""
+
+    save_inputs = True
+
+    def forward(self, a):
+        return np.cos(a)
+
+    def backward(self, g):
+        return -(g * self.inputs[0].sin())
+
+
+class Tanh(Function):
+    """tanh(a);  d/da = 1 - tanh(a)², from the output. A primitive: NumPy's tanh is stable and fast."""
+
+    save_output = True
+
+    def forward(self, a):
+        return np.tanh(a)
+
+    def backward(self, g):
+        y = self.output
+        return g * (1 - y * y)
+
+
+class Sigmoid(Function):
+    """σ(a) = 1 / (1 + e^-a);  d/da = σ(a)(1 - σ(a)).
+
+    A primitive for stability: with e = exp(-|a|), σ = 1/(1+e) for a >= 0 and e/(1+e) for
+    a < 0, so no exp ever overflows.
+    """
+
+    save_output = True
+
+    def forward(self, a):
+        e = np.exp(-np.abs(a))
+        return np.where(a >= 0, 1, e) / (1 + e)
+
+    def backward(self, g):
+        y = self.output
+        return g * (y * (1 - y))
+
+
+class Relu(Function):
+    """max(a, 0);  d/da = 1 where a > 0, else 0 (relu'(0) = 0, as PyTorch)."""
+
+    save_output = True
+
+    def forward(self, a):
+        return np.maximum(a, 0)
+
+    def backward(self, g):
+        return T.where(self.output > 0, g, 0.0)
+
+
+class Abs(Function):
+    """|a|;  d/da = sign(a) (0 at 0, as PyTorch)"""
+
+    save_inputs = True
+
+    def forward(self, a):
+        return np.abs(a)
+
+    def backward(self, g):
+        return g * self.inputs[0].sign()
+
+
+class Cast(Function):
+    """a converted to another float dtype;  the gradient is converted back."""
+
+    def forward(self, a, dtype):
+        self.input_dtype = a.dtype
+        return a.astype(dtype)
+
+    def backward(self, g):
+        return g.astype(self.input_dtype)

@@ -1,0 +1,764 @@
+"""The Tensor: a NumPy array that remembers which op made it.
+
+Every differentiable method here either applies one primitive (`tinygrad_np.ops`) or is
+composed from other methods in a line or two. Composition is the point: a composed op needs
+no backward of its own, and its gradient is checked by the same property tests.
+"""
+
+from __future__ import annotations
+
+import weakref
+from collections import namedtuple
+from collections.abc import Iterator, Sequence
+from numbers import Number
+
+import numpy as np
+
+from . import dtypes
+from .autograd.grad_mode import grad_state
+from .errors import ShapeError
+from .ops.elementwise import (
+    Abs,
+    Add,
+    Cast,
+    Cos,
+    Div,
+    Exp,
+    Log,
+    Maximum,
+    Mul,
+    Neg,
+    Pow,
+    Relu,
+    Sigmoid,
+    Sin,
+    Sub,
+    Tanh,
+    Where,
+)
+from .ops.matmul import MatMul
+from .ops.movement import Cat, Expand, Index, Permute, Reshape
+from .ops.reduce import Max, Sum
+
+ValuesIndices = namedtuple("ValuesIndices", ["values", "indices"])
+"""What `max(dim)` and `min(dim)` return, as PyTorch's `(values, indices)`."""
+
+
+class Tensor:
+    """An n-dimensional array with reverse-mode autodiff.
+
+    `data` is the NumPy array; `grad_fn` is the node that produced it (None for a leaf);
+    `grad` receives the gradient of a backward pass if `requires_grad` is set.
+    """
+
+    __slots__ = ("data", "grad", "grad_fn", "_requires_grad", "__weakref__")
+    __array_ufunc__ = None  # NumPy defers `ndarray <op> Tensor` to our reflected operators
+    __hash__ = object.__hash__
+
+    def __init__(self, data, dtype=None, requires_grad: bool = False) -> None:
+        self.data = _to_array(data, dtype)
+        self.grad: Tensor | None = None
+        self.grad_fn = None
+        self._requires_grad = False
+        if requires_grad:
+            self.requires_grad_()
+
+    @classmethod
+    def _make(cls, data: np.ndarray, grad_fn) -> Tensor:
+        """Wrap an op's result without any checks (the hot path)."""
+        tensor = object.__new__(cls)
+        tensor.data, tensor.grad, tensor.grad_fn = data, None, grad_fn
+        tensor._requires_grad = grad_fn is not None
+        return tensor
+
+    # ----------------------------------------------------------------- attributes
+
+    @property
+    def requires_grad(self) -> bool:
+        return self._requires_grad
+
+    @requires_grad.setter
+    def requires_grad(self, value: bool) -> None:
+        self.requires_grad_(value)
+
+    def requires_grad_(self, requires_grad: bool = True) -> Tensor:
+        """Make this leaf record gradients (or stop). Only float tensors can."""
+        if self.grad_fn is not None and not requires_grad:
+            raise RuntimeError(
+                "you can only change requires_grad flags of leaf tensors; use .detach() to get a "
+                "tensor that does not require grad"
+            )
+        if requires_grad and not dtypes.is_floating(self.data.dtype):
+            raise RuntimeError(
+                f"only tensors of floating point dtype can require gradients, not {self.data.dtype}; "
+                "convert first with .float() or .double()"
+            )
+        self._requires_grad = bool(requires_grad) or self.grad_fn is not None
+        return self
+
+    @property
+    def is_leaf(self) -> bool:
+        return self.grad_fn is None
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return self.data.shape
+
+    @property
+    def dtype(self) -> np.dtype:
+        return self.data.dtype
+
+    @property
+    def ndim(self) -> int:
+        return self.data.ndim
+
+    def dim(self) -> int:
+        return self.data.ndim
+
+    def size(self, dim: int | None = None):
+        """The shape, or the length of one dim."""
+        return self.data.shape if dim is None else self.data.shape[_dim(dim, self.ndim)]
+
+    def numel(self) -> int:
+        return self.data.size
+
+    def __len__(self) -> int:
+        if self.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self.data.shape[0]
+
+    def __iter__(self) -> Iterator[Tensor]:
+        if self.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return (self[i] for i in range(self.data.shape[0]))
+
+    def __repr__(self) -> str:
+        body = np.array2string(self.data, separator=", ", prefix="tensor(")
+        extras = []
+        if self.dtype not in (dtypes.get_default_dtype(), dtypes.int64, dtypes.bool_):
+            extras.append(f"dtype={self.dtype}")
+        if self.grad_fn is not None:
+            extras.append(f"grad_fn=<{self.grad_fn.name}>")
+        elif self._requires_grad:
+            extras.append("requires_grad=True")
+        return f"tensor({', '.join([body, *extras])})"
+
+    # ----------------------------------------------------------------- conversion
+
+    def numpy(self) -> np.ndarray:
+        return self.data
+
+    def __array__(self, dtype=None, copy=None) -> np.ndarray:
+        return np.array(self.data, dtype=dtype) if copy else np.asarray(self.data, dtype=dtype)
+
+    def item(self):
+        if self.data.size != 1:
+            raise RuntimeError(f"a tensor with {self.data.size} elements cannot be converted to a Python number")
+        return self.data.item()
+
+    def tolist(self):
+        return self.data.tolist()
+
+    def __float__(self) -> float:
+        return float(self.item())
+
+    def __int__(self) -> int:
+        return int(self.item())
+
+    def __bool__(self) -> bool:
+        if self.data.size != 1:
+            raise RuntimeError(f"the truth value of a tensor with {self.data.size} elements is ambiguous")
+        return bool(self.data.item())
+
+    def detach(self) -> Tensor:
+        """The same data, cut from the graph."""
+        return Tensor._make(self.data, None)
+
+    def astype(self, dtype) -> Tensor:
+        """Convert; float-to-float conversions are differentiable, others leave the graph."""
+        dtype = np.dtype(dtype)
+        if dtype == self.data.dtype:
+            return self
+        if dtypes.is_floating(dtype) and dtypes.is_floating(self.data.dtype):
+            return Cast.apply(self, dtype=dtype)
+        return Tensor._make(self.data.astype(dtype), None)
+
+    to = astype
+
+    def float(self) -> Tensor:
+        return self.astype(dtypes.float32)
+
+    def double(self) -> Tensor:
+        return self.astype(dtypes.float64)
+
+    def half(self) -> Tensor:
+        return self.astype(dtypes.float16)
+
+    def long(self) -> Tensor:
+        return self.astype(dtypes.int64)
+
+    def int(self) -> Tensor:
+        return self.astype(dtypes.int32)
+
+    def bool(self) -> Tensor:
+        return self.astype(dtypes.bool_)
+
+    # ----------------------------------------------------------------- autograd
+
+    def backward(self, gradient=None, retain_graph: bool | None = None, create_graph: bool = False) -> None:
+        """Accumulate d(self)/d(leaf) · gradient into every leaf's `.grad`.
+
+        `gradient` may be omitted for a one-element tensor. The graph's saved values are
+        released afterwards unless `retain_graph` (which defaults to `create_graph`).
+        """
+        from .autograd.differentiate import backward
+
+        backward([self], None if gradient is None else [gradient], retain_graph, create_graph)
+
+    def retain_grad(self) -> Tensor:
+        """Keep this non-leaf tensor's gradient in `.grad` during backward."""
+        if not self._requires_grad:
+            raise RuntimeError("can't retain_grad on a tensor that has requires_grad=False")
+        if self.grad_fn is not None:
+            self.grad_fn.retained = weakref.ref(self)
+        return self
+
+    # ----------------------------------------------------------------- arithmetic
+
+    def add(self, other) -> Tensor:
+        return Add.apply(*_broadcast("add", self, other))
+
+    def sub(self, other) -> Tensor:
+        return Sub.apply(*_broadcast("sub", self, other))
+
+    def mul(self, other) -> Tensor:
+        return Mul.apply(*_broadcast("mul", self, other))
+
+    def div(self, other) -> Tensor:
+        return Div.apply(*_broadcast("div", self, other, floating=True))
+
+    def pow(self, exponent) -> Tensor:
+        return Pow.apply(*_broadcast("pow", self, exponent))
+
+    def neg(self) -> Tensor:
+        return Neg.apply(self)
+
+    def abs(self) -> Tensor:
+        return Abs.apply(self)
+
+    def matmul(self, other) -> Tensor:
+        return _matmul(self, other)
+
+    __add__ = add
+    __sub__ = sub
+    __mul__ = mul
+    __truediv__ = div
+    __pow__ = pow
+    __matmul__ = matmul
+    __neg__ = neg
+    __abs__ = abs
+
+    def __radd__(self, other) -> Tensor:
+        return Add.apply(*_broadcast("add", other, self))
+
+    def __rsub__(self, other) -> Tensor:
+        return Sub.apply(*_broadcast("sub", other, self))
+
+    def __rmul__(self, other) -> Tensor:
+        return Mul.apply(*_broadcast("mul", other, self))
+
+    def __rtruediv__(self, other) -> Tensor:
+        return Div.apply(*_broadcast("div", other, self, floating=True))
+
+    def __rpow__(self, other) -> Tensor:
+        return Pow.apply(*_broadcast("pow", other, self))
+
+    def __rmatmul__(self, other) -> Tensor:
+        return _matmul(other, self)
+
+    # ----------------------------------------------------------------- comparisons (no gradient)
+
+    def lt(self, other) -> Tensor:
+        return _compare("lt", np.less, self, other)
+
+    def le(self, other) -> Tensor:
+        return _compare("le", np.less_equal, self, other)
+
+    def gt(self, other) -> Tensor:
+        return _compare("gt", np.greater, self, other)
+
+    def ge(self, other) -> Tensor:
+        return _compare("ge", np.greater_equal, self, other)
+
+    def eq(self, other) -> Tensor:
+        return _compare("eq", np.equal, self, other)
+
+    def ne(self, other) -> Tensor:
+        return _compare("ne", np.not_equal, self, other)
+
+    __lt__, __le__, __gt__, __ge__, __eq__, __ne__ = lt, le, gt, ge, eq, ne
+
+    def logical_not(self) -> Tensor:
+        return Tensor._make(np.logical_not(self.data), None)
+
+    __invert__ = logical_not
+
+    def sign(self) -> Tensor:
+        """-1, 0 or 1 elementwise; constant almost everywhere, so it carries no gradient."""
+        return Tensor._make(np.sign(self.data), None)
+
+    # ----------------------------------------------------------------- elementwise
+
+    def exp(self) -> Tensor:
+        return Exp.apply(_floating(self))
+
+    def log(self) -> Tensor:
+        return Log.apply(_floating(self))
+
+    def sin(self) -> Tensor:
+        return Sin.apply(_floating(self))
+
+    def cos(self) -> Tensor:
+        return Cos.apply(_floating(self))
+
+    def tanh(self) -> Tensor:
+        return Tanh.apply(_floating(self))
+
+    def sigmoid(self) -> Tensor:
+        return Sigmoid.apply(_floating(self))
+
+    def relu(self) -> Tensor:
+        return Relu.apply(self)
+
+    def sqrt(self) -> Tensor:
+        return _floating(self) ** 0.5
+
+    def maximum(self, other) -> Tensor:
+        return Maximum.apply(*_broadcast("maximum", self, other))
+
+    def minimum(self, other) -> Tensor:
+        """min(a, b) = -max(-a, -b): ties split evenly, as for maximum."""
+        a, b = _broadcast("minimum", self, other)
+        return -Maximum.apply(-a, -b)
+
+    def clamp(self, min=None, max=None) -> Tensor:
+        """Limit to [min, max]; the gradient passes where min <= x <= max (bounds included)."""
+        if min is None and max is None:
+            raise ValueError("clamp: at least one of min and max must be given")
+        out = self
+        if min is not None:
+            out = where(out < min, min, out)
+        if max is not None:
+            out = where(out > max, max, out)
+        return out
+
+    clip = clamp
+
+    def where(self, condition, other) -> Tensor:
+        """`where(condition, self, other)`."""
+        return where(condition, self, other)
+
+    # ----------------------------------------------------------------- reductions
+
+    def sum(self, dim=None, keepdim: bool = False, *, axis=None, keepdims: bool | None = None) -> Tensor:
+        axes = _dims(dim if axis is None else axis, self.ndim)
+        return Sum.apply(self, axis=axes, keepdim=keepdim if keepdims is None else keepdims)
+
+    def mean(self, dim=None, keepdim: bool = False, *, axis=None, keepdims: bool | None = None) -> Tensor:
+        if not dtypes.is_floating(self.dtype):
+            raise RuntimeError(f"mean(): needs a floating point tensor, got {self.dtype}; use .float() first")
+        axes = _dims(dim if axis is None else axis, self.ndim)
+        return self.sum(axes, keepdim if keepdims is None else keepdims) / _count(self.shape, axes)
+
+    def var(self, dim=None, unbiased: bool | None = None, keepdim: bool = False, *, correction=None,
+            axis=None, keepdims: bool | None = None) -> Tensor:
+        """Σ(x - mean)² / (N - correction); correction = 1 (unbiased) by default, as PyTorch."""
+        if correction is None:
+            correction = 0 if unbiased is False else 1
+        axes = _dims(dim if axis is None else axis, self.ndim)
+        centered = self - self.mean(axes, keepdim=True)
+        squares = (centered * centered).sum(axes, keepdim if keepdims is None else keepdims)
+        return squares / np.maximum(_count(self.shape, axes) - correction, 0)
+
+    def std(self, dim=None, unbiased: bool | None = None, keepdim: bool = False, *, correction=None,
+            axis=None, keepdims: bool | None = None) -> Tensor:
+        """The square root of `var`, with the same arguments."""
+        return self.var(dim, unbiased, keepdim, correction=correction, axis=axis, keepdims=keepdims).sqrt()
+
+    def amax(self, dim=None, keepdim: bool = False) -> Tensor:
+        """The maximum over `dim` (all dims by default); ties share the gradient evenly."""
+        return Max.apply(self, axis=_dims(dim, self.ndim), keepdim=keepdim)
+
+    def amin(self, dim=None, keepdim: bool = False) -> Tensor:
+        """The minimum over `dim`: -amax(-x), so ties share the gradient evenly too."""
+        return -(-self).amax(dim, keepdim)
+
+    def max(self, dim=None, keepdim: bool = False):
+        """`max()`: the maximum (ties share the gradient); `max(dim)`: (values, indices), the
+        gradient going to the returned index; `max(other_tensor)`: `maximum`."""
+        if isinstance(dim, Tensor):
+            return self.maximum(dim)
+        if dim is None:
+            return self.amax()
+        indices = self.argmax(dim, keepdim=True)
+        values = self.gather(dim, indices)
+        if not keepdim:
+            values, indices = values.squeeze(dim), indices.squeeze(dim)
+        return ValuesIndices(values, indices)
+
+    def min(self, dim=None, keepdim: bool = False):
+        """As `max`, for the minimum."""
+        if isinstance(dim, Tensor):
+            return self.minimum(dim)
+        if dim is None:
+            return self.amin()
+        indices = self.argmin(dim, keepdim=True)
+        values = self.gather(dim, indices)
+        if not keepdim:
+            values, indices = values.squeeze(dim), indices.squeeze(dim)
+        return ValuesIndices(values, indices)
+
+    def argmax(self, dim=None, keepdim: bool = False) -> Tensor:
+        """Index of the first maximum along `dim` (of the flattened tensor if None)."""
+        return _arg_reduce(np.argmax, self, dim, keepdim)
+
+    def argmin(self, dim=None, keepdim: bool = False) -> Tensor:
+        """Index of the first minimum along `dim` (of the flattened tensor if None)."""
+        return _arg_reduce(np.argmin, self, dim, keepdim)
+
+    def logsumexp(self, dim, keepdim: bool = False) -> Tensor:
+        """log Σ exp(x) = m + log Σ exp(x - m), with m the max: no overflow."""
+        shifted, shift = _shift_by_max(self, dim)
+        out = shifted.exp().sum(dim, keepdim=True).log() + shift
+        return out if keepdim else out.squeeze(dim)
+
+    def softmax(self, dim: int) -> Tensor:
+        """exp(x - m) / Σ exp(x - m), with m the max along dim."""
+        e = _shift_by_max(self, dim)[0].exp()
+        return e / e.sum(dim, keepdim=True)
+
+    def log_softmax(self, dim: int) -> Tensor:
+        """(x - m) - log Σ exp(x - m), with m the max along dim."""
+        shifted = _shift_by_max(self, dim)[0]
+        return shifted - shifted.exp().sum(dim, keepdim=True).log()
+
+    # ----------------------------------------------------------------- shape
+
+    def reshape(self, *shape) -> Tensor:
+        shape = _shape_arg(shape)
+        try:
+            return Reshape.apply(self, shape=shape)
+        except ValueError:
+            raise ShapeError(
+                f"reshape: cannot reshape a tensor of shape {self.shape} ({self.numel()} elements) into {shape}"
+            ) from None
+
+    view = reshape
+
+    def flatten(self, start_dim: int = 0, end_dim: int = -1) -> Tensor:
+        if self.ndim == 0:
+            return self.reshape(1)
+        start, end = _dim(start_dim, self.ndim), _dim(end_dim, self.ndim)
+        shape = self.shape
+        return self.reshape(shape[:start] + (-1,) + shape[end + 1:]) if start <= end else self
+
+    def squeeze(self, dim=None) -> Tensor:
+        """Drop size-1 dims (only those in `dim` if given; others in `dim` are left alone)."""
+        axes = range(self.ndim) if dim is None else _dims(dim, self.ndim) or ()
+        drop = {i for i in axes if self.shape[i] == 1}
+        return self.reshape(tuple(n for i, n in enumerate(self.shape) if i not in drop))
+
+    def unsqueeze(self, dim: int) -> Tensor:
+        dim = _dim(dim, self.ndim + 1)
+        return self.reshape(self.shape[:dim] + (1,) + self.shape[dim:])
+
+    def permute(self, *dims) -> Tensor:
+        dims = tuple(_dim(d, self.ndim) for d in _shape_arg(dims))
+        if sorted(dims) != list(range(self.ndim)):
+            raise ShapeError(f"permute: {dims} is not a permutation of the dims of a tensor of shape {self.shape}")
+        return Permute.apply(self, dims=dims)
+
+    def transpose(self, dim0: int, dim1: int) -> Tensor:
+        dims = list(range(self.ndim))
+        dim0, dim1 = _dim(dim0, self.ndim), _dim(dim1, self.ndim)
+        dims[dim0], dims[dim1] = dims[dim1], dims[dim0]
+        return Permute.apply(self, dims=tuple(dims))
+
+    @property
+    def T(self) -> Tensor:
+        """All dims reversed."""
+        return Permute.apply(self, dims=tuple(reversed(range(self.ndim))))
+
+    @property
+    def mT(self) -> Tensor:
+        """The last two dims swapped (a batch of matrices transposed)."""
+        return self.transpose(-2, -1)
+
+    def expand(self, *sizes) -> Tensor:
+        """Broadcast to `sizes` (a view; -1 keeps a dim). The gradient is summed back."""
+        sizes = _shape_arg(sizes)
+        lead = len(sizes) - self.ndim
+        if lead < 0:
+            raise ShapeError(f"expand: cannot expand a tensor of shape {self.shape} to fewer dims {sizes}")
+        shape = list(sizes)
+        for i, old in enumerate(self.shape):
+            target = old if sizes[lead + i] == -1 else sizes[lead + i]
+            if old != 1 and old != target:
+                raise ShapeError(f"expand: dim {i} of a tensor of shape {self.shape} has size {old}, "
+                                 f"which must be 1 or match the target size {target} (target {sizes})")
+            shape[lead + i] = target
+        if any(n < 0 for n in shape):
+            raise ShapeError(f"expand: sizes must be non-negative (-1 only for existing dims), got {sizes}")
+        return Expand.apply(self, shape=tuple(shape))
+
+    def broadcast_to(self, shape) -> Tensor:
+        return self.expand(shape)
+
+    def __getitem__(self, key) -> Tensor:
+        key, basic = _index_key(key)
+        return Index.apply(self, key=key, basic=basic)
+
+    def gather(self, dim: int, index) -> Tensor:
+        """out[i][j][k] = self[index[i][j][k]][j][k] for dim 0 (and so on): advanced indexing."""
+        index = index.data if isinstance(index, Tensor) else np.asarray(index)
+        dim = _dim(dim, self.ndim)
+        if index.ndim != self.ndim or index.dtype.kind not in "iu":
+            raise ShapeError(f"gather: index must be an integer tensor with as many dims as the input "
+                             f"({self.ndim}), got {index.dtype} of shape {index.shape}")
+        if index.size and (index.min() < -self.shape[dim] or index.max() >= self.shape[dim]):
+            raise IndexError(f"gather: index out of range for dim {dim} of size {self.shape[dim]}")
+        key = tuple(
+            index if d == dim else np.arange(n).reshape([-1 if i == d else 1 for i in range(index.ndim)])
+            for d, n in enumerate(index.shape)
+        )
+        return Index.apply(self, key=key, basic=False)
+
+
+# --------------------------------------------------------------------- functions on tensors
+
+
+def tensor(data, dtype=None, requires_grad: bool = False) -> Tensor:
+    """A tensor from an array (kept as is when the dtype fits), a number or nested lists."""
+    return Tensor(data, dtype=dtype, requires_grad=requires_grad)
+
+
+def where(condition, input, other) -> Tensor:
+    """Pick `input` where `condition` holds, else `other` (tensors or numbers, broadcast)."""
+    cond = condition if isinstance(condition, Tensor) else Tensor(np.asarray(condition))
+    if cond.dtype != dtypes.bool_:
+        raise TypeError(f"where: condition must be a bool tensor, got {cond.dtype}")
+    if not isinstance(input, Tensor) and not isinstance(other, Tensor):
+        input = Tensor(input)
+    a, b = _promote(input, other)
+    shape = _broadcast_shape("where", cond.shape, a.shape, b.shape)
+    return Where.apply(cond, _expand_for_grad(a, shape), _expand_for_grad(b, shape))
+
+
+def maximum(input: Tensor, other) -> Tensor:
+    return input.maximum(other)
+
+
+def minimum(input: Tensor, other) -> Tensor:
+    return input.minimum(other)
+
+
+def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
+    """Join tensors along an existing dim; all other dims must match."""
+    tensors = list(tensors)
+    if not tensors:
+        raise ValueError("cat: expected a non-empty list of tensors")
+    first = tensors[0]
+    dim = _dim(dim, first.ndim)
+    for t in tensors[1:]:
+        if t.ndim != first.ndim or any(n != m for i, (n, m) in enumerate(zip(t.shape, first.shape)) if i != dim):
+            raise ShapeError(f"cat: tensors must match in every dim but {dim}; got shapes {first.shape} and {t.shape}")
+    dtype = dtypes.promote(*(t.dtype for t in tensors))
+    return Cat.apply(*[t.astype(dtype) for t in tensors], axis=dim)
+
+
+def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
+    """Join equally shaped tensors along a new dim."""
+    tensors = list(tensors)
+    if not tensors:
+        raise ValueError("stack: expected a non-empty list of tensors")
+    for t in tensors[1:]:
+        if t.shape != tensors[0].shape:
+            raise ShapeError(f"stack: all tensors must have the same shape; got {tensors[0].shape} and {t.shape}")
+    dim = _dim(dim, tensors[0].ndim + 1)
+    return cat([t.unsqueeze(dim) for t in tensors], dim)
+
+
+# --------------------------------------------------------------------- helpers
+
+
+def _to_array(data, dtype) -> np.ndarray:
+    if isinstance(data, Tensor):
+        data = data.data
+    if isinstance(data, np.ndarray):
+        return data if dtype is None or data.dtype == dtype else data.astype(dtype)
+    array = np.asarray(data, dtype=dtypes.dtype_of_python(data) if dtype is None else dtype)
+    if array.dtype.kind not in "biuf":
+        raise TypeError(f"cannot make a tensor of dtype {array.dtype}")
+    return array
+
+
+def _as_operand(value, like: Tensor) -> Tensor:
+    """A constant tensor for the non-tensor side of a binary op (numbers are weakly typed)."""
+    if isinstance(value, np.ndarray):
+        return Tensor._make(value, None)
+    if isinstance(value, (Number, np.generic)):
+        return Tensor._make(np.asarray(value, dtypes.scalar_result_dtype(like.data.dtype, value)), None)
+    raise TypeError(f"unsupported operand type for a tensor op: {type(value).__name__}")
+
+
+def _promote(a, b) -> tuple[Tensor, Tensor]:
+    """Both operands as tensors of their common dtype (PyTorch's promotion rules)."""
+    if not isinstance(a, Tensor):
+        a = _as_operand(a, b)
+    elif not isinstance(b, Tensor):
+        b = _as_operand(b, a)
+    if a.data.dtype != b.data.dtype:
+        dtype = dtypes.result_dtype(a.data, b.data)
+        a, b = a.astype(dtype), b.astype(dtype)
+    return a, b
+
+
+def _broadcast(name: str, a, b, floating: bool = False) -> tuple[Tensor, Tensor]:
+    """Promote, then expand each operand that needs a gradient to the common shape."""
+    a, b = _promote(a, b)
+    if floating and not dtypes.is_floating(a.data.dtype):
+        a, b = a.astype(dtypes.get_default_dtype()), b.astype(dtypes.get_default_dtype())
+    if a.data.shape != b.data.shape:
+        shape = _broadcast_shape(name, a.data.shape, b.data.shape)
+        a, b = _expand_for_grad(a, shape), _expand_for_grad(b, shape)
+    return a, b
+
+
+def _broadcast_shape(name: str, *shapes: tuple) -> tuple:
+    try:
+        return np.broadcast_shapes(*shapes)
+    except ValueError:
+        raise ShapeError(f"{name}: shapes {', '.join(map(str, shapes))} cannot be broadcast together") from None
+
+
+def _expand_for_grad(t: Tensor, shape: tuple) -> Tensor:
+    """Expand only when the tensor needs a gradient; NumPy broadcasts constants for free."""
+    if t.data.shape != shape and t._requires_grad and grad_state.enabled:
+        return Expand.apply(t, shape=shape)
+    return t
+
+
+def _compare(name: str, ufunc, a: Tensor, b) -> Tensor:
+    if not isinstance(b, Tensor):
+        try:
+            b = _as_operand(b, a)
+        except TypeError:
+            return NotImplemented
+    if a.data.shape != b.data.shape:
+        _broadcast_shape(name, a.data.shape, b.data.shape)
+    return Tensor._make(ufunc(a.data, b.data), None)
+
+
+def _matmul(a, b) -> Tensor:
+    a, b = _promote(a, b)
+    if a.ndim == 0 or b.ndim == 0:
+        raise ShapeError(f"matmul: both operands need at least 1 dim, got shapes {a.shape} and {b.shape}")
+    shapes = a.shape, b.shape
+    vector_a, vector_b = a.ndim == 1, b.ndim == 1
+    if vector_a:
+        a = a.reshape((1,) + a.shape)
+    if vector_b:
+        b = b.reshape(b.shape + (1,))
+    if a.shape[-1] != b.shape[-2]:
+        raise ShapeError(f"matmul: shapes {shapes[0]} and {shapes[1]} cannot be multiplied "
+                         f"({a.shape[-1]} != {b.shape[-2]})")
+    if a.shape[:-2] != b.shape[:-2]:
+        batch = _broadcast_shape("matmul", a.shape[:-2], b.shape[:-2])
+        a, b = _expand_for_grad(a, batch + a.shape[-2:]), _expand_for_grad(b, batch + b.shape[-2:])
+    out = MatMul.apply(a, b)
+    if vector_a:
+        out = out.squeeze(-2)
+    if vector_b:
+        out = out.squeeze(-1)
+    return out
+
+
+def _floating(t: Tensor) -> Tensor:
+    """Integer and bool tensors become the default float dtype for float-valued ops."""
+    return t if dtypes.is_floating(t.data.dtype) else t.astype(dtypes.get_default_dtype())
+
+
+def _shift_by_max(t: Tensor, dim) -> tuple[Tensor, Tensor]:
+    """(t - m, m) with m the max along dim as a constant (0 where not finite): the stable shift.
+
+    Any constant m gives the same softmax/logsumexp, so m needs no gradient.
+    """
+    axes = _dims(dim, t.ndim)
+    empty_max = {"initial": -np.inf} if dtypes.is_floating(t.data.dtype) else {}
+    m = np.max(t.data, axis=axes, keepdims=True, **empty_max)
+    shift = Tensor._make(np.where(np.isfinite(m), m, 0).astype(t.data.dtype), None)
+    return t - shift, shift
+
+
+def _arg_reduce(reducer, t: Tensor, dim, keepdim: bool) -> Tensor:
+    if dim is None:
+        out = reducer(t.data)
+        return Tensor._make(np.asarray(out, dtype=np.int64).reshape((1,) * t.ndim if keepdim else ()), None)
+    return Tensor._make(reducer(t.data, axis=_dim(dim, t.ndim), keepdims=keepdim).astype(np.int64), None)
+
+
+def _count(shape: tuple, axes) -> int:
+    return int(np.prod(shape if axes is None else [shape[i] for i in axes], dtype=np.int64))
+
+
+def _dim(dim: int, ndim: int) -> int:
+    """A dim in [-ndim, ndim) as a non-negative index (a 0-d tensor accepts 0 and -1)."""
+    bound = max(ndim, 1)
+    if not -bound <= dim < bound:
+        raise IndexError(f"dimension out of range (expected to be in range of [{-bound}, {bound - 1}], but got {dim})")
+    return dim % bound
+
+
+def _dims(dim, ndim: int):
+    """A sorted tuple of distinct non-negative dims, or None for all dims (also for `()`,
+    as PyTorch, and for dim 0 of a 0-d tensor)."""
+    if dim is None:
+        return None
+    dims = (dim,) if isinstance(dim, (int, np.integer)) else tuple(dim)
+    normalized = tuple(sorted({_dim(int(d), ndim) for d in dims}))
+    if len(normalized) != len(dims):
+        raise ValueError(f"dim {dim} appears more than once")
+    return tuple(d for d in normalized if d < ndim) or None
+
+
+def _shape_arg(args: tuple) -> tuple:
+    """Accept f(2, 3), f((2, 3)) and f([2, 3])."""
+    if len(args) == 1 and isinstance(args[0], (tuple, list)):
+        args = args[0]
+    return tuple(int(n) for n in args)
+
+
+def _index_key(key) -> tuple[tuple, bool]:
+    """A NumPy index tuple, and whether it is basic (ints, slices, None, Ellipsis only).
+
+    Tensors and lists become arrays; a boolean mask becomes the integer indices of its
+    True entries (the same selection), which is what the scatter in backward needs.
+    """
+    parts = key if isinstance(key, tuple) else (key,)
+    out, basic = [], True
+    for part in parts:
+        if isinstance(part, Tensor):
+            part = part.data
+        elif isinstance(part, list):
+            part = np.asarray(part)
+        if isinstance(part, np.ndarray):
+            basic = False
+            if part.dtype == np.bool_ and part.ndim > 0:
+                out.extend(np.nonzero(part))
+                continue
+            if part.dtype.kind not in "iub":
+                raise IndexError(f"tensors used as indices must be integer or bool, not {part.dtype}")
+        elif isinstance(part, (bool, np.bool_)):
+            basic = False
+        out.append(part)
+    return tuple(out), basic
