@@ -37,7 +37,7 @@ def away_from_zero(shape, low: float = 0.1, high: float = 3.0):
     return st.tuples(magnitudes, signs).map(lambda pair: pair[0] * pair[1])
 
 
-def distinct(shape, low: int = -30, high: int = 30, scale: float = 0.1):
+def distinct(shape, low: int = -50, high: int = 50, scale: float = 0.1):
     """Pairwise distinct values on a grid of step `scale` (no ties, so max/min are smooth)."""
     size = int(np.prod(shape))
     return st.lists(st.integers(low, high), min_size=size, max_size=size, unique=True).map(

@@ -15,6 +15,7 @@ from numbers import Number
 import numpy as np
 
 from . import dtypes
+from .autograd.differentiate import backward as run_backward
 from .autograd.grad_mode import grad_state
 from .errors import ShapeError
 from .ops.elementwise import (
@@ -63,10 +64,11 @@ class Tensor:
         if requires_grad:
             self.requires_grad_()
 
-    @classmethod
-    def _make(cls, data: np.ndarray, grad_fn) -> Tensor:
-        """Wrap an op's result without any checks (the hot path)."""
-        tensor = object.__new__(cls)
+    @staticmethod
+    def _make(data: np.ndarray, grad_fn) -> Tensor:
+        """Wrap an op's result without any checks (the hot path). Always a plain Tensor,
+        whatever subclass the inputs were (an op on a Parameter is not a Parameter)."""
+        tensor = object.__new__(Tensor)
         tensor.data, tensor.grad, tensor.grad_fn = data, None, grad_fn
         tensor._requires_grad = grad_fn is not None
         return tensor
@@ -183,7 +185,15 @@ class Tensor:
             return Cast.apply(self, dtype=dtype)
         return Tensor._make(self.data.astype(dtype), None)
 
-    to = astype
+    def to(self, *args, dtype=None) -> Tensor:
+        """`to(dtype)` converts; `to("cpu")` is accepted (and changes nothing) for PyTorch code."""
+        for arg in args:
+            if isinstance(arg, str) and arg.split(":")[0] == "cpu":
+                continue
+            if isinstance(arg, str) and arg.split(":")[0] in ("cuda", "mps", "xla", "meta"):
+                raise RuntimeError(f"tinygrad_np runs on the CPU only; cannot move a tensor to {arg!r}")
+            dtype = arg
+        return self if dtype is None else self.astype(dtype)
 
     def float(self) -> Tensor:
         return self.astype(dtypes.float32)
@@ -211,9 +221,7 @@ class Tensor:
         `gradient` may be omitted for a one-element tensor. The graph's saved values are
         released afterwards unless `retain_graph` (which defaults to `create_graph`).
         """
-        from .autograd.differentiate import backward
-
-        backward([self], None if gradient is None else [gradient], retain_graph, create_graph)
+        run_backward([self], None if gradient is None else [gradient], retain_graph, create_graph)
 
     def retain_grad(self) -> Tensor:
         """Keep this non-leaf tensor's gradient in `.grad` during backward."""

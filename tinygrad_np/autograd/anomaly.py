@@ -5,11 +5,14 @@ and the engine checks each gradient a node returns. Off by default: then it cost
 read per op.
 """
 
+import os
 import threading
 import traceback
 from contextlib import ContextDecorator
 
 import numpy as np
+
+_PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 class _AnomalyState(threading.local):
@@ -35,7 +38,7 @@ class detect_anomaly(ContextDecorator):
 
 def creation_stack() -> str:
     """The user's forward call stack, without the library's own frames."""
-    frames = [f for f in traceback.extract_stack() if "/tinygrad_np/" not in f.filename.replace("\\", "/")]
+    frames = [f for f in traceback.extract_stack() if not os.path.abspath(f.filename).startswith(_PACKAGE_DIR + os.sep)]
     return "".join(traceback.format_list(frames))
 
 

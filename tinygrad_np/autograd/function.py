@@ -54,9 +54,9 @@ class Function:
     def apply(cls, *inputs: Tensor, **params) -> Tensor:
         node = cls()
         out = node.forward(*[t.data for t in inputs], **params)
-        tensor_type = type(inputs[0])
+        make_tensor = inputs[0]._make
         if not (grad_state.enabled and any(t._requires_grad for t in inputs)):
-            return tensor_type._make(out, None)
+            return make_tensor(out, None)
         node.next_edges = edges = tuple(
             t.grad_fn if t.grad_fn is not None else t if t._requires_grad else None for t in inputs
         )
@@ -68,7 +68,7 @@ class Function:
             node.out = out
         if anomaly_state.enabled:
             node.created_at = creation_stack()
-        return tensor_type._make(out, node)
+        return make_tensor(out, node)
 
     def forward(self, *arrays, **params):
         raise NotImplementedError

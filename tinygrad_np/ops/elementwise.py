@@ -70,7 +70,7 @@ class Div(Function):
 
 
 class Pow(Function):
-    """a ** b;  d/da = b·a^(b-1) (0 where b = 0), d/db = a^b·log(a) (0 where a = 0, b >= 0).
+    """a ** b;  d/da = b·a^(b-1) (0 where a = b = 0), d/db = a^b·log(a) (0 where a = 0, b >= 0).
 
     The log is taken only when b needs a gradient: `x ** 2` at x = 0 stays finite.
     """
@@ -87,8 +87,9 @@ class Pow(Function):
         grad_a = grad_b = None
         if need_a:
             grad_a = g * (b * a ** (b - 1))
-            if (b.data == 0).any():
-                grad_a = T.where(b == 0, 0.0, grad_a)
+            singular = (b.data == 0) & (a.data == 0)
+            if singular.any():
+                grad_a = T.where(T.Tensor(singular), 0.0, grad_a)
         if need_b:
             grad_b = g * (self.output * a.log())
             singular = (a.data == 0) & (b.data >= 0)

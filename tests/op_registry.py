@@ -1,0 +1,468 @@
+"""The op registry: every public op of tinygrad_np, with inputs inside its valid domain.
+
+The property tests in test_ops.py iterate this list, and test_registry.py fails if a public
+Tensor op, a top-level op function or a primitive is missing from it — so an op without
+tests cannot exist. An entry's `cases` strategy draws the input arrays (float64, away from
+kinks and singular points, where finite differences are meaningless) and keyword arguments.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+from hypothesis import assume
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+from strategies import arrays, away_from_zero, broadcastable_shapes, dims_of, distinct, floats, shapes
+
+import tinygrad_np as tg
+
+
+@dataclass(frozen=True)
+class Case:
+    arrays: tuple
+    kwargs: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class OpSpec:
+    id: str  # the test id: the op's name, or name-variant
+    op: str  # the public op exercised (a Tensor method or a tinygrad_np function)
+    fn: Callable  # (*tensors, **kwargs) -> Tensor
+    cases: st.SearchStrategy  # of Case
+    reference: Callable | None = None  # the NumPy expression for the forward value
+    differentiable: bool = True
+    second_order: bool = True  # run gradgradcheck too
+    eps: float = 1e-6  # finite-difference step (larger for ops that round through float32)
+
+    def __repr__(self) -> str:
+        return self.id
+
+
+# --------------------------------------------------------------------- case strategies
+
+
+def one(elements=arrays, shape=None, **kwargs) -> st.SearchStrategy:
+    """One array drawn by `elements(shape)`, plus keyword arguments drawn from strategies."""
+    return (shapes() if shape is None else shape).flatmap(
+        lambda s: st.builds(lambda a, kw: Case((a,), kw), elements(s), st.fixed_dictionaries(kwargs))
+    )
+
+
+def pair(first=arrays, second=arrays) -> st.SearchStrategy:
+    """Two arrays of mutually broadcastable shapes."""
+    return broadcastable_shapes(2).flatmap(lambda ss: st.tuples(first(ss[0]), second(ss[1])).map(Case))
+
+
+def with_scalar(elements=arrays, scalars=None) -> st.SearchStrategy:
+    scalars = floats(-2, 2) if scalars is None else scalars
+    return shapes().flatmap(lambda s: st.builds(lambda a, c: Case((a,), {"scalar": c}), elements(s), scalars))
+
+
+def untied_pair() -> st.SearchStrategy:
+    """Two broadcastable arrays that differ everywhere by at least 0.05 (maximum is smooth there)."""
+
+    def separate(case: Case) -> Case:
+        a, b = case.arrays
+        b = np.where(np.abs(a - b) < 0.05, b + 0.1, b)
+        return Case((a, b))
+
+    return pair().map(separate)
+
+
+def reduction(elements=arrays, min_dims=0, **kwargs) -> st.SearchStrategy:
+    """An array with a `dim` for it and `keepdim`."""
+    return shapes(min_dims=min_dims).flatmap(
+        lambda s: st.builds(
+            lambda a, d, kw: Case((a,), {"dim": d, **kw}),
+            elements(s),
+            dims_of(len(s)),
+            st.fixed_dictionaries({"keepdim": st.booleans(), **kwargs}),
+        )
+    )
+
+
+def along_one_dim(elements=arrays, keepdim=False) -> st.SearchStrategy:
+    """An array of at least one dim and a single `dim` of it (softmax and friends)."""
+    extra = {"keepdim": st.booleans()} if keepdim else {}
+    return shapes(min_dims=1).flatmap(
+        lambda s: st.builds(
+            lambda a, d, kw: Case((a,), {"dim": d, **kw}),
+            elements(s),
+            st.integers(-len(s), len(s) - 1),
+            st.fixed_dictionaries(extra),
+        )
+    )
+
+
+def counted(case: Case) -> Case:
+    """Reject var/std cases with fewer than two reduced values or no more than the correction
+    (std is not differentiable where the variance is 0)."""
+    (a,), kw = case.arrays, case.kwargs
+    dims = range(a.ndim) if kw["dim"] is None else np.atleast_1d(kw["dim"])
+    count = int(np.prod([a.shape[d] for d in dims])) if a.ndim else 1
+    assume(count > max(kw["correction"], 1))
+    return case
+
+
+def matmul_cases() -> st.SearchStrategy:
+    """1-D, 2-D and batched operands, batch dims broadcasting."""
+
+    def build(draw_sizes, batches, vector_a, vector_b):
+        m, k, n = draw_sizes
+        shape_a = (k,) if vector_a else batches[0] + (m, k)
+        shape_b = (k,) if vector_b else batches[1] + (k, n)
+        return st.tuples(arrays(shape_a), arrays(shape_b)).map(Case)
+
+    return st.tuples(
+        st.tuples(st.integers(1, 3), st.integers(1, 3), st.integers(1, 3)),
+        broadcastable_shapes(2, max_dims=2),
+        st.booleans(),
+        st.booleans(),
+    ).flatmap(lambda args: build(*args))
+
+
+def numpy_matmul(a, b):
+    return np.matmul(a, b)
+
+
+def where_cases() -> st.SearchStrategy:
+    return broadcastable_shapes(3).flatmap(
+        lambda ss: st.tuples(hnp.arrays(np.bool_, ss[0]), arrays(ss[1]), arrays(ss[2])).map(Case)
+    )
+
+
+def reshape_cases() -> st.SearchStrategy:
+    def targets(a: np.ndarray):
+        size = a.size
+        divisors = [d for d in range(1, size + 1) if size % d == 0]
+        return st.one_of(
+            st.just((-1,)),
+            st.just(()) if size == 1 else st.just((size,)),
+            st.sampled_from(divisors).map(lambda d: (d, -1)),
+            st.sampled_from(divisors).map(lambda d: (1, size // d, d)),
+        ).map(lambda shape: Case((a,), {"shape": shape}))
+
+    return shapes().flatmap(arrays).flatmap(targets)
+
+
+def flatten_cases() -> st.SearchStrategy:
+    return shapes(min_dims=1).flatmap(
+        lambda s: st.tuples(arrays(s), st.integers(0, len(s) - 1), st.integers(0, len(s) - 1)).map(
+            lambda t: Case((t[0],), {"start_dim": min(t[1], t[2]), "end_dim": max(t[1], t[2]) - len(s)})
+        )
+    )
+
+
+def squeeze_cases() -> st.SearchStrategy:
+    ones_shapes = hnp.array_shapes(min_dims=0, max_dims=4, min_side=1, max_side=2)
+    return ones_shapes.flatmap(
+        lambda s: st.tuples(arrays(s), st.none() if not s else st.one_of(st.none(), dims_of(len(s)))).map(
+            lambda t: Case((t[0],), {"dim": t[1]})
+        )
+    )
+
+
+def unsqueeze_cases() -> st.SearchStrategy:
+    return shapes().flatmap(lambda s: st.tuples(arrays(s), st.integers(-len(s) - 1, len(s))).map(
+        lambda t: Case((t[0],), {"dim": t[1]})
+    ))
+
+
+def permute_cases() -> st.SearchStrategy:
+    return shapes().flatmap(lambda s: st.tuples(arrays(s), st.permutations(range(len(s)))).map(
+        lambda t: Case((t[0],), {"dims": tuple(t[1])})
+    ))
+
+
+def transpose_cases() -> st.SearchStrategy:
+    return shapes(min_dims=1).flatmap(
+        lambda s: st.tuples(arrays(s), st.integers(-len(s), len(s) - 1), st.integers(-len(s), len(s) - 1)).map(
+            lambda t: Case((t[0],), {"dim0": t[1], "dim1": t[2]})
+        )
+    )
+
+
+def expand_cases() -> st.SearchStrategy:
+    """A shape with size-1 dims and a target that stretches them and adds leading dims."""
+
+    def targets(s):
+        stretched = st.tuples(*[st.integers(1, 3) if n == 1 else st.just(n) for n in s])
+        return st.tuples(arrays(s), shapes(max_dims=2), stretched).map(
+            lambda t: Case((t[0],), {"shape": tuple(t[1]) + tuple(t[2])})
+        )
+
+    return hnp.array_shapes(min_dims=0, max_dims=3, min_side=1, max_side=3).flatmap(targets)
+
+
+def index_cases() -> st.SearchStrategy:
+    """Basic and advanced keys: ints, slices, None, Ellipsis, int lists (repeats allowed), masks."""
+
+    def keys(a: np.ndarray):
+        parts = []
+        for n in a.shape:
+            parts.append(st.one_of(
+                st.integers(-n, n - 1),
+                st.builds(slice, st.none() | st.integers(-n, n), st.none() | st.integers(-n, n),
+                          st.none() | st.integers(1, 2)),
+                st.lists(st.integers(-n, n - 1), min_size=1, max_size=4),
+            ))
+        mask = hnp.arrays(np.bool_, a.shape) if a.ndim else st.nothing()
+        plain = st.tuples(*parts).map(_at_most_one_list)
+        decorated = plain.map(lambda key: (None,) + key if len(key) % 2 else (Ellipsis,) + key[1:] if key else key)
+        return st.one_of(plain, decorated, mask).map(lambda key: Case((a,), {"key": key}))
+
+    return shapes(min_dims=1).flatmap(arrays).flatmap(keys)
+
+
+def _at_most_one_list(key: tuple) -> tuple:
+    """Several list indices broadcast against each other; keep one so any key is valid."""
+    seen = False
+    out = []
+    for part in key:
+        if isinstance(part, list):
+            if seen:
+                part = part[0]
+            seen = True
+        out.append(part)
+    return tuple(out)
+
+
+def gather_cases() -> st.SearchStrategy:
+    def build(s):
+        return st.integers(0, len(s) - 1).flatmap(lambda dim: st.tuples(
+            arrays(s),
+            hnp.arrays(np.int64, s, elements=st.integers(0, s[dim] - 1)),
+        ).map(lambda t: Case((t[0],), {"dim": dim, "index": t[1]})))
+
+    return shapes(min_dims=1).flatmap(build)
+
+
+def cat_cases(same_shape: bool) -> st.SearchStrategy:
+    def build(s, count, dim):
+        def shape_for(n):
+            return s if same_shape else s[:dim] + (n,) + s[dim + 1:]
+
+        sizes = st.lists(st.integers(1, 3), min_size=count, max_size=count)
+        return sizes.flatmap(lambda ns: st.tuples(*[arrays(shape_for(n)) for n in ns])).map(
+            lambda arrs: Case(arrs, {"dim": dim - len(s) if dim % 2 else dim})
+        )
+
+    low = 0 if same_shape else 1
+    return shapes(min_dims=low).flatmap(lambda s: st.tuples(
+        st.just(s), st.integers(1, 3), st.integers(0, len(s) if same_shape else len(s) - 1)
+    )).flatmap(lambda t: build(*t))
+
+
+def grid(shape):
+    """Small integers as floats, so that comparisons see equal values too."""
+    return hnp.arrays(np.float64, shape, elements=st.integers(-2, 2).map(float))
+
+
+def bools(shape):
+    return hnp.arrays(np.bool_, shape)
+
+
+def positive(shape):
+    return arrays(shape, 0.2, 3.0)
+
+
+def off_bounds(shape):
+    """Values on a 0.1-grid shifted by 0.03: never exactly at the clamp bounds ±0.5."""
+    return hnp.arrays(np.float64, shape, elements=st.integers(-20, 20).map(lambda i: i / 10 + 0.03))
+
+
+def np_axis(a, dim):
+    """NumPy's axis for a PyTorch dim: a 0-d tensor accepts dim 0 and -1, NumPy does not."""
+    return None if a.ndim == 0 else dim
+
+
+def keepdim_sum_var(a, dim, keepdim, correction):
+    return np.var(a, axis=np_axis(a, dim), ddof=correction, keepdims=keepdim)
+
+
+def numpy_logsumexp(a, dim, keepdim):
+    m = np.max(a, axis=dim, keepdims=True)
+    out = np.log(np.sum(np.exp(a - m), axis=dim, keepdims=True)) + m
+    return out if keepdim else np.squeeze(out, axis=dim)
+
+
+def numpy_softmax(a, dim):
+    e = np.exp(a - np.max(a, axis=dim, keepdims=True))
+    return e / np.sum(e, axis=dim, keepdims=True)
+
+
+def numpy_flatten(a, start_dim, end_dim):
+    end = end_dim % a.ndim
+    return a.reshape(a.shape[:start_dim] + (-1,) + a.shape[end + 1:])
+
+
+def numpy_squeeze(a, dim):
+    if dim is None:
+        return np.squeeze(a)
+    dims = tuple(d % a.ndim for d in np.atleast_1d(dim))
+    return np.squeeze(a, axis=tuple(d for d in dims if a.shape[d] == 1))
+
+
+def numpy_reshape(a, shape):
+    return np.reshape(a, shape)
+
+
+def numpy_permute(a, dims):
+    return np.transpose(a, dims)
+
+
+def numpy_expand(a, shape):
+    return np.broadcast_to(a, shape)
+
+
+def numpy_transpose(a, dim0, dim1):
+    return np.swapaxes(a, dim0, dim1)
+
+
+def numpy_gather(a, dim, index):
+    return np.take_along_axis(a, index, axis=dim)
+
+
+def numpy_index(a, key):
+    return a[tuple(np.asarray(k) if isinstance(k, list) else k for k in key) if isinstance(key, tuple) else key]
+
+
+def numpy_clamp(a, min=None, max=None):
+    return np.clip(a, min, max)
+
+
+def numpy_arg(reducer):
+    def reference(a, dim, keepdim):
+        if dim is None:
+            out = reducer(a)
+            return np.asarray(out).reshape((1,) * a.ndim if keepdim else ())
+        return reducer(a, axis=dim, keepdims=keepdim)
+
+    return reference
+
+
+def with_ties():
+    """Arrays whose reduction along `dim` may have ties: argmax/argmin pick the first."""
+    return one(grid, shape=shapes(min_dims=1)).flatmap(
+        lambda case: st.integers(-case.arrays[0].ndim, case.arrays[0].ndim - 1).map(
+            lambda d: Case(case.arrays, {"dim": d, "keepdim": False})
+        )
+    )
+
+
+def dims_only(case: Case) -> Case:
+    """Reductions whose dim must not be None (logsumexp)."""
+    assume(case.kwargs["dim"] is not None)
+    return case
+
+
+COMPARISONS = {"lt": np.less, "le": np.less_equal, "gt": np.greater, "ge": np.greater_equal,
+               "eq": np.equal, "ne": np.not_equal}
+
+SPECS: list[OpSpec] = [
+    # arithmetic
+    OpSpec("add", "add", lambda a, b: a + b, pair(), np.add),
+    OpSpec("add-scalar", "add", lambda a, scalar: scalar + a + scalar, with_scalar(), lambda a, scalar: a + 2 * scalar),
+    OpSpec("sub", "sub", lambda a, b: a - b, pair(), np.subtract),
+    OpSpec("sub-scalar", "sub", lambda a, scalar: scalar - (a - scalar), with_scalar(),
+           lambda a, scalar: 2 * scalar - a),
+    OpSpec("mul", "mul", lambda a, b: a * b, pair(), np.multiply),
+    OpSpec("mul-scalar", "mul", lambda a, scalar: scalar * a * scalar, with_scalar(),
+           lambda a, scalar: scalar * a * scalar),
+    OpSpec("div", "div", lambda a, b: a / b, pair(second=lambda s: away_from_zero(s, 0.5)), np.divide),
+    OpSpec("div-scalar", "div", lambda a, scalar: 2.0 / a / scalar, with_scalar(away_from_zero, floats(0.5, 2)),
+           lambda a, scalar: 2.0 / a / scalar),
+    OpSpec("pow", "pow", lambda a, b: a**b, pair(first=positive, second=lambda s: arrays(s, -2, 2)), np.power),
+    OpSpec("pow-scalar-exponent", "pow", lambda a, scalar: a**scalar,
+           with_scalar(positive, st.sampled_from([2, 3, 0.5, -1.0, 0])), lambda a, scalar: np.power(a, scalar)),
+    OpSpec("pow-scalar-base", "pow", lambda a, scalar: scalar**a, with_scalar(scalars=floats(0.5, 3)),
+           lambda a, scalar: np.power(scalar, a)),
+    OpSpec("neg", "neg", lambda a: -a, one(), np.negative),
+    OpSpec("abs", "abs", lambda a: a.abs(), one(away_from_zero), np.abs),
+    OpSpec("matmul", "matmul", lambda a, b: a @ b, matmul_cases(), numpy_matmul),
+    # comparisons and other constant-gradient ops: forward only
+    *[OpSpec(name, name, (lambda n: lambda a, b: getattr(a, n)(b))(name), pair(grid, grid), ufunc,
+             differentiable=False) for name, ufunc in COMPARISONS.items()],
+    OpSpec("logical_not", "logical_not", lambda a: ~a, one(bools), np.logical_not, differentiable=False),
+    OpSpec("sign", "sign", lambda a: a.sign(), one(grid), np.sign, differentiable=False),
+    # elementwise
+    OpSpec("exp", "exp", lambda a: a.exp(), one(), np.exp),
+    OpSpec("log", "log", lambda a: a.log(), one(positive), np.log),
+    OpSpec("sqrt", "sqrt", lambda a: a.sqrt(), one(positive), np.sqrt),
+    OpSpec("sin", "sin", lambda a: a.sin(), one(), np.sin),
+    OpSpec("cos", "cos", lambda a: a.cos(), one(), np.cos),
+    OpSpec("tanh", "tanh", lambda a: a.tanh(), one(), np.tanh),
+    OpSpec("sigmoid", "sigmoid", lambda a: a.sigmoid(), one(lambda s: arrays(s, -6, 6)),
+           lambda a: 1 / (1 + np.exp(-a))),
+    OpSpec("relu", "relu", lambda a: a.relu(), one(away_from_zero), lambda a: np.maximum(a, 0)),
+    OpSpec("maximum", "maximum", lambda a, b: tg.maximum(a, b), untied_pair(), np.maximum),
+    OpSpec("minimum", "minimum", lambda a, b: a.minimum(b), untied_pair(), np.minimum),
+    OpSpec("clamp", "clamp", lambda a, **kw: a.clamp(**kw), one(off_bounds, min=st.just(-0.5), max=st.just(0.5)),
+           numpy_clamp),
+    OpSpec("clamp-min", "clamp", lambda a, **kw: a.clamp(**kw), one(off_bounds, min=st.just(-0.5)), numpy_clamp),
+    OpSpec("clip-max", "clip", lambda a, **kw: a.clip(**kw), one(off_bounds, max=st.just(0.5)), numpy_clamp),
+    OpSpec("where", "where", lambda c, a, b: tg.where(c, a, b), where_cases(), np.where),
+    OpSpec("where-method", "where", lambda c, a, b: a.where(c, b), where_cases(), np.where),
+    # reductions
+    OpSpec("sum", "sum", lambda a, **kw: a.sum(**kw), reduction(),
+           lambda a, dim, keepdim: np.sum(a, axis=np_axis(a, dim), keepdims=keepdim)),
+    OpSpec("mean", "mean", lambda a, **kw: a.mean(**kw), reduction(),
+           lambda a, dim, keepdim: np.mean(a, axis=np_axis(a, dim), keepdims=keepdim)),
+    OpSpec("var", "var", lambda a, **kw: a.var(**kw), reduction(correction=st.sampled_from([0, 1])).map(counted),
+           keepdim_sum_var),
+    OpSpec("std", "std", lambda a, **kw: a.std(**kw),
+           reduction(distinct, correction=st.sampled_from([0, 1])).map(counted),
+           lambda a, **kw: np.sqrt(keepdim_sum_var(a, **kw))),
+    OpSpec("amax", "amax", lambda a, **kw: a.amax(**kw), reduction(distinct),
+           lambda a, dim, keepdim: np.max(a, axis=np_axis(a, dim), keepdims=keepdim)),
+    OpSpec("amin", "amin", lambda a, **kw: a.amin(**kw), reduction(distinct),
+           lambda a, dim, keepdim: np.min(a, axis=np_axis(a, dim), keepdims=keepdim)),
+    OpSpec("max", "max", lambda a: a.max(), one(distinct), np.max),
+    OpSpec("max-dim", "max", lambda a, **kw: a.max(**kw).values, along_one_dim(distinct, keepdim=True),
+           lambda a, dim, keepdim: np.max(a, axis=np_axis(a, dim), keepdims=keepdim)),
+    OpSpec("min", "min", lambda a: a.min(), one(distinct), np.min),
+    OpSpec("min-dim", "min", lambda a, **kw: a.min(**kw).values, along_one_dim(distinct, keepdim=True),
+           lambda a, dim, keepdim: np.min(a, axis=np_axis(a, dim), keepdims=keepdim)),
+    OpSpec("argmax", "argmax", lambda a, **kw: a.argmax(**kw), with_ties(), numpy_arg(np.argmax),
+           differentiable=False),
+    OpSpec("argmin", "argmin", lambda a, **kw: a.argmin(**kw), with_ties(), numpy_arg(np.argmin),
+           differentiable=False),
+    OpSpec("logsumexp", "logsumexp", lambda a, **kw: a.logsumexp(**kw), reduction(min_dims=1).map(dims_only),
+           numpy_logsumexp),
+    OpSpec("softmax", "softmax", lambda a, **kw: a.softmax(**kw), along_one_dim(), numpy_softmax),
+    OpSpec("log_softmax", "log_softmax", lambda a, **kw: a.log_softmax(**kw), along_one_dim(),
+           lambda a, dim: np.log(numpy_softmax(a, dim))),
+    # shape
+    OpSpec("reshape", "reshape", lambda a, shape: a.reshape(shape), reshape_cases(), numpy_reshape),
+    OpSpec("view", "view", lambda a, shape: a.view(*shape), reshape_cases(), numpy_reshape),
+    OpSpec("flatten", "flatten", lambda a, **kw: a.flatten(**kw), flatten_cases(), numpy_flatten),
+    OpSpec("squeeze", "squeeze", lambda a, dim: a.squeeze(dim), squeeze_cases(), numpy_squeeze),
+    OpSpec("unsqueeze", "unsqueeze", lambda a, dim: a.unsqueeze(dim), unsqueeze_cases(),
+           lambda a, dim: np.expand_dims(a, dim)),
+    OpSpec("permute", "permute", lambda a, dims: a.permute(*dims), permute_cases(), numpy_permute),
+    OpSpec("transpose", "transpose", lambda a, **kw: a.transpose(**kw), transpose_cases(), numpy_transpose),
+    OpSpec("T", "T", lambda a: a.T, one(), lambda a: a.T),
+    OpSpec("mT", "mT", lambda a: a.mT, one(shape=shapes(min_dims=2)), lambda a: np.swapaxes(a, -1, -2)),
+    OpSpec("expand", "expand", lambda a, shape: a.expand(*shape), expand_cases(), numpy_expand),
+    OpSpec("broadcast_to", "broadcast_to", lambda a, shape: a.broadcast_to(shape), expand_cases(), numpy_expand),
+    OpSpec("getitem", "getitem", lambda a, key: a[key], index_cases(), numpy_index),
+    OpSpec("gather", "gather", lambda a, dim, index: a.gather(dim, tg.tensor(index)), gather_cases(), numpy_gather),
+    OpSpec("cat", "cat", lambda *arrs, dim: tg.cat(arrs, dim), cat_cases(same_shape=False),
+           lambda *arrs, dim: np.concatenate(arrs, axis=dim)),
+    OpSpec("stack", "stack", lambda *arrs, dim: tg.stack(arrs, dim), cat_cases(same_shape=True),
+           lambda *arrs, dim: np.stack(arrs, axis=dim)),
+    # conversions: float casts are differentiable (through float32, hence the large step)
+    OpSpec("float", "float", lambda a: a.float().double(), one(), None, eps=1e-2),
+    OpSpec("double", "double", lambda a: a.float().double(), one(), None, eps=1e-2),
+    OpSpec("astype", "astype", lambda a: a.astype(tg.float32).astype(np.float64), one(), None, eps=1e-2),
+    OpSpec("to", "to", lambda a: a.to(tg.float32).to(tg.float64), one(), None, eps=1e-2),
+    OpSpec("half", "half", lambda a: a.half(), one(), lambda a: a.astype(np.float16), differentiable=False),
+    OpSpec("long", "long", lambda a: a.long(), one(), lambda a: a.astype(np.int64), differentiable=False),
+    OpSpec("int", "int", lambda a: a.int(), one(), lambda a: a.astype(np.int32), differentiable=False),
+    OpSpec("bool", "bool", lambda a: a.bool(), one(grid), lambda a: a.astype(bool), differentiable=False),
+]
+
+BY_ID = {spec.id: spec for spec in SPECS}
