@@ -554,7 +554,7 @@ def where(condition, input, other) -> Tensor:
     """Pick `input` where `condition` holds, else `other` (tensors or numbers, broadcast)."""
     cond = condition if isinstance(condition, Tensor) else Tensor(np.asarray(condition))
     if cond.dtype != dtypes.bool_:
-        raise TypeError(f"where: condition must be a bool tensor, got {cond.dtype}")
+        raise RuntimeError(f"where: condition must be a bool tensor, got {cond.dtype}")
     if not isinstance(input, Tensor) and not isinstance(other, Tensor):
         input = Tensor(input)
     a, b = _promote(input, other)
