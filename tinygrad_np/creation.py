@@ -55,6 +55,9 @@ def arange(start, end=None, step=1, dtype=None, requires_grad: bool = False) -> 
     if dtype is None:
         integral = all(isinstance(v, (int, np.integer)) for v in (start, end, step))
         dtype = dtypes.int64 if integral else dtypes.get_default_dtype()
+    dtype = np.dtype(dtype)
+    if dtype.kind == "f":  # computed in float64, then rounded: no drift from a float32 step
+        return _new(np.arange(start, end, step, dtype=np.float64).astype(dtype), requires_grad)
     return _new(np.arange(start, end, step, dtype=dtype), requires_grad)
 
 
@@ -66,14 +69,23 @@ def eye(n: int, m: int | None = None, dtype=None, requires_grad: bool = False) -
     return _new(np.eye(n, m, dtype=_float_dtype(dtype)), requires_grad)
 
 
+def _draw(sampler, size: tuple, dtype) -> np.ndarray:
+    """NumPy samples float32 and float64 directly; narrower floats are rounded from float32."""
+    dtype = _float_dtype(dtype)
+    if dtype.kind != "f":
+        raise TypeError(f"random floats need a floating point dtype, got {dtype}")
+    native = dtype if dtype in (dtypes.float32, dtypes.float64) else dtypes.float32
+    return sampler(_size(size), dtype=native).astype(dtype, copy=False)
+
+
 def rand(*size, dtype=None, requires_grad: bool = False) -> Tensor:
     """Uniform on [0, 1)."""
-    return _new(default_generator().random(_size(size), dtype=_float_dtype(dtype)), requires_grad)
+    return _new(_draw(default_generator().random, size, dtype), requires_grad)
 
 
 def randn(*size, dtype=None, requires_grad: bool = False) -> Tensor:
     """Standard normal."""
-    return _new(default_generator().standard_normal(_size(size), dtype=_float_dtype(dtype)), requires_grad)
+    return _new(_draw(default_generator().standard_normal, size, dtype), requires_grad)
 
 
 def randint(*args, dtype=None, requires_grad: bool = False, **kwargs) -> Tensor:

@@ -48,8 +48,11 @@ def _category(dtype: np.dtype) -> int:
 
 def dtype_of_python(value) -> np.dtype:
     """The dtype a Python number, NumPy scalar or nested list of them becomes."""
-    if isinstance(value, np.generic):
-        return value.dtype
+    first = value
+    while isinstance(first, (list, tuple)) and first:
+        first = first[0]
+    if isinstance(first, np.generic):  # NumPy scalars keep their dtype, as in PyTorch
+        return np.asarray(value).dtype
     kind = np.asarray(value).dtype.kind
     if kind == "b":
         return bool_

@@ -27,11 +27,13 @@ from .ops.elementwise import (
     Exp,
     Log,
     Maximum,
+    Minimum,
     Mul,
     Neg,
     Pow,
     Relu,
     Sigmoid,
+    Sign,
     Sin,
     Sub,
     Tanh,
@@ -39,7 +41,7 @@ from .ops.elementwise import (
 )
 from .ops.matmul import MatMul
 from .ops.movement import Cat, Expand, Index, Permute, Reshape
-from .ops.reduce import Max, Sum
+from .ops.reduce import Max, Min, Sum
 
 ValuesIndices = namedtuple("ValuesIndices", ["values", "indices"])
 """What `max(dim)` and `min(dim)` return, as PyTorch's `(values, indices)`."""
@@ -69,6 +71,8 @@ class Tensor:
         """Wrap an op's result without any checks (the hot path). Always a plain Tensor,
         whatever subclass the inputs were (an op on a Parameter is not a Parameter)."""
         tensor = object.__new__(Tensor)
+        if type(data) is not np.ndarray:
+            data = np.asarray(data)
         tensor.data, tensor.grad, tensor.grad_fn = data, None, grad_fn
         tensor._requires_grad = grad_fn is not None
         return tensor
@@ -167,6 +171,11 @@ class Tensor:
     def __int__(self) -> int:
         return int(self.item())
 
+    def __index__(self) -> int:
+        if self.data.dtype.kind not in "iu" or self.data.size != 1:
+            raise TypeError("only one-element integer tensors can be used as an index")
+        return int(self.item())
+
     def __bool__(self) -> bool:
         if self.data.size != 1:
             raise RuntimeError(f"the truth value of a tensor with {self.data.size} elements is ambiguous")
@@ -233,11 +242,13 @@ class Tensor:
 
     # ----------------------------------------------------------------- arithmetic
 
-    def add(self, other) -> Tensor:
-        return Add.apply(*_broadcast("add", self, other))
+    def add(self, other, *, alpha=1) -> Tensor:
+        """self + alpha * other"""
+        return Add.apply(*_broadcast("add", self, other if alpha == 1 else other * alpha))
 
-    def sub(self, other) -> Tensor:
-        return Sub.apply(*_broadcast("sub", self, other))
+    def sub(self, other, *, alpha=1) -> Tensor:
+        """self - alpha * other"""
+        return Sub.apply(*_broadcast("sub", self, other if alpha == 1 else other * alpha))
 
     def mul(self, other) -> Tensor:
         return Mul.apply(*_broadcast("mul", self, other))
@@ -257,8 +268,12 @@ class Tensor:
     def matmul(self, other) -> Tensor:
         return _matmul(self, other)
 
-    __add__ = add
-    __sub__ = sub
+    def __add__(self, other) -> Tensor:
+        return Add.apply(*_broadcast("add", self, other))
+
+    def __sub__(self, other) -> Tensor:
+        return Sub.apply(*_broadcast("sub", self, other))
+
     __mul__ = mul
     __truediv__ = div
     __pow__ = pow
@@ -306,14 +321,21 @@ class Tensor:
 
     __lt__, __le__, __gt__, __ge__, __eq__, __ne__ = lt, le, gt, ge, eq, ne
 
+    def __contains__(self, element) -> bool:
+        return bool((self == element).data.any())
+
     def logical_not(self) -> Tensor:
         return Tensor._make(np.logical_not(self.data), None)
 
-    __invert__ = logical_not
+    def __invert__(self) -> Tensor:
+        """Logical not for bool tensors, bitwise not for integers (as PyTorch)."""
+        if dtypes.is_floating(self.data.dtype):
+            raise TypeError(f"~ is only defined for bool and integer tensors, not {self.data.dtype}")
+        return Tensor._make(np.invert(self.data), None)
 
     def sign(self) -> Tensor:
-        """-1, 0 or 1 elementwise; constant almost everywhere, so it carries no gradient."""
-        return Tensor._make(np.sign(self.data), None)
+        """-1, 0 or 1 elementwise (0 for NaN); its gradient is zero."""
+        return Sign.apply(self)
 
     # ----------------------------------------------------------------- elementwise
 
@@ -345,12 +367,11 @@ class Tensor:
         return Maximum.apply(*_broadcast("maximum", self, other))
 
     def minimum(self, other) -> Tensor:
-        """min(a, b) = -max(-a, -b): ties split evenly, as for maximum."""
-        a, b = _broadcast("minimum", self, other)
-        return -Maximum.apply(-a, -b)
+        return Minimum.apply(*_broadcast("minimum", self, other))
 
     def clamp(self, min=None, max=None) -> Tensor:
-        """Limit to [min, max]; the gradient passes where min <= x <= max (bounds included)."""
+        """Limit to [min, max]; the gradient passes where min <= x <= max (bounds included),
+        and NaN stays NaN with a zero gradient, as PyTorch."""
         if min is None and max is None:
             raise ValueError("clamp: at least one of min and max must be given")
         out = self
@@ -358,6 +379,9 @@ class Tensor:
             out = where(out < min, min, out)
         if max is not None:
             out = where(out > max, max, out)
+        nan = np.isnan(self.data) if dtypes.is_floating(self.data.dtype) else None
+        if nan is not None and nan.any():
+            out = where(Tensor._make(nan, None), self.detach(), out)
         return out
 
     clip = clamp
@@ -380,7 +404,10 @@ class Tensor:
 
     def var(self, dim=None, unbiased: bool | None = None, keepdim: bool = False, *, correction=None,
             axis=None, keepdims: bool | None = None) -> Tensor:
-        """Σ(x - mean)² / (N - correction); correction = 1 (unbiased) by default, as PyTorch."""
+        """Σ(x - mean)² / (N - correction); correction = 1 (unbiased) by default, as PyTorch.
+        A bool first argument is the legacy `unbiased`."""
+        if isinstance(dim, bool):
+            dim, unbiased = None, dim
         if correction is None:
             correction = 0 if unbiased is False else 1
         axes = _dims(dim if axis is None else axis, self.ndim)
@@ -390,16 +417,19 @@ class Tensor:
 
     def std(self, dim=None, unbiased: bool | None = None, keepdim: bool = False, *, correction=None,
             axis=None, keepdims: bool | None = None) -> Tensor:
-        """The square root of `var`, with the same arguments."""
-        return self.var(dim, unbiased, keepdim, correction=correction, axis=axis, keepdims=keepdims).sqrt()
+        """The square root of `var`, with the same arguments. Where the variance is 0 the
+        gradient is 0 (not NaN), as PyTorch."""
+        variance = self.var(dim, unbiased, keepdim, correction=correction, axis=axis, keepdims=keepdims)
+        zero = variance == 0
+        return where(zero, 0.0, where(zero, 1.0, variance).sqrt())
 
     def amax(self, dim=None, keepdim: bool = False) -> Tensor:
         """The maximum over `dim` (all dims by default); ties share the gradient evenly."""
         return Max.apply(self, axis=_dims(dim, self.ndim), keepdim=keepdim)
 
     def amin(self, dim=None, keepdim: bool = False) -> Tensor:
-        """The minimum over `dim`: -amax(-x), so ties share the gradient evenly too."""
-        return -(-self).amax(dim, keepdim)
+        """The minimum over `dim` (all dims by default); ties share the gradient evenly."""
+        return Min.apply(self, axis=_dims(dim, self.ndim), keepdim=keepdim)
 
     def max(self, dim=None, keepdim: bool = False):
         """`max()`: the maximum (ties share the gradient); `max(dim)`: (values, indices), the
@@ -407,7 +437,7 @@ class Tensor:
         if isinstance(dim, Tensor):
             return self.maximum(dim)
         if dim is None:
-            return self.amax()
+            return Max.apply(self, axis=None, keepdim=False, masked=True)
         indices = self.argmax(dim, keepdim=True)
         values = self.gather(dim, indices)
         if not keepdim:
@@ -419,7 +449,7 @@ class Tensor:
         if isinstance(dim, Tensor):
             return self.minimum(dim)
         if dim is None:
-            return self.amin()
+            return Min.apply(self, axis=None, keepdim=False, masked=True)
         indices = self.argmin(dim, keepdim=True)
         values = self.gather(dim, indices)
         if not keepdim:
@@ -435,19 +465,19 @@ class Tensor:
         return _arg_reduce(np.argmin, self, dim, keepdim)
 
     def logsumexp(self, dim, keepdim: bool = False) -> Tensor:
-        """log Σ exp(x) = m + log Σ exp(x - m), with m the max: no overflow."""
-        shifted, shift = _shift_by_max(self, dim)
+        """log Σ exp(x) = m + log Σ exp(x - m), with m the max (0 if infinite): no overflow."""
+        shifted, shift = _shift_by_max(self, dim, finite=True)
         out = shifted.exp().sum(dim, keepdim=True).log() + shift
         return out if keepdim else out.squeeze(dim)
 
     def softmax(self, dim: int) -> Tensor:
         """exp(x - m) / Σ exp(x - m), with m the max along dim."""
-        e = _shift_by_max(self, dim)[0].exp()
+        e = _shift_by_max(self, dim, finite=False)[0].exp()
         return e / e.sum(dim, keepdim=True)
 
     def log_softmax(self, dim: int) -> Tensor:
         """(x - m) - log Σ exp(x - m), with m the max along dim."""
-        shifted = _shift_by_max(self, dim)[0]
+        shifted = _shift_by_max(self, dim, finite=False)[0]
         return shifted - shifted.exp().sum(dim, keepdim=True).log()
 
     # ----------------------------------------------------------------- shape
@@ -464,11 +494,14 @@ class Tensor:
     view = reshape
 
     def flatten(self, start_dim: int = 0, end_dim: int = -1) -> Tensor:
+        """Merge dims start_dim..end_dim into one."""
         if self.ndim == 0:
             return self.reshape(1)
         start, end = _dim(start_dim, self.ndim), _dim(end_dim, self.ndim)
+        if start > end:
+            raise ValueError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim}")
         shape = self.shape
-        return self.reshape(shape[:start] + (-1,) + shape[end + 1:]) if start <= end else self
+        return self.reshape(shape[:start] + (_count(shape, range(start, end + 1)),) + shape[end + 1:])
 
     def squeeze(self, dim=None) -> Tensor:
         """Drop size-1 dims (only those in `dim` if given; others in `dim` are left alone)."""
@@ -487,9 +520,11 @@ class Tensor:
         return Permute.apply(self, dims=dims)
 
     def transpose(self, dim0: int, dim1: int) -> Tensor:
+        """Swap two dims (a view)."""
         dims = list(range(self.ndim))
         dim0, dim1 = _dim(dim0, self.ndim), _dim(dim1, self.ndim)
-        dims[dim0], dims[dim1] = dims[dim1], dims[dim0]
+        if dims:
+            dims[dim0], dims[dim1] = dims[dim1], dims[dim0]
         return Permute.apply(self, dims=tuple(dims))
 
     @property
@@ -523,17 +558,19 @@ class Tensor:
         return self.expand(shape)
 
     def __getitem__(self, key) -> Tensor:
-        key, basic = _index_key(key)
+        key, basic = _index_key(key, self.data.shape)
         return Index.apply(self, key=key, basic=basic)
 
     def gather(self, dim: int, index) -> Tensor:
         """out[i][j][k] = self[index[i][j][k]][j][k] for dim 0 (and so on): advanced indexing."""
         index = index.data if isinstance(index, Tensor) else np.asarray(index)
         dim = _dim(dim, self.ndim)
+        if self.ndim == 0 and index.ndim == 0:  # as PyTorch: a 0-d tensor gathers like a 1-element vector
+            return self.reshape(1).gather(0, index.reshape(1)).reshape(())
         if index.ndim != self.ndim or index.dtype.kind not in "iu":
             raise ShapeError(f"gather: index must be an integer tensor with as many dims as the input "
                              f"({self.ndim}), got {index.dtype} of shape {index.shape}")
-        if index.size and (index.min() < -self.shape[dim] or index.max() >= self.shape[dim]):
+        if index.size and (index.min() < 0 or index.max() >= self.shape[dim]):
             raise IndexError(f"gather: index out of range for dim {dim} of size {self.shape[dim]}")
         key = tuple(
             index if d == dim else np.arange(n).reshape([-1 if i == d else 1 for i in range(index.ndim)])
@@ -550,11 +587,16 @@ def tensor(data, dtype=None, requires_grad: bool = False) -> Tensor:
     return Tensor(data, dtype=dtype, requires_grad=requires_grad)
 
 
-def where(condition, input, other) -> Tensor:
-    """Pick `input` where `condition` holds, else `other` (tensors or numbers, broadcast)."""
+def where(condition, input=None, other=None):
+    """Pick `input` where `condition` holds, else `other` (tensors or numbers, broadcast).
+    With the condition alone: the indices where it holds, one int64 tensor per dim."""
     cond = condition if isinstance(condition, Tensor) else Tensor(np.asarray(condition))
+    if cond.dtype == dtypes.uint8:
+        cond = cond.bool()
     if cond.dtype != dtypes.bool_:
         raise RuntimeError(f"where: condition must be a bool tensor, got {cond.dtype}")
+    if input is None and other is None:
+        return tuple(Tensor._make(indices.astype(np.int64), None) for indices in np.nonzero(cond.data))
     if not isinstance(input, Tensor) and not isinstance(other, Tensor):
         input = Tensor(input)
     a, b = _promote(input, other)
@@ -570,11 +612,14 @@ def minimum(input: Tensor, other) -> Tensor:
     return input.minimum(other)
 
 
-def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
+def cat(tensors: Sequence[Tensor], dim: int = 0, *, axis: int | None = None) -> Tensor:
     """Join tensors along an existing dim; all other dims must match."""
     tensors = list(tensors)
     if not tensors:
         raise ValueError("cat: expected a non-empty list of tensors")
+    if any(t.ndim == 0 for t in tensors):
+        raise ShapeError("cat: zero-dimensional tensors cannot be concatenated; use stack")
+    dim = dim if axis is None else axis
     first = tensors[0]
     dim = _dim(dim, first.ndim)
     for t in tensors[1:]:
@@ -615,7 +660,11 @@ def _as_operand(value, like: Tensor) -> Tensor:
     if isinstance(value, np.ndarray):
         return Tensor._make(value, None)
     if isinstance(value, (Number, np.generic)):
-        return Tensor._make(np.asarray(value, dtypes.scalar_result_dtype(like.data.dtype, value)), None)
+        dtype = dtypes.scalar_result_dtype(like.data.dtype, value)
+        try:
+            return Tensor._make(np.asarray(value, dtype), None)
+        except OverflowError:  # an int outside the tensor's integer range wraps, as in PyTorch
+            return Tensor._make(np.asarray(value).astype(dtype), None)
     raise TypeError(f"unsupported operand type for a tensor op: {type(value).__name__}")
 
 
@@ -664,7 +713,11 @@ def _compare(name: str, ufunc, a: Tensor, b) -> Tensor:
             return NotImplemented
     if a.data.shape != b.data.shape:
         _broadcast_shape(name, a.data.shape, b.data.shape)
-    return Tensor._make(ufunc(a.data, b.data), None)
+    a_data, b_data = a.data, b.data
+    if a_data.dtype != b_data.dtype:  # compare in the promoted dtype, as PyTorch
+        dtype = dtypes.result_dtype(a_data, b_data)
+        a_data, b_data = a_data.astype(dtype, copy=False), b_data.astype(dtype, copy=False)
+    return Tensor._make(ufunc(a_data, b_data), None)
 
 
 def _matmul(a, b) -> Tensor:
@@ -681,7 +734,11 @@ def _matmul(a, b) -> Tensor:
         raise ShapeError(f"matmul: shapes {shapes[0]} and {shapes[1]} cannot be multiplied "
                          f"({a.shape[-1]} != {b.shape[-2]})")
     if a.shape[:-2] != b.shape[:-2]:
-        batch = _broadcast_shape("matmul", a.shape[:-2], b.shape[:-2])
+        try:
+            batch = np.broadcast_shapes(a.shape[:-2], b.shape[:-2])
+        except ValueError:
+            raise ShapeError(f"matmul: the batch dims of shapes {shapes[0]} and {shapes[1]} "
+                             "cannot be broadcast together") from None
         a, b = _expand_for_grad(a, batch + a.shape[-2:]), _expand_for_grad(b, batch + b.shape[-2:])
     out = MatMul.apply(a, b)
     if vector_a:
@@ -696,20 +753,22 @@ def _floating(t: Tensor) -> Tensor:
     return t if dtypes.is_floating(t.data.dtype) else t.astype(dtypes.get_default_dtype())
 
 
-def _shift_by_max(t: Tensor, dim) -> tuple[Tensor, Tensor]:
-    """(t - m, m) with m the max along dim as a constant (0 where not finite): the stable shift.
-
-    Any constant m gives the same softmax/logsumexp, so m needs no gradient.
-    """
-    axes = _dims(dim, t.ndim)
-    empty_max = {"initial": -np.inf} if dtypes.is_floating(t.data.dtype) else {}
-    m = np.max(t.data, axis=axes, keepdims=True, **empty_max)
-    shift = Tensor._make(np.where(np.isfinite(m), m, 0).astype(t.data.dtype), None)
+def _shift_by_max(t: Tensor, dim, finite: bool) -> tuple[Tensor, Tensor]:
+    """(t - m, m) with m the max along dim, a constant: the stable shift. Any constant m gives
+    the same softmax/logsumexp, so m needs no gradient. With `finite`, an infinite max shifts
+    by 0 (logsumexp of [1, inf] is inf); softmax shifts by it and gives NaN, as PyTorch."""
+    t = _floating(t)
+    m = np.max(t.data, axis=_dims(dim, t.ndim), keepdims=True, initial=-np.inf)
+    if finite:
+        m = np.where(np.isfinite(m), m, 0)
+    shift = Tensor._make(m.astype(t.data.dtype, copy=False), None)
     return t - shift, shift
 
 
 def _arg_reduce(reducer, t: Tensor, dim, keepdim: bool) -> Tensor:
-    if dim is None:
+    if dim is None or t.ndim == 0:
+        if dim is not None:
+            _dim(dim, 0)
         out = reducer(t.data)
         return Tensor._make(np.asarray(out, dtype=np.int64).reshape((1,) * t.ndim if keepdim else ()), None)
     return Tensor._make(reducer(t.data, axis=_dim(dim, t.ndim), keepdims=keepdim).astype(np.int64), None)
@@ -746,27 +805,56 @@ def _shape_arg(args: tuple) -> tuple:
     return tuple(int(n) for n in args)
 
 
-def _index_key(key) -> tuple[tuple, bool]:
+def _index_key(key, shape: tuple) -> tuple[tuple, bool]:
     """A NumPy index tuple, and whether it is basic (ints, slices, None, Ellipsis only).
 
     Tensors and lists become arrays; a boolean mask becomes the integer indices of its
-    True entries (the same selection), which is what the scatter in backward needs.
+    True entries (the same selection), which is what the scatter in backward needs, after
+    checking that it fits the dims it indexes.
     """
-    parts = key if isinstance(key, tuple) else (key,)
-    out, basic = [], True
+    if isinstance(key, list) and _list_is_tuple(key):
+        key = tuple(key)
+    parts = [p.data if isinstance(p, Tensor) else _list_index(p) if isinstance(p, list) else p
+             for p in (key if isinstance(key, tuple) else (key,))]
+    parts = [p.astype(bool) if isinstance(p, np.ndarray) and p.dtype == np.uint8 else p for p in parts]
+    consumed = sum(p.ndim if _is_mask(p) else 0 if p is None or p is Ellipsis or isinstance(p, bool) else 1
+                   for p in parts)
+    out, basic, dim = [], True, 0
     for part in parts:
-        if isinstance(part, Tensor):
-            part = part.data
-        elif isinstance(part, list):
-            part = np.asarray(part)
-        if isinstance(part, np.ndarray):
+        if part is Ellipsis:
+            dim += len(shape) - consumed
+        elif isinstance(part, np.ndarray):
             basic = False
-            if part.dtype == np.bool_ and part.ndim > 0:
+            if _is_mask(part):
+                if part.shape != shape[dim:dim + part.ndim]:
+                    raise IndexError(f"the shape {part.shape} of the boolean mask does not match the shape "
+                                     f"{shape[dim:dim + part.ndim]} of the dims it indexes (from dim {dim})")
                 out.extend(np.nonzero(part))
+                dim += part.ndim
                 continue
-            if part.dtype.kind not in "iub":
+            if part.dtype.kind not in "iu":
                 raise IndexError(f"tensors used as indices must be integer or bool, not {part.dtype}")
+            dim += 1
         elif isinstance(part, (bool, np.bool_)):
             basic = False
+        elif part is not None:
+            dim += 1
         out.append(part)
     return tuple(out), basic
+
+
+def _list_is_tuple(key: list) -> bool:
+    """PyTorch (like old NumPy) reads a short list holding tensors, lists, slices, None or
+    Ellipsis as a tuple of indices: x[[rows, cols]] is x[rows, cols]."""
+    return len(key) < 32 and any(
+        isinstance(p, (Tensor, np.ndarray, list, tuple, slice)) or p is None or p is Ellipsis for p in key
+    )
+
+
+def _list_index(part: list) -> np.ndarray:
+    array = np.asarray(part)
+    return array.astype(np.int64) if array.size == 0 else array
+
+
+def _is_mask(part) -> bool:
+    return isinstance(part, np.ndarray) and part.dtype == np.bool_ and part.ndim > 0

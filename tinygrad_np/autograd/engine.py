@@ -43,6 +43,7 @@ def run_backward(
 
     capture_keys = {(t.grad_fn if t.grad_fn is not None else t) for t in capture} if capture is not None else ()
     captured: dict[object, Tensor] = {}
+    owners: set[int] = set()
     pending = _count_dependencies([root.grad_fn for root in roots if root.grad_fn is not None])
     ready = [node for node in pending if pending[node] == 0 and node in buffers]
 
@@ -55,7 +56,7 @@ def run_backward(
             if node in capture_keys:
                 captured[node] = grad
             if node.retained is not None and capture is None:
-                _accumulate_retained(node, grad)
+                _accumulate_retained(node, grad, owners)
             grads = node.backward(grad)
             if not isinstance(grads, tuple):
                 grads = (grads,)
@@ -76,7 +77,7 @@ def run_backward(
             captured.update((key, grad) for key, grad in buffers.items() if key in capture_keys)
             return [captured.get(t.grad_fn if t.grad_fn is not None else t) for t in capture]
         for leaf, grad in buffers.items():
-            _accumulate_leaf(leaf, grad)
+            _accumulate_leaf(leaf, grad, owners)
         return None
     finally:
         grad_state.enabled = previous_mode
@@ -117,14 +118,23 @@ def _check_gradient(node: Function, index: int, edge, grad: Tensor) -> None:
         )
 
 
-def _accumulate_leaf(leaf: Tensor, grad: Tensor) -> None:
-    """`.grad += grad`, out of place: arrays may be shared, so none is written into."""
-    if not grad.data.flags.writeable:
-        grad = type(grad)._make(grad.data.copy(), None)
-    leaf.grad = grad if leaf.grad is None else leaf.grad + grad
+def _accumulate_leaf(leaf: Tensor, grad: Tensor, owners: set[int]) -> None:
+    """`.grad += grad`, out of place. Each `.grad` owns its array, as in PyTorch: a gradient
+    whose memory another `.grad` of this pass already uses (Add hands the same array to both
+    inputs), or that is a read-only broadcast, is copied; `owners` tracks the memory used."""
+    if leaf.grad is not None:
+        leaf.grad = leaf.grad + grad
+        return
+    array = grad.data
+    owner = id(array if array.base is None else array.base)
+    if owner in owners or not array.flags.writeable:
+        grad = grad._make(array.copy(), grad.grad_fn)
+    else:
+        owners.add(owner)
+    leaf.grad = grad
 
 
-def _accumulate_retained(node: Function, grad: Tensor) -> None:
+def _accumulate_retained(node: Function, grad: Tensor, owners: set[int]) -> None:
     tensor = node.retained()
     if tensor is not None:
-        _accumulate_leaf(tensor, grad)
+        _accumulate_leaf(tensor, grad, owners)

@@ -10,12 +10,15 @@ of its own: that is all `create_graph=True` needs for gradients of gradients.
 
 `Function.apply` runs forward and, only if grad mode is on and some input requires grad,
 records the node: its edges to the inputs' nodes (or to leaf tensors), and the inputs or
-the output when the class says backward needs them (`save_inputs`, `save_output`).
+the output when the class says backward needs them (`save_inputs`, `save_output`; other
+arrays that forward keeps are named in `saves`). `release` frees them after backward.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
+
+import numpy as np
 
 from .anomaly import anomaly_state, creation_stack
 from .grad_mode import grad_state
@@ -32,12 +35,10 @@ FREED_GRAPH_MESSAGE = (
     "pass retain_graph=True to the first call if you need to backward through the graph again."
 )
 
-_KEPT_AFTER_RELEASE = ("next_edges", "needs_input_grad", "out_shape", "out_dtype", "retained", "created_at")
-
-
 class Function:
     save_inputs = False
     save_output = False
+    saves: tuple[str, ...] = ()  # other attributes set by forward that hold array data
     released = False
     retained = None
 
@@ -54,6 +55,8 @@ class Function:
     def apply(cls, *inputs: Tensor, **params) -> Tensor:
         node = cls()
         out = node.forward(*[t.data for t in inputs], **params)
+        if type(out) is not np.ndarray:  # NumPy returns scalars from 0-d results
+            out = np.asarray(out)
         make_tensor = inputs[0]._make
         if not (grad_state.enabled and any(t._requires_grad for t in inputs)):
             return make_tensor(out, None)
@@ -84,10 +87,12 @@ class Function:
         return Tensor._make(self.out, self)
 
     def release(self) -> None:
-        """Drop everything backward would need, keeping only the graph's shape."""
-        kept = {key: value for key, value in vars(self).items() if key in _KEPT_AFTER_RELEASE}
-        self.__dict__ = kept
-        self.released = True
+        """Drop the saved arrays. A node that saved none (only shapes or dims) stays usable, so,
+        as in PyTorch, backward may run through it again."""
+        if self.save_inputs or self.save_output or self.saves:
+            for name in ("inputs", "out", *self.saves):
+                self.__dict__.pop(name, None)
+            self.released = True
 
     def __repr__(self) -> str:
         return f"<{self.name}>"

@@ -1,7 +1,7 @@
 """Grad mode: whether ops record the graph. Thread-local, as in PyTorch."""
 
+import functools
 import threading
-from contextlib import ContextDecorator
 
 
 class _GradState(threading.local):
@@ -16,8 +16,50 @@ def is_grad_enabled() -> bool:
     return grad_state.enabled
 
 
-class set_grad_enabled(ContextDecorator):
-    """Turn recording on or off: immediately, and restored on leaving a `with` block."""
+class _GradMode:
+    """A context manager that is also a decorator; each call of a decorated function enters a
+    fresh context, so recursion restores the mode correctly."""
+
+    mode: bool
+
+    def __new__(cls, func=None):
+        if func is None:
+            return super().__new__(cls)
+        return cls()(func)  # used bare, as `@no_grad`
+
+    def __enter__(self) -> None:
+        self.__dict__.setdefault("previous", []).append(grad_state.enabled)
+        grad_state.enabled = self.mode
+
+    def __exit__(self, *exc_info) -> None:
+        grad_state.enabled = self.previous.pop()
+
+    def __call__(self, func):
+        mode_type = type(self)
+
+        @functools.wraps(func)
+        def decorated(*args, **kwargs):
+            with mode_type():
+                return func(*args, **kwargs)
+
+        return decorated
+
+
+class no_grad(_GradMode):
+    """Context manager and decorator: ops inside record nothing (inference, updates)."""
+
+    mode = False
+
+
+class enable_grad(_GradMode):
+    """Context manager and decorator: record the graph, even inside `no_grad`."""
+
+    mode = True
+
+
+class set_grad_enabled:
+    """Turn recording on or off: at once when called, and restored on leaving a `with` block.
+    As a decorator, the mode applies inside each call of the function only."""
 
     def __init__(self, mode: bool) -> None:
         self.previous = grad_state.enabled
@@ -25,30 +67,18 @@ class set_grad_enabled(ContextDecorator):
         grad_state.enabled = self.mode
 
     def __enter__(self) -> None:
-        grad_state.enabled = self.mode
+        pass
 
     def __exit__(self, *exc_info) -> None:
         grad_state.enabled = self.previous
 
-
-class _GradModeContext(ContextDecorator):
-    mode: bool
-
-    def __enter__(self) -> None:
-        self.previous = grad_state.enabled
-        grad_state.enabled = self.mode
-
-    def __exit__(self, *exc_info) -> None:
+    def __call__(self, func):
         grad_state.enabled = self.previous
+        mode = self.mode
 
+        @functools.wraps(func)
+        def decorated(*args, **kwargs):
+            with set_grad_enabled(mode):
+                return func(*args, **kwargs)
 
-class no_grad(_GradModeContext):
-    """Context manager and decorator: ops inside record nothing (inference, updates)."""
-
-    mode = False
-
-
-class enable_grad(_GradModeContext):
-    """Context manager and decorator: record the graph, even inside `no_grad`."""
-
-    mode = True
+        return decorated

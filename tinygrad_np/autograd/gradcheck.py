@@ -149,6 +149,7 @@ def _compare(analytic, numeric, atol, rtol, what, input_shape, output_shape) -> 
     out_index = np.unravel_index(flat_out, output_shape) if output_shape else ()
     raise GradcheckError(
         f"gradcheck failed for {what}: at input index {tuple(map(int, in_index))}, output index "
-        f"{tuple(map(int, out_index))}: analytic {analytic[flat_in, flat_out]!r}, numeric "
-        f"{numeric[flat_in, flat_out]!r} ({int(bad.sum())} of {bad.size} entries outside atol={atol}, rtol={rtol})"
+        f"{tuple(map(int, out_index))}: analytic {float(analytic[flat_in, flat_out])!r}, numeric "
+        f"{float(numeric[flat_in, flat_out])!r} ({int(bad.sum())} of {bad.size} entries outside "
+        f"atol={atol}, rtol={rtol})"
     )

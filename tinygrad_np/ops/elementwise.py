@@ -99,20 +99,32 @@ class Pow(Function):
 
 
 class Maximum(Function):
-    """max(a, b);  the gradient goes to the larger input, split evenly on ties (as PyTorch)."""
+    """max(a, b);  the gradient goes to the larger input and half to each on ties.
+
+    As PyTorch: where the comparison is undecided (a NaN) both inputs get all of it, and the
+    input that lost gets exactly 0 (masked, so a NaN upstream gradient cannot leak into it).
+    """
 
     save_inputs = True
+    pick = staticmethod(np.maximum)
+    beats = staticmethod(np.greater)
 
     def forward(self, a, b):
-        return np.maximum(a, b)
+        return self.pick(a, b)
 
     def backward(self, g):
         a, b = (t.data for t in self.inputs)
         need_a, need_b = self.needs_input_grad
-        tie = np.where(a == b, 0.5, 0.0).astype(g.dtype)
-        share_a = T.Tensor(np.where(a > b, 1, tie).astype(g.dtype))
-        share_b = T.Tensor(np.where(a < b, 1, tie).astype(g.dtype))
-        return g * share_a if need_a else None, g * share_b if need_b else None
+        shared = T.where(T.Tensor(a == b), g * 0.5, g)
+        return (T.where(T.Tensor(self.beats(b, a)), 0.0, shared) if need_a else None,
+                T.where(T.Tensor(self.beats(a, b)), 0.0, shared) if need_b else None)
+
+
+class Minimum(Maximum):
+    """min(a, b);  as Maximum, with the smaller input winning."""
+
+    pick = staticmethod(np.minimum)
+    beats = staticmethod(np.less)
 
 
 class Where(Function):
@@ -209,7 +221,7 @@ class Sigmoid(Function):
 
 
 class Relu(Function):
-    """max(a, 0);  d/da = 1 where a > 0, else 0 (relu'(0) = 0, as PyTorch)."""
+    """max(a, 0);  d/da = 0 where the output is <= 0, else 1 (relu'(0) = 0, as PyTorch)."""
 
     save_output = True
 
@@ -217,11 +229,22 @@ class Relu(Function):
         return np.maximum(a, 0)
 
     def backward(self, g):
-        return T.where(self.output > 0, g, 0.0)
+        return T.where(self.output <= 0, 0.0, g)
+
+
+class Sign(Function):
+    """sign(a), 0 at 0 and at NaN (as PyTorch);  d/da = 0: a zero gradient, not a missing one."""
+
+    def forward(self, a):
+        signs = np.sign(a)
+        return np.where(np.isnan(signs), 0, signs) if signs.dtype.kind == "f" else signs
+
+    def backward(self, g):
+        return T.Tensor(np.zeros_like(g.data))
 
 
 class Abs(Function):
-    """|a|;  d/da = sign(a) (0 at 0, as PyTorch)"""
+    """|a|;  d/da = sign(a) (0 at 0 and at NaN, as PyTorch)"""
 
     save_inputs = True
 

@@ -49,6 +49,8 @@ class Permute(Function):
 class Index(Function):
     """a[key] (basic or advanced);  the gradient is scattered back, summing repeated indices."""
 
+    saves = ("key",)
+
     def forward(self, a, key, basic):
         self.in_shape, self.key, self.basic = a.shape, key, basic
         return a[key]
@@ -62,6 +64,8 @@ class IndexAdd(Function):
 
     The adjoint of Index, so that second derivatives through indexing work.
     """
+
+    saves = ("key",)
 
     def forward(self, g, shape, key, basic):
         self.key, self.basic = key, basic

@@ -14,29 +14,47 @@ def _kept_shape(shape: tuple, axis) -> tuple:
 
 
 class Sum(Function):
-    """sum(a, axis);  d/da = 1 everywhere: the gradient is broadcast back over the reduced dims."""
+    """sum(a, axis);  d/da = 1 everywhere: the gradient is broadcast back over the reduced dims.
+    Integer and bool sums are int64, as PyTorch."""
 
     def forward(self, a, axis, keepdim):
         self.in_shape, self.axis = a.shape, axis
-        return np.sum(a, axis=axis, keepdims=keepdim)
+        return np.sum(a, axis=axis, keepdims=keepdim, dtype=np.int64 if a.dtype.kind in "biu" else None)
 
     def backward(self, g):
         return g.reshape(_kept_shape(self.in_shape, self.axis)).expand(self.in_shape)
 
 
 class Max(Function):
-    """max(a, axis);  the gradient goes to the maxima, split evenly among ties (as PyTorch's amax)."""
+    """max(a, axis);  the gradient goes to the maxima, split evenly among ties.
+
+    As PyTorch: `amax` multiplies the gradient by each element's share; `max()` over all
+    dims (`masked=True`) masks instead, and a NaN result sends the gradient to the NaNs.
+    """
 
     save_inputs = True
     save_output = True
+    reduce = staticmethod(np.max)
 
-    def forward(self, a, axis, keepdim):
-        self.axis = axis
-        return np.max(a, axis=axis, keepdims=keepdim)
+    def forward(self, a, axis, keepdim, masked=False):
+        self.axis, self.masked = axis, masked
+        return self.reduce(a, axis=axis, keepdims=keepdim)
 
     def backward(self, g):
         a = self.inputs[0].data
         kept = _kept_shape(a.shape, self.axis)
-        is_max = a == self.out.reshape(kept)
-        share = is_max / np.sum(is_max, axis=self.axis, keepdims=True)
-        return g.reshape(kept).expand(a.shape) * T.Tensor(share.astype(a.dtype))
+        out = self.out.reshape(kept)
+        hit = a == out
+        if self.masked:
+            hit |= np.isnan(a) & np.isnan(out)
+        share = (hit / np.sum(hit, axis=self.axis, keepdims=True)).astype(a.dtype)
+        spread = g.reshape(kept).expand(a.shape)
+        if self.masked:
+            return T.where(T.Tensor(hit), spread * T.Tensor(share), 0.0)
+        return spread * T.Tensor(share)
+
+
+class Min(Max):
+    """min(a, axis);  as Max, for the minima."""
+
+    reduce = staticmethod(np.min)
