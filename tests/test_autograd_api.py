@@ -654,3 +654,12 @@ def test_backward_with_create_graph_gives_a_differentiable_grad():
     assert x.grad.requires_grad
     (second,) = tg.autograd.grad(x.grad.sum(), x)
     np.testing.assert_array_equal(second.data, [6.0, 12.0])
+
+
+def test_grad_runs_and_frees_only_the_part_of_the_graph_it_needs():
+    x = tg.tensor([1.0, 2.0], dtype=tg.float64, requires_grad=True)
+    hidden = x * 3
+    (grad_hidden,) = tg.autograd.grad((hidden * hidden).sum(), hidden)
+    np.testing.assert_allclose(grad_hidden.data, [6.0, 12.0])
+    hidden.sum().backward()  # the part below `hidden` was neither run nor freed
+    np.testing.assert_allclose(x.grad.data, [3.0, 3.0])

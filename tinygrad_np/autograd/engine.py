@@ -45,6 +45,7 @@ def run_backward(
     captured: dict[object, Tensor] = {}
     owners: set[int] = set()
     pending = _count_dependencies([root.grad_fn for root in roots if root.grad_fn is not None])
+    needed = _leading_to(pending, capture_keys) if capture is not None else None
     ready = [node for node in pending if pending[node] == 0 and node in buffers]
 
     previous_mode = grad_state.enabled
@@ -55,6 +56,8 @@ def run_backward(
             grad = buffers.pop(node)
             if node in capture_keys:
                 captured[node] = grad
+            if needed is not None and node not in needed:
+                continue
             if node.retained is not None and capture is None:
                 _accumulate_retained(node, grad, owners)
             grads = node.backward(grad)
@@ -103,6 +106,27 @@ def _count_dependencies(start: list[Function]) -> dict[Function, int]:
                     pending[edge] = 1
                     stack.append(edge)
     return pending
+
+
+def _leading_to(pending: dict[Function, int], targets) -> set[Function]:
+    """The nodes that must run for `grad`: those with an edge to a target or to such a node.
+    A target's own node need not run (its gradient is captured on arrival).
+
+    Visits the nodes in reverse topological order (Kahn's order on a copy of the counts), so
+    each node is decided after everything it leads to."""
+    remaining = dict(pending)
+    order = [node for node, count in remaining.items() if count == 0]
+    for node in order:
+        for edge in node.next_edges:
+            if isinstance(edge, Function):
+                remaining[edge] -= 1
+                if remaining[edge] == 0:
+                    order.append(edge)
+    needed: set[Function] = set()
+    for node in reversed(order):
+        if any(edge in needed or edge in targets for edge in node.next_edges if edge is not None):
+            needed.add(node)
+    return needed
 
 
 def _check_gradient(node: Function, index: int, edge, grad: Tensor) -> None:

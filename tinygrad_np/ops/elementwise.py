@@ -81,6 +81,7 @@ class Pow(Function):
     def forward(self, a, b):
         return a**b
 
+    @np.errstate(divide="ignore", invalid="ignore")  # the singular entries are masked below
     def backward(self, g):
         a, b = self.inputs
         need_a, need_b = self.needs_input_grad
@@ -128,15 +129,17 @@ class Minimum(Maximum):
 
 
 class Where(Function):
-    """where(cond, a, b);  the gradient flows to whichever input was picked, zero (never NaN) elsewhere."""
+    """where(cond, a, b);  the gradient flows to whichever input was picked, and is exactly 0
+    for the other (a NaN upstream gradient does not leak into it)."""
 
-    save_inputs = True
+    saves = ("cond",)
 
     def forward(self, cond, a, b):
+        self.cond = cond
         return np.where(cond, a, b)
 
     def backward(self, g):
-        cond = self.inputs[0]
+        cond = T.Tensor(self.cond)
         _, need_a, need_b = self.needs_input_grad
         return None, T.where(cond, g, 0.0) if need_a else None, T.where(cond, 0.0, g) if need_b else None
 
