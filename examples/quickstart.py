@@ -31,7 +31,7 @@ for step in range(2001):
     loss.backward()  # fills p.grad for every parameter
     with tg.no_grad():  # the update itself must not be recorded
         for p in params:
-            # Write into p.data, never into p.grad: gradient arrays may be shared.
+            # Update the parameter's array in place; p.grad is only read.
             p.data -= lr * p.grad.data
             p.grad = None  # gradients accumulate, so clear them before the next step
     if first_loss is None:
