@@ -51,8 +51,8 @@ def dtype_of_python(value) -> np.dtype:
     first = value
     while isinstance(first, (list, tuple)) and first:
         first = first[0]
-    if isinstance(first, np.generic):  # NumPy scalars keep their dtype, as in PyTorch
-        return np.asarray(value).dtype
+    if isinstance(first, (np.generic, np.ndarray)) or hasattr(first, "__array__"):
+        return np.asarray(value).dtype  # NumPy scalars, arrays and tensors keep their dtype
     kind = np.asarray(value).dtype.kind
     if kind == "b":
         return bool_

@@ -682,9 +682,9 @@ def _promote(a, b) -> tuple[Tensor, Tensor]:
 
 def _broadcast(name: str, a, b, floating: bool = False) -> tuple[Tensor, Tensor]:
     """Promote, then expand each operand that needs a gradient to the common shape."""
+    if floating:  # true division: integer operands become floats first, so nothing wraps
+        a, b = (_floating(x) if isinstance(x, Tensor) else x for x in (a, b))
     a, b = _promote(a, b)
-    if floating and not dtypes.is_floating(a.data.dtype):
-        a, b = a.astype(dtypes.get_default_dtype()), b.astype(dtypes.get_default_dtype())
     if a.data.shape != b.data.shape:
         shape = _broadcast_shape(name, a.data.shape, b.data.shape)
         a, b = _expand_for_grad(a, shape), _expand_for_grad(b, shape)
