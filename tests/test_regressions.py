@@ -389,3 +389,12 @@ def test_zero_dim_tensor_plus_one_element_vector_gives_gradients_of_each_shape()
     assert s.grad.shape == () and v.grad.shape == (1,)
     np.testing.assert_allclose(s.grad.data, 3.0)
     np.testing.assert_allclose(v.grad.data, [3.0])
+
+
+@pytest.mark.parametrize("product", [lambda w, x: x @ w.T, lambda w, x: w.T @ x.T])
+def test_gradient_of_a_transposed_weight_is_c_contiguous_like_the_weight(product):
+    weight = tg.tensor(np.arange(6.0).reshape(2, 3), requires_grad=True)
+    inputs = tg.tensor(np.ones((4, 3)))
+    product(weight, inputs).backward(tg.tensor(np.ones(product(weight, inputs).shape)))
+    assert weight.grad.data.flags.c_contiguous
+    np.testing.assert_allclose(weight.grad.data, np.full((2, 3), 4.0))
