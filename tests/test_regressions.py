@@ -391,10 +391,13 @@ def test_zero_dim_tensor_plus_one_element_vector_gives_gradients_of_each_shape()
     np.testing.assert_allclose(v.grad.data, [3.0])
 
 
-@pytest.mark.parametrize("product", [lambda w, x: x @ w.T, lambda w, x: w.T @ x.T])
-def test_gradient_of_a_transposed_weight_is_c_contiguous_like_the_weight(product):
+@pytest.mark.parametrize(("product", "other_shape"), [
+    (lambda w, other: other @ w.T, (4, 3)),  # the transposed weight on the right
+    (lambda w, other: w.T @ other, (2, 4)),  # and on the left
+])
+def test_gradient_of_a_transposed_weight_is_c_contiguous_like_the_weight(product, other_shape):
     weight = tg.tensor(np.arange(6.0).reshape(2, 3), requires_grad=True)
-    inputs = tg.tensor(np.ones((4, 3)))
-    product(weight, inputs).backward(tg.tensor(np.ones(product(weight, inputs).shape)))
+    out = product(weight, tg.tensor(np.ones(other_shape)))
+    out.backward(tg.tensor(np.ones(out.shape)))
     assert weight.grad.data.flags.c_contiguous
     np.testing.assert_allclose(weight.grad.data, np.full((2, 3), 4.0))
