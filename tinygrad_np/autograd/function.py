@@ -58,12 +58,10 @@ class Function:
         if type(out) is not np.ndarray:  # NumPy returns scalars from 0-d results
             out = np.asarray(out)
         make_tensor = inputs[0]._make
-        if not (grad_state.enabled and any(t._requires_grad for t in inputs)):
+        if not grad_state.enabled or not [t for t in inputs if t._requires_grad]:
             return make_tensor(out, None)
-        node.next_edges = edges = tuple(
-            t.grad_fn if t.grad_fn is not None else t if t._requires_grad else None for t in inputs
-        )
-        node.needs_input_grad = tuple(edge is not None for edge in edges)
+        node.next_edges = edges = tuple([t.grad_fn or (t if t._requires_grad else None) for t in inputs])
+        node.needs_input_grad = tuple([edge is not None for edge in edges])
         node.out_shape, node.out_dtype = out.shape, out.dtype
         if cls.save_inputs:
             node.inputs = inputs
