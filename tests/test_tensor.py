@@ -257,30 +257,22 @@ def test_int_tensor_divided_by_python_int_is_float32():
     assert (2 / tg.tensor([1, 3])).dtype == tg.float32
 
 
-@pytest.mark.parametrize("swap", [False, True])
-def test_float32_tensor_plus_float64_tensor_is_float64(swap):
-    a, b = tg.tensor([1.0, 2.0]), tg.tensor(np.array([1.0, 2.0]))
-    if swap:
-        a, b = b, a
-    assert (a + b).dtype == tg.float64
+TENSOR_PROMOTION = {
+    "float32 + float64 is float64": ([1.0, 2.0], np.array([1.0, 2.0]), tg.float64),
+    "float32 + float64 0-d stays float32": ([1.0, 2.0], np.float64(3.0), tg.float32),
+    "int64 + float64 0-d is float64 (higher category wins)": ([1, 2], np.float64(0.5), tg.float64),
+}
 
 
 @pytest.mark.parametrize("swap", [False, True])
-def test_float32_tensor_plus_float64_zero_dim_tensor_stays_float32(swap):
-    a, b = tg.tensor([1.0, 2.0]), tg.tensor(np.float64(3.0))
-    if swap:
-        a, b = b, a
-    assert (a + b).dtype == tg.float32
-
-
-@pytest.mark.parametrize("swap", [False, True])
-def test_int_tensor_plus_float64_zero_dim_tensor_is_float64(swap):
-    a, b = tg.tensor([1, 2]), tg.tensor(np.float64(0.5))
+@pytest.mark.parametrize(("left", "right", "expected"), TENSOR_PROMOTION.values(), ids=TENSOR_PROMOTION.keys())
+def test_tensor_tensor_promotion_follows_pytorch_on_either_side(left, right, expected, swap):
+    a, b = tg.tensor(left), tg.tensor(right)
     if swap:
         a, b = b, a
     out = a + b
-    assert out.dtype == tg.float64
-    np.testing.assert_array_equal(out.data, [1.5, 2.5])
+    assert out.dtype == expected
+    np.testing.assert_allclose(out.data, np.add(left, right))
 
 
 def test_int32_tensor_plus_int64_zero_dim_tensor_stays_int32():
