@@ -802,3 +802,27 @@ def test_repr_shows_requires_grad_for_a_leaf():
 def test_repr_shows_grad_fn_for_a_non_leaf():
     y = tg.tensor([1.0], requires_grad=True) * 2
     assert f"grad_fn=<{y.grad_fn.name}>" in repr(y)
+
+
+REDUCTIONS = ["sum", "mean", "var", "std", "amax", "amin", "argmax", "argmin", "logsumexp"]
+
+
+@pytest.mark.parametrize("name", REDUCTIONS)
+def test_reductions_accept_numpy_style_axis_and_keepdims(name):
+    x = tg.tensor(np.arange(12.0).reshape(3, 4) % 5)
+    torch_style = getattr(x, name)(1, keepdim=True)
+    numpy_style = getattr(x, name)(axis=1, keepdims=True)
+    assert numpy_style.shape == torch_style.shape == (3, 1)
+    np.testing.assert_array_equal(numpy_style.data, torch_style.data)
+
+
+def test_max_and_min_along_an_axis_return_values_and_indices_numpy_style_too():
+    x = tg.tensor([[1.0, 5.0, 2.0], [7.0, 0.0, 7.0]])
+    assert x.max(axis=1).indices.tolist() == [1, 0]
+    assert x.min(axis=1, keepdims=True).values.tolist() == [[1.0], [0.0]]
+
+
+def test_softmax_accepts_axis():
+    x = tg.tensor([[1.0, 2.0], [3.0, 5.0]])
+    np.testing.assert_array_equal(x.softmax(axis=0).data, x.softmax(0).data)
+    np.testing.assert_array_equal(x.log_softmax(axis=-1).data, x.log_softmax(-1).data)

@@ -392,91 +392,87 @@ class Tensor:
 
     # ----------------------------------------------------------------- reductions
 
-    def sum(self, dim=None, keepdim: bool = False, *, axis=None, keepdims: bool | None = None) -> Tensor:
-        axes = _dims(dim if axis is None else axis, self.ndim)
-        return Sum.apply(self, axis=axes, keepdim=keepdim if keepdims is None else keepdims)
+    # Every reduction takes PyTorch's `dim`/`keepdim` or NumPy's `axis`/`keepdims`.
 
-    def mean(self, dim=None, keepdim: bool = False, *, axis=None, keepdims: bool | None = None) -> Tensor:
+    def sum(self, dim=None, keepdim: bool = False, *, axis=None, keepdims=None) -> Tensor:
+        dim, keepdim = _axis_args(dim, keepdim, axis, keepdims)
+        return Sum.apply(self, axis=_dims(dim, self.ndim), keepdim=keepdim)
+
+    def mean(self, dim=None, keepdim: bool = False, *, axis=None, keepdims=None) -> Tensor:
         if not dtypes.is_floating(self.dtype):
             raise RuntimeError(f"mean(): needs a floating point tensor, got {self.dtype}; use .float() first")
-        axes = _dims(dim if axis is None else axis, self.ndim)
-        return self.sum(axes, keepdim if keepdims is None else keepdims) / _count(self.shape, axes)
+        dim, keepdim = _axis_args(dim, keepdim, axis, keepdims)
+        axes = _dims(dim, self.ndim)
+        return self.sum(axes, keepdim) / _count(self.shape, axes)
 
     def var(self, dim=None, unbiased: bool | None = None, keepdim: bool = False, *, correction=None,
-            axis=None, keepdims: bool | None = None) -> Tensor:
+            axis=None, keepdims=None) -> Tensor:
         """Σ(x - mean)² / (N - correction); correction = 1 (unbiased) by default, as PyTorch.
         A bool first argument is the legacy `unbiased`."""
         if isinstance(dim, bool):
             dim, unbiased = None, dim
         if correction is None:
             correction = 0 if unbiased is False else 1
-        axes = _dims(dim if axis is None else axis, self.ndim)
+        dim, keepdim = _axis_args(dim, keepdim, axis, keepdims)
+        axes = _dims(dim, self.ndim)
         centered = self - self.mean(axes, keepdim=True)
-        squares = (centered * centered).sum(axes, keepdim if keepdims is None else keepdims)
-        return squares / np.maximum(_count(self.shape, axes) - correction, 0)
+        return (centered * centered).sum(axes, keepdim) / np.maximum(_count(self.shape, axes) - correction, 0)
 
     def std(self, dim=None, unbiased: bool | None = None, keepdim: bool = False, *, correction=None,
-            axis=None, keepdims: bool | None = None) -> Tensor:
+            axis=None, keepdims=None) -> Tensor:
         """The square root of `var`, with the same arguments. Where the variance is 0 the
         gradient is 0 (not NaN), as PyTorch."""
         variance = self.var(dim, unbiased, keepdim, correction=correction, axis=axis, keepdims=keepdims)
         zero = variance == 0
         return where(zero, 0.0, where(zero, 1.0, variance).sqrt())
 
-    def amax(self, dim=None, keepdim: bool = False) -> Tensor:
+    def amax(self, dim=None, keepdim: bool = False, *, axis=None, keepdims=None) -> Tensor:
         """The maximum over `dim` (all dims by default); ties share the gradient evenly."""
+        dim, keepdim = _axis_args(dim, keepdim, axis, keepdims)
         return Max.apply(self, axis=_dims(dim, self.ndim), keepdim=keepdim)
 
-    def amin(self, dim=None, keepdim: bool = False) -> Tensor:
+    def amin(self, dim=None, keepdim: bool = False, *, axis=None, keepdims=None) -> Tensor:
         """The minimum over `dim` (all dims by default); ties share the gradient evenly."""
+        dim, keepdim = _axis_args(dim, keepdim, axis, keepdims)
         return Min.apply(self, axis=_dims(dim, self.ndim), keepdim=keepdim)
 
-    def max(self, dim=None, keepdim: bool = False):
+    def max(self, dim=None, keepdim: bool = False, *, axis=None, keepdims=None):
         """`max()`: the maximum (ties share the gradient); `max(dim)`: (values, indices), the
         gradient going to the returned index; `max(other_tensor)`: `maximum`."""
         if isinstance(dim, Tensor):
             return self.maximum(dim)
-        if dim is None:
-            return Max.apply(self, axis=None, keepdim=False, masked=True)
-        indices = self.argmax(dim, keepdim=True)
-        values = self.gather(dim, indices)
-        if not keepdim:
-            values, indices = values.squeeze(dim), indices.squeeze(dim)
-        return ValuesIndices(values, indices)
+        return _extremum(self, Max, Tensor.argmax, *_axis_args(dim, keepdim, axis, keepdims))
 
-    def min(self, dim=None, keepdim: bool = False):
+    def min(self, dim=None, keepdim: bool = False, *, axis=None, keepdims=None):
         """As `max`, for the minimum."""
         if isinstance(dim, Tensor):
             return self.minimum(dim)
-        if dim is None:
-            return Min.apply(self, axis=None, keepdim=False, masked=True)
-        indices = self.argmin(dim, keepdim=True)
-        values = self.gather(dim, indices)
-        if not keepdim:
-            values, indices = values.squeeze(dim), indices.squeeze(dim)
-        return ValuesIndices(values, indices)
+        return _extremum(self, Min, Tensor.argmin, *_axis_args(dim, keepdim, axis, keepdims))
 
-    def argmax(self, dim=None, keepdim: bool = False) -> Tensor:
+    def argmax(self, dim=None, keepdim: bool = False, *, axis=None, keepdims=None) -> Tensor:
         """Index of the first maximum along `dim` (of the flattened tensor if None)."""
-        return _arg_reduce(np.argmax, self, dim, keepdim)
+        return _arg_reduce(np.argmax, self, *_axis_args(dim, keepdim, axis, keepdims))
 
-    def argmin(self, dim=None, keepdim: bool = False) -> Tensor:
+    def argmin(self, dim=None, keepdim: bool = False, *, axis=None, keepdims=None) -> Tensor:
         """Index of the first minimum along `dim` (of the flattened tensor if None)."""
-        return _arg_reduce(np.argmin, self, dim, keepdim)
+        return _arg_reduce(np.argmin, self, *_axis_args(dim, keepdim, axis, keepdims))
 
-    def logsumexp(self, dim, keepdim: bool = False) -> Tensor:
+    def logsumexp(self, dim=None, keepdim: bool = False, *, axis=None, keepdims=None) -> Tensor:
         """log Σ exp(x) = m + log Σ exp(x - m), with m the max (0 if infinite): no overflow."""
+        dim, keepdim = _axis_args(dim, keepdim, axis, keepdims)
         shifted, shift = _shift_by_max(self, dim, finite=True)
         out = shifted.exp().sum(dim, keepdim=True).log() + shift
         return out if keepdim else out.squeeze(dim)
 
-    def softmax(self, dim: int) -> Tensor:
+    def softmax(self, dim=None, *, axis=None) -> Tensor:
         """exp(x - m) / Σ exp(x - m), with m the max along dim."""
+        dim = dim if axis is None else axis
         e = _shift_by_max(self, dim, finite=False)[0].exp()
         return e / e.sum(dim, keepdim=True)
 
-    def log_softmax(self, dim: int) -> Tensor:
+    def log_softmax(self, dim=None, *, axis=None) -> Tensor:
         """(x - m) - log Σ exp(x - m), with m the max along dim."""
+        dim = dim if axis is None else axis
         shifted = _shift_by_max(self, dim, finite=False)[0]
         return shifted - shifted.exp().sum(dim, keepdim=True).log()
 
@@ -763,6 +759,23 @@ def _shift_by_max(t: Tensor, dim, finite: bool) -> tuple[Tensor, Tensor]:
         m = np.where(np.isfinite(m), m, 0)
     shift = Tensor._make(m.astype(t.data.dtype, copy=False), None)
     return t - shift, shift
+
+
+def _axis_args(dim, keepdim: bool, axis, keepdims) -> tuple:
+    """PyTorch's (dim, keepdim), whether given as such or as NumPy's axis/keepdims."""
+    return (dim if axis is None else axis), (keepdim if keepdims is None else keepdims)
+
+
+def _extremum(t: Tensor, reduction, arg_reduce, dim, keepdim: bool):
+    """max()/min(): over all dims a tensor (the gradient shared among ties); along one dim
+    (values, indices), the values gathered at the indices so the gradient goes to them."""
+    if dim is None:
+        return reduction.apply(t, axis=None, keepdim=False, masked=True)
+    indices = arg_reduce(t, dim, keepdim=True)
+    values = t.gather(dim, indices)
+    if not keepdim:
+        values, indices = values.squeeze(dim), indices.squeeze(dim)
+    return ValuesIndices(values, indices)
 
 
 def _arg_reduce(reducer, t: Tensor, dim, keepdim: bool) -> Tensor:
