@@ -7,7 +7,8 @@
    another node may still hold, and freed as soon as the node has run.
 3. Leaf gradients are accumulated into `.grad` (or returned, for `autograd.grad`).
 
-Unless `retain_graph`, each node releases its saved values right after its backward.
+Unless `retain_graph`, each node releases its saved values right after its backward; running
+a released node's backward again raises.
 """
 
 from __future__ import annotations
@@ -58,6 +59,8 @@ def run_backward(
                 captured[node] = grad
             if needed is not None and node not in needed:
                 continue
+            if node.released:
+                raise RuntimeError(FREED_GRAPH_MESSAGE)
             if node.retained is not None and capture is None:
                 _accumulate_retained(node, grad, owners)
             grads = node.backward(grad)
@@ -96,8 +99,6 @@ def _count_dependencies(start: list[Function]) -> dict[Function, int]:
             stack.append(node)
     while stack:
         node = stack.pop()
-        if node.released:
-            raise RuntimeError(FREED_GRAPH_MESSAGE)
         for edge in node.next_edges:
             if isinstance(edge, Function):
                 if edge in pending:
