@@ -221,27 +221,13 @@ def test_boolean_mask_of_the_wrong_shape_raises_index_error(mask_shape):
 # ------------------------------------------------------------------ gradients
 
 
-@given(basic_cases())
-def test_basic_index_gradient_checks(case):
-    array, key = case
-    assert gradcheck(lambda t: t[key], (leaf(array),))
+KEY_KINDS = {"basic": basic_cases, "integer-array": integer_array_cases, "mask": mask_cases, "mixed": mixed_cases}
 
 
-@given(integer_array_cases())
-def test_integer_array_index_gradient_checks(case):
-    array, key = case
-    assert gradcheck(lambda t: t[key], (leaf(array),))
-
-
-@given(mask_cases())
-def test_boolean_mask_gradient_checks(case):
-    array, mask = case
-    assert gradcheck(lambda t: t[mask], (leaf(array),))
-
-
-@given(mixed_cases())
-def test_mixed_index_gradient_checks(case):
-    array, key = case
+@pytest.mark.parametrize("kind", KEY_KINDS)
+@given(data=st.data())
+def test_index_gradient_checks_for_every_kind_of_key(kind, data):
+    array, key = data.draw(KEY_KINDS[kind]())
     assert gradcheck(lambda t: t[key], (leaf(array),))
 
 
