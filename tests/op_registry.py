@@ -8,6 +8,7 @@ kinks and singular points, where finite differences are meaningless) and keyword
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -391,6 +392,8 @@ SPECS: list[OpSpec] = [
     # elementwise
     OpSpec("exp", "exp", lambda a: a.exp(), one(), np.exp),
     OpSpec("log", "log", lambda a: a.log(), one(positive), np.log),
+    OpSpec("log1p", "log1p", lambda a: a.log1p(), one(positive), np.log1p),
+    OpSpec("erf", "erf", lambda a: a.erf(), one(), np.vectorize(math.erf, otypes=[float])),
     OpSpec("sqrt", "sqrt", lambda a: a.sqrt(), one(positive), np.sqrt),
     OpSpec("sin", "sin", lambda a: a.sin(), one(), np.sin),
     OpSpec("cos", "cos", lambda a: a.cos(), one(), np.cos),

@@ -50,6 +50,7 @@ abs = Tensor.abs
 add, sub, mul, div, pow, neg = Tensor.add, Tensor.sub, Tensor.mul, Tensor.div, Tensor.pow, Tensor.neg
 matmul = Tensor.matmul
 exp, log, sqrt, sin, cos, tanh = Tensor.exp, Tensor.log, Tensor.sqrt, Tensor.sin, Tensor.cos, Tensor.tanh
+log1p, erf = Tensor.log1p, Tensor.erf
 sigmoid, relu, clamp, clip, sign = Tensor.sigmoid, Tensor.relu, Tensor.clamp, Tensor.clip, Tensor.sign
 sum, mean, var, std, logsumexp = Tensor.sum, Tensor.mean, Tensor.var, Tensor.std, Tensor.logsumexp
 max, min, amax, amin, argmax, argmin = Tensor.max, Tensor.min, Tensor.amax, Tensor.amin, Tensor.argmax, Tensor.argmin

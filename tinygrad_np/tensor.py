@@ -24,8 +24,10 @@ from .ops.elementwise import (
     Cast,
     Cos,
     Div,
+    Erf,
     Exp,
     Log,
+    Log1p,
     Maximum,
     Minimum,
     Mul,
@@ -344,6 +346,12 @@ class Tensor:
 
     def log(self) -> Tensor:
         return Log.apply(_floating(self))
+
+    def log1p(self) -> Tensor:
+        return Log1p.apply(_floating(self))
+
+    def erf(self) -> Tensor:
+        return Erf.apply(_floating(self))
 
     def sin(self) -> Tensor:
         return Sin.apply(_floating(self))
