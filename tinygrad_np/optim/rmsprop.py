@@ -1,0 +1,66 @@
+"""RMSprop: divide each step by a running root mean square of the gradients."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .optimizer import Optimizer, ParamsT, check_range
+
+
+class RMSprop(Optimizer):
+    """PyTorch's RMSprop. For each parameter θ with gradient g, at step t (v, ḡ, b start at 0):
+
+        g ← g + λ θ                                  (weight_decay λ ≠ 0; −g first if maximize)
+        v ← α v + (1 − α) g²
+        ḡ ← α ḡ + (1 − α) g,   ṽ ← v − ḡ²           (centered; else ṽ = v)
+        b ← μ b + g / (√ṽ + ε),   θ ← θ − γ b        (momentum μ > 0)
+        θ ← θ − γ g / (√ṽ + ε)                        (otherwise)
+    """
+
+    def __init__(self, params: ParamsT, lr: float = 1e-2, alpha: float = 0.99, eps: float = 1e-8,
+                 weight_decay: float = 0.0, momentum: float = 0.0, centered: bool = False, *,
+                 maximize: bool = False) -> None:
+        check_range("learning rate", lr)
+        check_range("epsilon value", eps)
+        check_range("momentum value", momentum)
+        check_range("weight_decay value", weight_decay)
+        check_range("alpha value", alpha)
+        defaults = dict(lr=lr, alpha=alpha, eps=eps, weight_decay=weight_decay, momentum=momentum,
+                        centered=centered, maximize=maximize)
+        super().__init__(params, defaults)
+
+    def update(self, param, grad, state, group) -> None:
+        theta = param.data
+        if not state:
+            state["step"] = 0
+            state["square_avg"] = np.zeros_like(theta)
+            if group["momentum"] > 0:
+                state["momentum_buffer"] = np.zeros_like(theta)
+            if group["centered"]:
+                state["grad_avg"] = np.zeros_like(theta)
+        state["step"] += 1
+        if group["maximize"]:
+            grad = -grad
+        if group["weight_decay"] != 0:
+            grad = grad + group["weight_decay"] * theta
+        alpha = group["alpha"]
+        square_avg = state["square_avg"]
+        square_avg *= alpha
+        square_avg += (1 - alpha) * (grad * grad)
+        if group["centered"]:
+            grad_avg = state["grad_avg"]
+            grad_avg *= alpha
+            grad_avg += (1 - alpha) * grad
+            denominator = np.sqrt(square_avg - grad_avg * grad_avg)
+        else:
+            denominator = np.sqrt(square_avg)
+        denominator += group["eps"]
+        if group["momentum"] > 0:
+            buffer = state["momentum_buffer"]
+            buffer *= group["momentum"]
+            buffer += grad / denominator
+            theta -= group["lr"] * buffer
+        else:
+            np.divide(grad, denominator, out=denominator)
+            denominator *= group["lr"]
+            theta -= denominator
