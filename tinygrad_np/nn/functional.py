@@ -1,0 +1,371 @@
+"""The math of every layer and loss, as functions composed from Tensor ops.
+
+Nothing here defines a backward: each function is a few Tensor ops, so its gradient (and
+its gradient's gradient) comes from the primitives. Modules in `nn` hold parameters and
+call these. Constants that need no gradient (masks, class weights, targets) are computed
+in NumPy on the side and enter the graph as plain arrays.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+
+import numpy as np
+
+from .. import dtypes
+from ..errors import ShapeError
+from ..random import default_generator
+from ..tensor import Tensor, where
+
+__all__ = [
+    "linear", "relu", "leaky_relu", "sigmoid", "tanh", "gelu", "softplus", "logsigmoid", "softmax",
+    "log_softmax", "dropout", "layer_norm", "batch_norm", "embedding", "one_hot", "cross_entropy", "nll_loss",
+    "mse_loss", "l1_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits",
+]
+
+# ---------------------------------------------------------------------- layers
+
+
+def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
+    """y = x Wᵀ + b, with W of shape (out_features, in_features) as in PyTorch."""
+    if input.shape[-1:] != weight.shape[-1:]:
+        raise ShapeError(f"linear: input of shape {input.shape} has {input.shape[-1:] or 'no'} features, "
+                         f"the weight of shape {weight.shape} expects {weight.shape[-1]}")
+    output = input @ weight.T
+    return output if bias is None else output + bias
+
+
+def relu(input: Tensor) -> Tensor:
+    """max(x, 0); relu'(0) = 0."""
+    return input.relu()
+
+
+def leaky_relu(input: Tensor, negative_slope: float = 0.01) -> Tensor:
+    """x where x > 0, else negative_slope · x (so the gradient at 0 is negative_slope, as PyTorch)."""
+    return where(input > 0, input, input * negative_slope)
+
+
+def sigmoid(input: Tensor) -> Tensor:
+    return input.sigmoid()
+
+
+def tanh(input: Tensor) -> Tensor:
+    return input.tanh()
+
+
+def gelu(input: Tensor, approximate: str = "none") -> Tensor:
+    """x Φ(x) = x/2 (1 + erf(x/√2)); with approximate='tanh',
+    x/2 (1 + tanh(√(2/π) (x + 0.044715 x³)))."""
+    if approximate == "none":
+        return input * 0.5 * (1 + (input * (1 / math.sqrt(2))).erf())
+    if approximate == "tanh":
+        return input * 0.5 * (1 + ((input + 0.044715 * input * input * input) * math.sqrt(2 / math.pi)).tanh())
+    raise ValueError(f"approximate argument must be either none or tanh, got {approximate!r}")
+
+
+def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
+    """log(1 + e^(βx)) / β, and x itself where βx > threshold (PyTorch's cut-off).
+
+    Written so that neither branch overflows, even in the gradient:
+    z + log1p(e^(−z)) for z > 0 and log1p(e^z) otherwise."""
+    scaled = input * beta
+    positive = scaled.data > 0
+    z_pos = where(positive, scaled, 0.0)
+    z_neg = where(positive, 0.0, scaled)
+    smooth = where(positive, z_pos + (-z_pos).exp().log1p(), z_neg.exp().log1p())
+    if beta != 1:
+        smooth = smooth / beta
+    return where(scaled.data > threshold, input, smooth)
+
+
+def logsigmoid(input: Tensor) -> Tensor:
+    """log σ(x) = −softplus(−x), finite for any x."""
+    return -softplus(-input, threshold=math.inf)
+
+
+def softmax(input: Tensor, dim: int | None = None) -> Tensor:
+    """e^x / Σ e^x along dim, computed after subtracting the max."""
+    return input.softmax(_softmax_dim("softmax", input, dim))
+
+
+def log_softmax(input: Tensor, dim: int | None = None) -> Tensor:
+    """x − logsumexp(x) along dim (max-subtracted, finite for logits of any size)."""
+    return input.log_softmax(_softmax_dim("log_softmax", input, dim))
+
+
+def _softmax_dim(name: str, input: Tensor, dim: int | None) -> int:
+    if dim is not None:
+        return dim
+    warnings.warn(f"Implicit dimension choice for {name} has been deprecated. Change the call to include dim=X "
+                  "as an argument.", stacklevel=3)
+    return 0 if input.ndim in (0, 1, 3) else 1
+
+
+def dropout(input: Tensor, p: float = 0.5, training: bool = True) -> Tensor:
+    """Zero each element with probability p and scale the rest by 1/(1 − p), so the expected
+    value is unchanged; the identity when not training. Draws from the seeded generator."""
+    if not 0.0 <= p <= 1.0:
+        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+    if not training or p == 0.0:
+        return input
+    if p == 1.0:
+        return input * 0.0
+    keep = default_generator().random(input.shape) >= p
+    return input * (keep * (1 / (1 - p))).astype(input.dtype)
+
+
+def layer_norm(input: Tensor, normalized_shape, weight: Tensor | None = None, bias: Tensor | None = None,
+               eps: float = 1e-5) -> Tensor:
+    """(x − mean) / √(var + ε) · w + b over the last len(normalized_shape) dims (biased var)."""
+    normalized_shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
+    if input.shape[input.ndim - len(normalized_shape):] != normalized_shape or input.ndim < len(normalized_shape):
+        raise ShapeError(f"layer_norm: input of shape {input.shape} does not end in normalized_shape "
+                         f"{normalized_shape}")
+    dims = tuple(range(input.ndim - len(normalized_shape), input.ndim))
+    centered = input - input.mean(dims, keepdim=True)
+    output = centered / ((centered * centered).mean(dims, keepdim=True) + eps).sqrt()
+    if weight is not None:
+        output = output * weight
+    return output if bias is None else output + bias
+
+
+def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor | None,
+               weight: Tensor | None = None, bias: Tensor | None = None, training: bool = False,
+               momentum: float = 0.1, eps: float = 1e-5) -> Tensor:
+    """Normalise each channel (dim 1) over the batch and length dims.
+
+    Training: with the batch's mean and biased variance; the running statistics are updated in
+    place as r ← (1 − momentum) r + momentum · s, with the *unbiased* variance for running_var.
+    Otherwise: with the running statistics."""
+    if input.ndim < 2:
+        raise ShapeError(f"batch_norm: expected an input of shape (N, C) or (N, C, L), got {input.shape}")
+    dims = (0, *range(2, input.ndim))
+    stat_shape = (1, input.shape[1]) + (1,) * (input.ndim - 2)
+    if training or running_mean is None:
+        count = input.numel() // input.shape[1]
+        if training and count <= 1:
+            raise ValueError(f"Expected more than 1 value per channel when training, got input size {input.shape}")
+        mean = input.mean(dims, keepdim=True)
+        centered = input - mean
+        var = (centered * centered).mean(dims, keepdim=True)
+        if training and running_mean is not None:
+            unbiased = var.data.reshape(-1) * (count / (count - 1))
+            running_mean.data *= 1 - momentum
+            running_mean.data += momentum * mean.data.reshape(-1)
+            running_var.data *= 1 - momentum
+            running_var.data += momentum * unbiased
+    else:
+        mean = running_mean.detach().reshape(stat_shape)
+        var = running_var.detach().reshape(stat_shape)
+        centered = input - mean
+    output = centered / (var + eps).sqrt()
+    if weight is not None:
+        output = output * weight.reshape(stat_shape)
+    return output if bias is None else output + bias.reshape(stat_shape)
+
+
+def embedding(input, weight: Tensor, padding_idx: int | None = None) -> Tensor:
+    """Rows of weight picked by integer indices; the row at padding_idx gets no gradient."""
+    indices = _integer_array("embedding", input)
+    if indices.size and (indices.min() < 0 or indices.max() >= weight.shape[0]):
+        raise IndexError(f"embedding: index out of range (indices must be in [0, {weight.shape[0]}), "
+                         f"got min {indices.min()}, max {indices.max()})")
+    rows = weight[indices]
+    if padding_idx is None:
+        return rows
+    padding = (indices == padding_idx % weight.shape[0])[..., None]
+    return where(padding, weight.detach()[indices], rows)
+
+
+def one_hot(tensor, num_classes: int = -1) -> Tensor:
+    """int64 tensor with a trailing class dim: out[..., c] = (tensor == c)."""
+    indices = _integer_array("one_hot", tensor)
+    if indices.size and indices.min() < 0:
+        raise ValueError("one_hot: class values must be non-negative")
+    if num_classes == -1:
+        num_classes = int(indices.max()) + 1 if indices.size else 0
+    if indices.size and indices.max() >= num_classes:
+        raise ValueError(f"one_hot: class values must be smaller than num_classes ({num_classes})")
+    return Tensor((indices[..., None] == np.arange(num_classes)).astype(np.int64))
+
+
+# ---------------------------------------------------------------------- losses
+
+
+def cross_entropy(input: Tensor, target, weight: Tensor | None = None, ignore_index: int = -100,
+                  reduction: str = "mean", label_smoothing: float = 0.0) -> Tensor:
+    """−log softmax(x)[target], from logits of shape (N, C), (N, C, d…) or (C,).
+
+    The log-softmax subtracts the max, so logits of size 1e4 give finite losses. With
+    label_smoothing ε the target is (1 − ε) one-hot + ε/C uniform:
+        loss = (1 − ε) · nll + ε/C · Σ_c −w_c log p_c.
+    `target` is class indices (integers; `ignore_index` entries contribute nothing) or class
+    probabilities of the input's shape. `mean` divides by the summed weights of the targets."""
+    _check_reduction(reduction)
+    if not 0.0 <= label_smoothing <= 1.0:
+        raise ValueError(f"label_smoothing must be between 0.0 and 1.0, got {label_smoothing}")
+    class_dim = 1 if input.ndim >= 2 else 0
+    log_probs = input.log_softmax(class_dim)
+    classes = input.shape[class_dim]
+    class_weight = _class_weight(weight, classes, log_probs, class_dim)
+    target_data = target.data if isinstance(target, Tensor) else np.asarray(target)
+    if target_data.dtype.kind == "f":
+        if target_data.shape != input.shape:
+            raise ShapeError(f"cross_entropy: class-probability targets must have the input's shape {input.shape}, "
+                             f"got {target_data.shape}; class indices must be an integer tensor")
+        probs = target if isinstance(target, Tensor) else Tensor(target_data)
+        if label_smoothing > 0:
+            probs = probs * (1 - label_smoothing) + label_smoothing / classes
+        weighted = log_probs if class_weight is None else log_probs * class_weight
+        return _reduce(-(weighted * probs).sum(class_dim), reduction)
+    targets = _targets("cross_entropy", log_probs, target, ignore_index)
+    loss = nll_loss(log_probs, targets, weight, ignore_index, reduction)
+    if label_smoothing == 0:
+        return loss
+    kept = targets != ignore_index
+    weighted = log_probs if class_weight is None else log_probs * class_weight
+    smooth = where(kept, -weighted.sum(class_dim), 0.0)
+    if reduction == "mean":
+        total = kept.sum() if weight is None else (_as_array(weight)[np.where(kept, targets, 0)] * kept).sum()
+        smooth = smooth.sum() / total
+    else:
+        smooth = _reduce(smooth, reduction)
+    return loss * (1 - label_smoothing) + smooth * (label_smoothing / classes)
+
+
+def nll_loss(input: Tensor, target, weight: Tensor | None = None, ignore_index: int = -100,
+             reduction: str = "mean") -> Tensor:
+    """−w[t] · input[t] per sample, for log-probabilities of shape (N, C), (N, C, d…) or (C,).
+    `mean` divides by Σ w[t] over the targets that are not `ignore_index`."""
+    _check_reduction(reduction)
+    targets = _targets("nll_loss", input, target, ignore_index)
+    class_dim = 1 if input.ndim >= 2 else 0
+    ignored = targets == ignore_index
+    safe = np.where(ignored, 0, targets) if ignored.any() else targets
+    picked = input.gather(class_dim, np.expand_dims(safe, class_dim)).squeeze(class_dim)
+    if weight is None and not ignored.any():
+        losses = -picked
+        return losses.mean() if reduction == "mean" else _reduce(losses, reduction)
+    kept = (~ignored).astype(input.dtype)
+    sample_weight = kept if weight is None else _as_array(weight).astype(input.dtype)[safe] * kept
+    losses = -picked * sample_weight
+    if reduction == "mean":
+        return losses.sum() / sample_weight.sum()
+    return _reduce(losses, reduction)
+
+
+def mse_loss(input: Tensor, target, reduction: str = "mean") -> Tensor:
+    """(x − y)², reduced."""
+    difference = input - _same_shape("mse_loss", input, target)
+    return _reduce(difference * difference, reduction)
+
+
+def l1_loss(input: Tensor, target, reduction: str = "mean") -> Tensor:
+    """|x − y|, reduced (gradient 0 where x = y, as PyTorch)."""
+    return _reduce((input - _same_shape("l1_loss", input, target)).abs(), reduction)
+
+
+def binary_cross_entropy(input: Tensor, target, weight=None, reduction: str = "mean") -> Tensor:
+    """−w (y log x + (1 − y) log(1 − x)) for probabilities x ∈ [0, 1]; each log is clamped
+    at −100, as in PyTorch, so x = 0 or 1 gives a finite loss (and a finite gradient)."""
+    target = _as_tensor(target, input)
+    if target.shape != input.shape:
+        raise ShapeError(f"binary_cross_entropy: target of shape {target.shape} differs from input of shape "
+                         f"{input.shape}; make them equal (broadcasting here is almost always a bug)")
+    if input.numel() and not (input.data.min() >= 0 and input.data.max() <= 1):
+        raise ValueError("binary_cross_entropy: all elements of input should be between 0 and 1 "
+                         "(pass logits to binary_cross_entropy_with_logits instead)")
+    losses = -(target * _clamped_log(input) + (1 - target) * _clamped_log(1 - input))
+    if weight is not None:
+        losses = losses * weight
+    return _reduce(losses, reduction)
+
+
+def binary_cross_entropy_with_logits(input: Tensor, target, weight=None, reduction: str = "mean",
+                                     pos_weight=None) -> Tensor:
+    """BCE of σ(x), computed from the logits without forming σ(x):
+        loss = (1 − y) x + (1 + (p − 1) y) · softplus(−x),   p = pos_weight (1 if None)
+    which is finite for logits of any size."""
+    target = _as_tensor(target, input)
+    if target.shape != input.shape:
+        raise ShapeError(f"binary_cross_entropy_with_logits: target of shape {target.shape} differs from input "
+                         f"of shape {input.shape}")
+    log_weight = 1 if pos_weight is None else 1 + (pos_weight - 1) * target
+    losses = (1 - target) * input + log_weight * softplus(-input, threshold=math.inf)
+    if weight is not None:
+        losses = losses * weight
+    return _reduce(losses, reduction)
+
+
+# ---------------------------------------------------------------------- helpers
+
+
+def _reduce(losses: Tensor, reduction: str) -> Tensor:
+    _check_reduction(reduction)
+    if reduction == "mean":
+        return losses.mean()
+    return losses.sum() if reduction == "sum" else losses
+
+
+def _check_reduction(reduction: str) -> None:
+    if reduction not in ("mean", "sum", "none"):
+        raise ValueError(f"{reduction} is not a valid value for reduction (use 'mean', 'sum' or 'none')")
+
+
+def _integer_array(name: str, indices) -> np.ndarray:
+    array = indices.data if isinstance(indices, Tensor) else np.asarray(indices)
+    if array.dtype.kind not in "iu":
+        raise TypeError(f"{name}: expected an integer tensor of indices, got dtype {array.dtype} (use .long())")
+    return array
+
+
+def _targets(name: str, input: Tensor, target, ignore_index: int) -> np.ndarray:
+    """Class-index targets as an integer array, checked against the input's shape and classes."""
+    targets = _integer_array(name, target)
+    if input.ndim == 0:
+        raise ShapeError(f"{name}: input must have a class dim, got a 0-d tensor")
+    expected = () if input.ndim == 1 else (input.shape[0], *input.shape[2:])
+    if targets.shape != expected:
+        raise ShapeError(f"{name}: for input of shape {input.shape} the target must have shape {expected} "
+                         f"(one class index per sample), got {targets.shape}")
+    classes = input.shape[1 if input.ndim >= 2 else 0]
+    bad = (targets != ignore_index) & ((targets < 0) | (targets >= classes))
+    if bad.any():
+        raise IndexError(f"{name}: target {targets[bad].flat[0]} is out of bounds for {classes} classes")
+    return targets
+
+
+def _class_weight(weight, classes: int, like: Tensor, class_dim: int):
+    if weight is None:
+        return None
+    weight = _as_array(weight)
+    if weight.shape != (classes,):
+        raise ShapeError(f"class weight must have shape ({classes},), one per class; got {weight.shape}")
+    return weight.astype(like.dtype).reshape((classes,) + (1,) * (like.ndim - class_dim - 1))
+
+
+def _as_array(value) -> np.ndarray:
+    return value.data if isinstance(value, Tensor) else np.asarray(value)
+
+
+def _as_tensor(value, like: Tensor) -> Tensor:
+    if isinstance(value, Tensor):
+        return value
+    array = np.asarray(value)
+    return Tensor(array.astype(like.dtype) if dtypes.is_floating(like.dtype) else array)
+
+
+def _same_shape(name: str, input: Tensor, target) -> Tensor:
+    target = _as_tensor(target, input)
+    if target.shape != input.shape:
+        warnings.warn(f"{name}: using a target size ({target.shape}) that is different to the input size "
+                      f"({input.shape}). This will likely lead to incorrect results due to broadcasting. "
+                      "Please ensure they have the same size.", stacklevel=3)
+    return target
+
+
+def _clamped_log(x: Tensor) -> Tensor:
+    """max(log x, −100), with a zero (not nan) gradient where x = 0."""
+    positive = x.data > 0
+    return where(positive, where(positive, x, 1.0).log(), -100.0).clamp(min=-100.0)
