@@ -267,3 +267,9 @@ def test_autograd_grad_with_a_wrong_number_of_grad_outputs_raises():
     x = tg.ones(3, requires_grad=True)
     with pytest.raises(RuntimeError):
         tg.autograd.grad([x * 2, x * 3], x, grad_outputs=[tg.ones(3)])
+
+
+@pytest.mark.parametrize("array", [np.array(["ab"]), np.array([None, 1.0], dtype=object)])
+def test_tensor_from_a_non_numeric_array_raises_type_error(array):
+    with pytest.raises(TypeError, match="cannot make a tensor of dtype"):
+        tg.Tensor(array)

@@ -7,3 +7,7 @@ class ShapeError(ValueError, RuntimeError):
     A subclass of both ValueError (what NumPy users catch) and RuntimeError (what
     PyTorch raises for shape mismatches), so code written for either keeps working.
     """
+
+
+class CheckpointError(ValueError):
+    """A file given to `tg.load` is not a readable tinygrad_np checkpoint; the message names it and says why."""

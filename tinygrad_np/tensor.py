@@ -652,8 +652,9 @@ def _to_array(data, dtype) -> np.ndarray:
     if isinstance(data, Tensor):
         data = data.data
     if isinstance(data, np.ndarray):
-        return data if dtype is None or data.dtype == dtype else data.astype(dtype)
-    array = np.asarray(data, dtype=dtypes.dtype_of_python(data) if dtype is None else dtype)
+        array = data if dtype is None or data.dtype == dtype else data.astype(dtype)
+    else:
+        array = np.asarray(data, dtype=dtypes.dtype_of_python(data) if dtype is None else dtype)
     if array.dtype.kind not in "biuf":
         raise TypeError(f"cannot make a tensor of dtype {array.dtype}")
     return array
