@@ -1,5 +1,6 @@
 """Optimizers that update `nn.Parameter`s in place with PyTorch's update equations."""
 
+from . import lr_scheduler
 from .adam import Adam, AdamW
 from .optimizer import Optimizer
 from .rmsprop import RMSprop

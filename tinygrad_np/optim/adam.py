@@ -64,7 +64,7 @@ class Adam(Optimizer):
             second_moment = np.maximum(state["max_exp_avg_sq"], exp_avg_sq, out=state["max_exp_avg_sq"])
         else:
             second_moment = exp_avg_sq
-        denominator = np.sqrt(second_moment)
+        denominator = np.sqrt(second_moment, out=np.empty_like(second_moment))  # an array even when 0-d
         denominator /= math.sqrt(1 - beta2**step)
         denominator += group["eps"]
         np.divide(exp_avg, denominator, out=denominator)

@@ -51,9 +51,9 @@ class RMSprop(Optimizer):
             grad_avg = state["grad_avg"]
             grad_avg *= alpha
             grad_avg += (1 - alpha) * grad
-            denominator = np.sqrt(square_avg - grad_avg * grad_avg)
+            denominator = np.sqrt(square_avg - grad_avg * grad_avg, out=np.empty_like(square_avg))
         else:
-            denominator = np.sqrt(square_avg)
+            denominator = np.sqrt(square_avg, out=np.empty_like(square_avg))  # an array even when 0-d
         denominator += group["eps"]
         if group["momentum"] > 0:
             buffer = state["momentum_buffer"]
