@@ -75,6 +75,21 @@ class ModuleList(Module):
             self.append(module)
         return self
 
+    def _child_lines(self) -> list[str]:
+        """Runs of equal modules print once, as PyTorch: "(0-2): 3 x ReLU()"."""
+        lines, items = [], [(name, repr(module)) for name, module in self._modules.items()]
+        start = 0
+        while start < len(items):
+            end = start + 1
+            while end < len(items) and items[end][1] == items[start][1]:
+                end += 1
+            name, text = items[start]
+            if end - start > 1:
+                name, text = f"{name}-{items[end - 1][0]}", f"{end - start} x {text}"
+            lines.append(f"({name}): " + text.replace("\n", "\n  "))
+            start = end
+        return lines
+
     def insert(self, index: int, module: Module) -> None:
         items = list(self._modules.values())
         items.insert(index, module)

@@ -25,7 +25,7 @@ class Linear(Module):
         dtype = dtypes.get_default_dtype() if dtype is None else np.dtype(dtype)
         self.in_features, self.out_features = in_features, out_features
         self.weight = Parameter(np.empty((out_features, in_features), dtype=dtype))
-        self.bias = Parameter(np.empty((out_features,), dtype=dtype)) if bias else None
+        self.register_parameter("bias", Parameter(np.empty((out_features,), dtype=dtype)) if bias else None)
         self.reset_parameters()
 
     def reset_parameters(self) -> None:

@@ -52,11 +52,9 @@ class Module:
             raise AttributeError(f"cannot assign {type(value).__name__} '{name}' before Module.__init__() call; "
                                  "call super().__init__() first in your __init__")
         if isinstance(value, Parameter):
-            self._forget(name)
-            parameters[name] = value
+            self._register(parameters, name, value)
         elif isinstance(value, Module):
-            self._forget(name)
-            self._modules[name] = value
+            self._register(self._modules, name, value)
         elif parameters is not None and name in parameters:
             if value is not None:
                 raise TypeError(f"cannot assign '{type(value).__name__}' as parameter '{name}' "
@@ -85,6 +83,12 @@ class Module:
         if not self._forget(name):
             object.__delattr__(self, name)
 
+    def _register(self, registry: dict, name: str, value) -> None:
+        """Store value under name; a name already in this registry keeps its place in the order."""
+        if name not in registry:
+            self._forget(name)
+        registry[name] = value
+
     def _forget(self, name: str) -> bool:
         """Remove `name` from every registry and the instance dict; True if it was registered."""
         self.__dict__.pop(name, None)
@@ -99,8 +103,7 @@ class Module:
         self._check_new_name(name, "parameter")
         if param is not None and not isinstance(param, Parameter):
             raise TypeError(f"cannot assign '{type(param).__name__}' as parameter '{name}' (nn.Parameter expected)")
-        self._forget(name)
-        self._parameters[name] = param
+        self._register(self._parameters, name, param)
 
     def register_buffer(self, name: str, tensor: Tensor | None, persistent: bool = True) -> None:
         """A tensor the module keeps and saves (running statistics, say) that is not trained.
@@ -108,8 +111,8 @@ class Module:
         self._check_new_name(name, "buffer")
         if tensor is not None and not isinstance(tensor, Tensor):
             raise TypeError(f"cannot assign '{type(tensor).__name__}' as buffer '{name}' (Tensor or None expected)")
-        self._forget(name)
-        self._buffers[name] = tensor
+        self._register(self._buffers, name, tensor)
+        self._non_persistent_buffers.discard(name)
         if not persistent:
             self._non_persistent_buffers.add(name)
 
@@ -117,8 +120,7 @@ class Module:
         self._check_new_name(name, "module")
         if module is not None and not isinstance(module, Module):
             raise TypeError(f"{type(module).__name__} is not a Module subclass")
-        self._forget(name)
-        self._modules[name] = module
+        self._register(self._modules, name, module)
 
     register_module = add_module
 
@@ -292,10 +294,10 @@ class Module:
         unexpected = [key for key in state_dict if key not in targets]
         errors = []
         if strict:
-            if unexpected:
-                errors.append("Unexpected key(s) in state_dict: " + ", ".join(f'"{k}"' for k in unexpected) + ".")
             if missing:
                 errors.append("Missing key(s) in state_dict: " + ", ".join(f'"{k}"' for k in missing) + ".")
+            if unexpected:
+                errors.append("Unexpected key(s) in state_dict: " + ", ".join(f'"{k}"' for k in unexpected) + ".")
         copies = []
         for key, target in targets.items():
             if key not in state_dict:
@@ -321,9 +323,12 @@ class Module:
         """The text inside this module's parentheses; layers override it."""
         return ""
 
+    def _child_lines(self) -> list[str]:
+        return [f"({name}): " + repr(child).replace("\n", "\n  ") for name, child in self._modules.items()]
+
     def __repr__(self) -> str:
         extra = self.extra_repr().split("\n") if self.extra_repr() else []
-        children = [f"({name}): " + repr(child).replace("\n", "\n  ") for name, child in self._modules.items()]
+        children = self._child_lines()
         lines = extra + children
         if not lines:
             return f"{type(self).__name__}()"
