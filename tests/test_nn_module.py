@@ -1166,3 +1166,22 @@ def test_clip_grad_norm_error_if_nonfinite():
     params = with_grads([np.inf, 1.0])
     with pytest.raises(RuntimeError, match="non-finite"):
         nn.utils.clip_grad_norm_(params, 1.0, error_if_nonfinite=True)
+
+
+def test_batchnorm_state_dict_without_num_batches_tracked_loads_and_keeps_the_count():
+    """Older PyTorch state dicts have no num_batches_tracked; PyTorch fills it in, so do we."""
+    bn = nn.BatchNorm1d(3)
+    bn.num_batches_tracked.data[...] = 5
+    state = {k: v.numpy() + 1 for k, v in bn.state_dict().items() if k != "num_batches_tracked"}
+    result = bn.load_state_dict(state)
+    assert result.missing_keys == [] and result.unexpected_keys == []
+    assert int(bn.num_batches_tracked.item()) == 5
+    np.testing.assert_array_equal(bn.running_mean.numpy(), np.ones(3, np.float32))
+
+
+@pytest.mark.parametrize("loss", [nn.MSELoss, nn.L1Loss, nn.BCELoss, nn.CrossEntropyLoss, nn.NLLLoss,
+                                  nn.BCEWithLogitsLoss])
+def test_loss_options_cannot_be_passed_positionally(loss):
+    """In PyTorch the positional slots after weight are the deprecated size_average and reduce."""
+    with pytest.raises(TypeError):
+        loss(None, "sum")

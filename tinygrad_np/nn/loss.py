@@ -1,7 +1,7 @@
 """Loss modules: hold the options (and class weights, as buffers) and call `nn.functional`.
 
-Options after `weight` are keyword-only, so PyTorch's deprecated positional arguments
-(size_average, reduce) cannot silently land in the wrong place."""
+Options are keyword-only (after `weight`): in PyTorch the positional slots after `weight` are
+the deprecated size_average and reduce, so `MSELoss('sum')` would not mean what it says."""
 
 from __future__ import annotations
 
@@ -11,15 +11,15 @@ from .module import Module
 
 
 class _Loss(Module):
-    def __init__(self, reduction: str = "mean") -> None:
+    def __init__(self, *, reduction: str = "mean") -> None:
         super().__init__()
         F._check_reduction(reduction)
         self.reduction = reduction
 
 
 class _WeightedLoss(_Loss):
-    def __init__(self, weight: Tensor | None = None, reduction: str = "mean") -> None:
-        super().__init__(reduction)
+    def __init__(self, weight: Tensor | None = None, *, reduction: str = "mean") -> None:
+        super().__init__(reduction=reduction)
         self.register_buffer("weight", None if weight is None else Tensor(weight))
 
 
@@ -28,7 +28,7 @@ class CrossEntropyLoss(_WeightedLoss):
 
     def __init__(self, weight: Tensor | None = None, *, ignore_index: int = -100, reduction: str = "mean",
                  label_smoothing: float = 0.0) -> None:
-        super().__init__(weight, reduction)
+        super().__init__(weight, reduction=reduction)
         self.ignore_index, self.label_smoothing = ignore_index, label_smoothing
 
     def forward(self, input: Tensor, target) -> Tensor:
@@ -39,7 +39,7 @@ class NLLLoss(_WeightedLoss):
     """−log_probs[target]; see `F.nll_loss`."""
 
     def __init__(self, weight: Tensor | None = None, *, ignore_index: int = -100, reduction: str = "mean") -> None:
-        super().__init__(weight, reduction)
+        super().__init__(weight, reduction=reduction)
         self.ignore_index = ignore_index
 
     def forward(self, input: Tensor, target) -> Tensor:
@@ -72,7 +72,7 @@ class BCEWithLogitsLoss(_WeightedLoss):
 
     def __init__(self, weight: Tensor | None = None, *, reduction: str = "mean",
                  pos_weight: Tensor | None = None) -> None:
-        super().__init__(weight, reduction)
+        super().__init__(weight, reduction=reduction)
         self.register_buffer("pos_weight", None if pos_weight is None else Tensor(pos_weight))
 
     def forward(self, input: Tensor, target) -> Tensor:

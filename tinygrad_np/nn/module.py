@@ -30,6 +30,8 @@ class Module:
     their parameters and children as attributes, and define `forward`."""
 
     training: bool
+    _optional_state: tuple[str, ...] = ()
+    """State-dict entries that may be absent when loading (the current value is kept)."""
 
     def __init__(self) -> None:
         object.__setattr__(self, "training", True)
@@ -290,7 +292,9 @@ class Module:
         wrong shapes or non-numeric values (always raised); the error lists each offending key.
         """
         targets = self.state_dict(keep_vars=True)
-        missing = [key for key in targets if key not in state_dict]
+        optional = {f"{prefix}.{name}" if prefix else name
+                    for prefix, module in self.named_modules() for name in module._optional_state}
+        missing = [key for key in targets if key not in state_dict and key not in optional]
         unexpected = [key for key in state_dict if key not in targets]
         errors = []
         if strict:

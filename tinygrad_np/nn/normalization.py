@@ -41,7 +41,10 @@ class BatchNorm1d(Module):
 
     Training mode uses the batch's statistics and updates the buffers `running_mean`,
     `running_var` (unbiased) and `num_batches_tracked`; eval mode uses the running statistics.
-    momentum=None averages all batches seen so far (factor 1/num_batches_tracked)."""
+    momentum=None averages all batches seen so far (factor 1/num_batches_tracked).
+    A state dict without num_batches_tracked (older PyTorch versions) loads, keeping the count."""
+
+    _optional_state = ("num_batches_tracked",)
 
     def __init__(self, num_features: int, eps: float = 1e-5, momentum: float | None = 0.1, affine: bool = True,
                  track_running_stats: bool = True, dtype=None, *, bias: bool = True) -> None:

@@ -19,15 +19,15 @@ class Adam(Optimizer):
         v̂ ← v / (1 − β₂ᵗ),  or with amsgrad:  v_max ← max(v_max, v),  v̂ ← v_max / (1 − β₂ᵗ)
         θ ← θ − γ m̂ / (√v̂ + ε)
 
+    With decoupled_weight_decay the decay is AdamW's instead (see `AdamW`).
+
     Every parameter, biases included, is updated, and both moments are bias-corrected: the
     origin notebook's Adam did neither.
     """
 
-    decoupled_weight_decay = False
-
     def __init__(self, params: ParamsT, lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999),
                  eps: float = 1e-8, weight_decay: float = 0.0, amsgrad: bool = False, *,
-                 maximize: bool = False) -> None:
+                 maximize: bool = False, decoupled_weight_decay: bool = False) -> None:
         check_range("learning rate", lr)
         check_range("epsilon value", eps)
         check_range("weight_decay value", weight_decay)
@@ -35,7 +35,7 @@ class Adam(Optimizer):
             if not 0.0 <= beta < 1.0:
                 raise ValueError(f"Invalid beta parameter at index {index}: {beta}")
         defaults = dict(lr=lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay, amsgrad=amsgrad,
-                        maximize=maximize)
+                        maximize=maximize, decoupled_weight_decay=decoupled_weight_decay)
         super().__init__(params, defaults)
 
     def update(self, param, grad, state, group) -> None:
@@ -51,7 +51,7 @@ class Adam(Optimizer):
         if group["maximize"]:
             grad = -grad
         if weight_decay != 0:
-            if self.decoupled_weight_decay:
+            if group["decoupled_weight_decay"]:
                 theta *= 1 - lr * weight_decay
             else:
                 grad = grad + weight_decay * theta
@@ -80,9 +80,8 @@ class AdamW(Adam):
         then Adam's update above with λ = 0.
     """
 
-    decoupled_weight_decay = True
-
     def __init__(self, params: ParamsT, lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999),
                  eps: float = 1e-8, weight_decay: float = 1e-2, amsgrad: bool = False, *,
                  maximize: bool = False) -> None:
-        super().__init__(params, lr, betas, eps, weight_decay, amsgrad, maximize=maximize)
+        super().__init__(params, lr, betas, eps, weight_decay, amsgrad, maximize=maximize,
+                         decoupled_weight_decay=True)

@@ -14,12 +14,13 @@ import numpy as np
 from ..autograd.grad_mode import enable_grad
 from ..tensor import Tensor
 
-ParamsT = Iterable[Tensor] | Iterable[dict[str, Any]]
+ParamsT = Iterable[Tensor] | Iterable[dict[str, Any]] | Iterable[tuple[str, Tensor]]
 
 
 class Optimizer:
     """Holds `param_groups` (dicts with 'params' and that group's hyper-parameters) and
-    `state` (a dict per parameter, keyed by the parameter itself)."""
+    `state` (a dict per parameter, keyed by the parameter itself). `params` is an iterable of
+    tensors, of (name, tensor) pairs (`model.named_parameters()`) or of group dicts."""
 
     def __init__(self, params: ParamsT, defaults: dict[str, Any]) -> None:
         if isinstance(params, Tensor):
@@ -47,19 +48,18 @@ class Optimizer:
             raise TypeError("optimizer parameters need to be organized in ordered collections, but the ordering "
                             "of tensors in sets will change between runs; use a list")
         params = list(params)
+        if params and all(isinstance(item, tuple) and len(item) == 2 for item in params):  # named_parameters()
+            param_group = {**param_group, "param_names": [name for name, _ in params]}
+            params = [param for _, param in params]
         for param in params:
             if not isinstance(param, Tensor):
                 raise TypeError(f"optimizer can only optimize Tensors, but one of the params is {type(param).__name__}")
             if not param.is_leaf:
                 raise ValueError("can't optimize a non-leaf Tensor (one computed by an op); optimize the leaves")
-            if not param.requires_grad:
-                raise ValueError("optimizing a tensor that does not require grad: it would never get a gradient")
         if len({id(p) for p in params}) != len(params):
             raise ValueError("a parameter group contains the same parameter twice")
         group = {**param_group, "params": params}
         for name, default in self.defaults.items():
-            if default is _REQUIRED and name not in group:
-                raise ValueError(f"parameter group didn't specify a value of required optimization parameter {name}")
             group.setdefault(name, default)
         seen = {id(p) for other in self.param_groups for p in other["params"]}
         if any(id(p) in seen for p in params):
@@ -138,15 +138,6 @@ class Optimizer:
             lines.append(f"Parameter Group {number}")
             lines += [f"    {k}: {group[k]}" for k in sorted(group) if k != "params"]
         return "\n".join([*lines, ")"])
-
-
-class _Required:
-    def __repr__(self) -> str:
-        return "<required parameter>"
-
-
-_REQUIRED = _Required()
-"""The default of a hyper-parameter that has none (SGD's lr)."""
 
 
 def _restore(name: str, value, param: Tensor):

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from .optimizer import _REQUIRED, Optimizer, ParamsT, check_range
+import numpy as np
+
+from .optimizer import Optimizer, ParamsT, check_range
 
 
 class SGD(Optimizer):
@@ -18,10 +20,9 @@ class SGD(Optimizer):
     "momentum" was an exponential moving average, which shrinks the step by (1 − μ).
     """
 
-    def __init__(self, params: ParamsT, lr: float = _REQUIRED, momentum: float = 0.0, dampening: float = 0.0,
+    def __init__(self, params: ParamsT, lr: float = 1e-3, momentum: float = 0.0, dampening: float = 0.0,
                  weight_decay: float = 0.0, nesterov: bool = False, *, maximize: bool = False) -> None:
-        if lr is not _REQUIRED:
-            check_range("learning rate", lr)
+        check_range("learning rate", lr)
         check_range("momentum value", momentum)
         check_range("weight_decay value", weight_decay)
         if nesterov and (momentum <= 0 or dampening != 0):
@@ -40,7 +41,7 @@ class SGD(Optimizer):
         if momentum != 0:
             buffer = state.get("momentum_buffer")
             if buffer is None:
-                buffer = state["momentum_buffer"] = grad.copy()
+                buffer = state["momentum_buffer"] = np.array(grad)  # a copy, and an array even when 0-d
             else:
                 buffer *= momentum
                 buffer += (1 - group["dampening"]) * grad
