@@ -63,3 +63,48 @@ def test_resumed_training_equals_uninterrupted_training_bitwise(name, tmp_path):
 def test_a_fresh_model_differs_before_loading(tmp_path):
     """The resume test is meaningful: the fresh model starts elsewhere."""
     assert not np.array_equal(make_model(1)[0].weight.numpy(), make_model(2)[0].weight.numpy())
+
+
+SCHEDULERS = {
+    "one-cycle": lambda opt: optim.lr_scheduler.OneCycleLR(opt, max_lr=0.05, total_steps=7),
+    "multi-step": lambda opt: optim.lr_scheduler.MultiStepLR(opt, milestones=[2, 5], gamma=0.5),
+    "cosine": lambda opt: optim.lr_scheduler.CosineAnnealingLR(opt, T_max=3),
+}
+
+
+def train_scheduled(model, optimizer, scheduler, data) -> None:
+    for x, y in data:
+        optimizer.zero_grad()
+        F.cross_entropy(model(x), y).backward()
+        optimizer.step()
+        scheduler.step()
+
+
+@pytest.mark.parametrize("name", SCHEDULERS)
+def test_resume_with_a_learning_rate_scheduler_is_bitwise_exact(name, tmp_path):
+    data = batches(7)
+    reference = make_model(1)
+    reference_optimizer = optim.SGD(reference.parameters(), lr=0.05, momentum=0.9)
+    reference_scheduler = SCHEDULERS[name](reference_optimizer)
+    train_scheduled(reference, reference_optimizer, reference_scheduler, data)
+
+    model = make_model(1)
+    optimizer = optim.SGD(model.parameters(), lr=0.05, momentum=0.9)
+    scheduler = SCHEDULERS[name](optimizer)
+    train_scheduled(model, optimizer, scheduler, data[:3])
+    tg.save({"model": model.state_dict(), "optimizer": optimizer.state_dict(), "scheduler": scheduler.state_dict()},
+            tmp_path / "checkpoint.npz")
+
+    checkpoint = tg.load(tmp_path / "checkpoint.npz")
+    resumed = make_model(2)
+    resumed_optimizer = optim.SGD(resumed.parameters(), lr=0.05, momentum=0.9)
+    resumed_scheduler = SCHEDULERS[name](resumed_optimizer)
+    resumed.load_state_dict(checkpoint["model"])
+    resumed_optimizer.load_state_dict(checkpoint["optimizer"])
+    resumed_scheduler.load_state_dict(checkpoint["scheduler"])
+    train_scheduled(resumed, resumed_optimizer, resumed_scheduler, data[3:])
+
+    assert resumed_scheduler.get_last_lr() == reference_scheduler.get_last_lr()
+    assert resumed_optimizer.param_groups[0]["momentum"] == reference_optimizer.param_groups[0]["momentum"]
+    for key, expected in reference.state_dict().items():
+        assert np.array_equal(resumed.state_dict()[key].numpy(), expected.numpy()), key
