@@ -10,11 +10,11 @@ from .optimizer import Optimizer, ParamsT, check_range
 class SGD(Optimizer):
     """PyTorch's SGD. For each parameter θ with gradient g, at step t:
 
-        g ← g + λ θ                                  (weight_decay λ ≠ 0)
+        g ← g + λ θ                                  (weight_decay λ ≠ 0; −g first if maximize)
         b ← g                      at t = 1          (momentum μ ≠ 0)
         b ← μ b + (1 − τ) g        after             (dampening τ)
         g ← g + μ b  if nesterov,  else  g ← b
-        θ ← θ − γ g                                  (lr γ; θ + γ g if maximize)
+        θ ← θ − γ g                                  (lr γ)
 
     Momentum is a running *sum* of gradients (μ b + g), not an average; the origin notebook's
     "momentum" was an exponential moving average, which shrinks the step by (1 − μ).

@@ -1,0 +1,664 @@
+"""The optimizers (SGD, RMSprop, Adam, AdamW) against their documented update equations.
+
+Each optimizer is checked, for Hypothesis-drawn parameters, gradient sequences and
+hyper-parameters, against a step-by-step reference written here in plain NumPy straight from
+the equations in its class docstring (which are PyTorch's), to 1e-12 in float64 after every
+step. Then the Optimizer machinery: in-place float32 updates, gradients never written to,
+skipped parameters, zero_grad, parameter groups, state dicts and argument validation. A few
+fixed sequences pin the numbers PyTorch 2.13 gives.
+"""
+
+import copy
+
+import numpy as np
+import pytest
+from hypothesis import assume, given
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+from strategies import shapes
+
+import tinygrad_np as tg
+from tinygrad_np import optim
+
+TOLERANCE = dict(rtol=1e-12, atol=1e-12)
+CONDITIONING = dict(rtol=1e-14, atol=1e-14)
+
+# ------------------------------------------------------------------ references in plain NumPy
+#
+# Each takes the initial parameter, the gradient of every step (None: the parameter has no
+# gradient that step, so nothing about it changes) and the hyper-parameters, and returns the
+# parameter after each step. `lr` may be a list: the learning rate of each step. `real` is the
+# floating type the equations are evaluated in: float64, or np.longdouble to measure how much
+# float64 rounding moves the result (see `float64_references`).
+
+
+def as_reals(real, *values):
+    return tuple([real(x) for x in value] if isinstance(value, list | tuple) else real(value) for value in values)
+
+
+def lr_of_step(lr, step):
+    return lr[step] if isinstance(lr, list) else lr
+
+
+def sgd_reference(theta0, grads, lr, momentum=0.0, dampening=0.0, weight_decay=0.0, nesterov=False,
+                  maximize=False, real=np.float64):
+    lr, momentum, dampening, weight_decay = as_reals(real, lr, momentum, dampening, weight_decay)
+    theta = np.array(theta0, dtype=real)
+    b = None
+    after_each_step = []
+    for step, g in enumerate(grads):
+        if g is not None:
+            g = np.asarray(g, dtype=real)
+            if maximize:
+                g = -g
+            g = g + weight_decay * theta
+            if momentum != 0:
+                b = g if b is None else momentum * b + (1 - dampening) * g
+                g = g + momentum * b if nesterov else b
+            theta = theta - lr_of_step(lr, step) * g
+        after_each_step.append(theta)
+    return after_each_step
+
+
+def rmsprop_reference(theta0, grads, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0.0, momentum=0.0, centered=False,
+                      maximize=False, real=np.float64):
+    lr, alpha, eps, weight_decay, momentum = as_reals(real, lr, alpha, eps, weight_decay, momentum)
+    theta = np.array(theta0, dtype=real)
+    v = np.zeros_like(theta)
+    g_avg = np.zeros_like(theta)
+    b = np.zeros_like(theta)
+    after_each_step = []
+    for step, g in enumerate(grads):
+        if g is not None:
+            g = np.asarray(g, dtype=real)
+            if maximize:
+                g = -g
+            g = g + weight_decay * theta
+            v = alpha * v + (1 - alpha) * g**2
+            if centered:
+                g_avg = alpha * g_avg + (1 - alpha) * g
+                v_tilde = v - g_avg**2
+            else:
+                v_tilde = v
+            if momentum > 0:
+                b = momentum * b + g / (np.sqrt(v_tilde) + eps)
+                theta = theta - lr_of_step(lr, step) * b
+            else:
+                theta = theta - lr_of_step(lr, step) * g / (np.sqrt(v_tilde) + eps)
+        after_each_step.append(theta)
+    return after_each_step
+
+
+def adam_reference(theta0, grads, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, amsgrad=False,
+                   maximize=False, decoupled_weight_decay=False, real=np.float64):
+    lr, (beta1, beta2), eps, weight_decay = as_reals(real, lr, betas, eps, weight_decay)
+    theta = np.array(theta0, dtype=real)
+    m = np.zeros_like(theta)
+    v = np.zeros_like(theta)
+    v_max = np.zeros_like(theta)
+    t = 0
+    after_each_step = []
+    for step, g in enumerate(grads):
+        if g is not None:
+            g = np.asarray(g, dtype=real)
+            t += 1
+            if maximize:
+                g = -g
+            if decoupled_weight_decay:  # AdamW's decay
+                theta = theta * (1 - lr_of_step(lr, step) * weight_decay)
+            else:
+                g = g + weight_decay * theta
+            m = beta1 * m + (1 - beta1) * g
+            v = beta2 * v + (1 - beta2) * g**2
+            m_hat = m / (1 - beta1**t)
+            if amsgrad:
+                v_max = np.maximum(v_max, v)
+                v_hat = v_max / (1 - beta2**t)
+            else:
+                v_hat = v / (1 - beta2**t)
+            theta = theta - lr_of_step(lr, step) * m_hat / (np.sqrt(v_hat) + eps)
+        after_each_step.append(theta)
+    return after_each_step
+
+
+def adamw_reference(theta0, grads, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2, amsgrad=False,
+                    maximize=False, real=np.float64):
+    lr, (beta1, beta2), eps, weight_decay = as_reals(real, lr, betas, eps, weight_decay)
+    theta = np.array(theta0, dtype=real)
+    m = np.zeros_like(theta)
+    v = np.zeros_like(theta)
+    v_max = np.zeros_like(theta)
+    t = 0
+    after_each_step = []
+    for step, g in enumerate(grads):
+        if g is not None:
+            g = np.asarray(g, dtype=real)
+            t += 1
+            if maximize:
+                g = -g
+            theta = theta * (1 - lr_of_step(lr, step) * weight_decay)
+            m = beta1 * m + (1 - beta1) * g
+            v = beta2 * v + (1 - beta2) * g**2
+            m_hat = m / (1 - beta1**t)
+            if amsgrad:
+                v_max = np.maximum(v_max, v)
+                v_hat = v_max / (1 - beta2**t)
+            else:
+                v_hat = v / (1 - beta2**t)
+            theta = theta - lr_of_step(lr, step) * m_hat / (np.sqrt(v_hat) + eps)
+        after_each_step.append(theta)
+    return after_each_step
+
+
+# ------------------------------------------------------------------ strategies
+
+
+def reals(low, high, **kwargs):
+    return st.floats(low, high, allow_nan=False, allow_infinity=False, allow_subnormal=False, **kwargs)
+
+
+def zero_or(strategy):
+    return st.one_of(st.just(0.0), strategy)
+
+
+# Valid ranges (lr, weight_decay, dampening and alpha in [0, 1], momentum in [0, 0.99], betas in
+# [0, 1)); eps from 1e-10 up, since eps = 0 divides 0 by 0 when a gradient is all zeros.
+epsilons = st.one_of(st.just(1e-8), reals(1e-10, 1e-1))
+betas = st.one_of(st.just(0.9), st.just(0.999), reals(0.0, 1.0, exclude_max=True))
+
+
+@st.composite
+def sgd_hyper_parameters(draw):
+    nesterov = draw(st.booleans())
+    if nesterov:  # Nesterov needs a momentum and no dampening
+        momentum, dampening = draw(reals(0.01, 0.99)), 0.0
+    else:
+        momentum, dampening = draw(zero_or(reals(0.0, 0.99))), draw(zero_or(reals(0.0, 1.0)))
+    return dict(lr=draw(reals(0.0, 1.0)), momentum=momentum, dampening=dampening,
+                weight_decay=draw(zero_or(reals(0.0, 1.0))), nesterov=nesterov, maximize=draw(st.booleans()))
+
+
+rmsprop_hyper_parameters = st.fixed_dictionaries(dict(
+    lr=reals(0.0, 1.0), alpha=st.one_of(st.just(0.99), reals(0.0, 1.0)), eps=epsilons,
+    weight_decay=zero_or(reals(0.0, 1.0)), momentum=zero_or(reals(0.0, 0.99)), centered=st.booleans(),
+    maximize=st.booleans(),
+))
+adamw_hyper_parameters = st.fixed_dictionaries(dict(
+    lr=reals(0.0, 1.0), betas=st.tuples(betas, betas), eps=epsilons, weight_decay=zero_or(reals(0.0, 1.0)),
+    amsgrad=st.booleans(), maximize=st.booleans(),
+))
+adam_hyper_parameters = st.builds(dict, adamw_hyper_parameters, decoupled_weight_decay=st.booleans())
+
+OPTIMIZERS = {
+    "SGD": (optim.SGD, sgd_reference, sgd_hyper_parameters()),
+    "RMSprop": (optim.RMSprop, rmsprop_reference, rmsprop_hyper_parameters),
+    "Adam": (optim.Adam, adam_reference, adam_hyper_parameters),
+    "AdamW": (optim.AdamW, adamw_reference, adamw_hyper_parameters),
+}
+NAMES = list(OPTIMIZERS)
+
+
+def values(shape, dtype=np.float64, scale=1.0):
+    return hnp.arrays(dtype, shape, elements=reals(-5.0, 5.0, width=np.dtype(dtype).itemsize * 8)).map(
+        lambda array: np.asarray(array * dtype(scale))  # a 0-d product is a NumPy scalar: keep an array
+    )
+
+
+@st.composite
+def gradient_sequences(draw, shape, steps, dtype=np.float64, allow_none=True):
+    """`steps` gradients of one parameter: mostly random (at one of three scales, to meet eps
+    both ways), some all zeros and, if allowed, some None (the parameter skips that step)."""
+    scale = draw(st.sampled_from([1.0, 1e-3, 1e2]))
+    kinds = ["values", "values", "values", "zeros"] + (["none"] if allow_none else [])
+    grads = []
+    for _ in range(steps):
+        kind = draw(st.sampled_from(kinds))
+        if kind == "none":
+            grads.append(None)
+        elif kind == "zeros":
+            grads.append(np.zeros(shape, dtype=dtype))
+        else:
+            grads.append(draw(values(shape, dtype, scale)))
+    return grads
+
+
+@st.composite
+def parameters_with_gradients(draw, steps, dtype=np.float64, allow_none=True):
+    """(initial value, gradient sequence) of one parameter of a drawn shape (0-d and size-1 dims included)."""
+    shape = draw(shapes())
+    return draw(values(shape, dtype)), draw(gradient_sequences(shape, steps, dtype, allow_none))
+
+
+@st.composite
+def problems(draw, hyper_parameters, dtype=np.float64, allow_none=True):
+    """1 to 8 steps of one or two parameter groups, each with its own hyper-parameters and one or
+    two parameters: a list of (hyper-parameters, [(initial value, gradients), ...])."""
+    steps = draw(st.integers(1, 8))
+    return [
+        (draw(hyper_parameters), [draw(parameters_with_gradients(steps, dtype, allow_none))
+                                  for _ in range(draw(st.integers(1, 2)))])
+        for _ in range(draw(st.integers(1, 2)))
+    ]
+
+
+# ------------------------------------------------------------------ helpers
+
+
+def leaf(array):
+    """A parameter: a leaf tensor that requires grad, owning a copy of `array`."""
+    return tg.tensor(np.array(array, copy=True), requires_grad=True)
+
+
+def build(optimizer_class, problem, tensors):
+    """One group: hyper-parameters as keyword arguments. Two groups: the first group's given in its
+    dict, the second's as the constructor's defaults (which the second group inherits)."""
+    if len(problem) == 1:
+        return optimizer_class(tensors[0], **problem[0][0])
+    (first, _), (second, _) = problem
+    return optimizer_class([{"params": tensors[0], **first}, {"params": tensors[1]}], **second)
+
+
+def set_gradients(problem, tensors, step):
+    for (_, params), group in zip(problem, tensors):
+        for (_, grads), tensor in zip(params, group):
+            tensor.grad = None if grads[step] is None else tg.tensor(grads[step].copy())
+
+
+def steps_of(problem):
+    return len(problem[0][1][0][1])
+
+
+def float64_references(reference, theta0, grads, hp):
+    """The reference's float64 trajectory, for a well-conditioned example. Where float64 rounding
+    alone moves it by more than 1e-14 from the same equations in extended precision
+    (np.longdouble), two correct orderings of the arithmetic can disagree by more than 1e-12
+    (say θ lands near 0 by cancellation, and the next step divides its gradient by a tiny
+    √v + ε; or, centered with a small alpha, v − ḡ² is mostly rounding), so Hypothesis discards
+    the example; so too where the equations overflow. (Where longdouble is float64, only
+    overflows are discarded.)"""
+    with np.errstate(all="ignore"):
+        expected = reference(theta0, grads, **hp)
+        precise = reference(theta0, grads, **hp, real=np.longdouble)
+    assume(all(np.isfinite(a).all() and np.allclose(a, b, **CONDITIONING) for a, b in zip(expected, precise)))
+    return expected
+
+
+def arrays_of_state(state):
+    return {name: value for name, value in state.items() if isinstance(value, np.ndarray)}
+
+
+# ------------------------------------------------------------------ the equations
+
+
+@pytest.mark.parametrize("name", NAMES)
+@given(data=st.data())
+def test_step_follows_the_documented_equations(name, data):
+    optimizer_class, reference, hyper_parameters = OPTIMIZERS[name]
+    problem = data.draw(problems(hyper_parameters))
+    expected = [[float64_references(reference, theta0, grads, hp) for theta0, grads in params]
+                for hp, params in problem]
+    tensors = [[leaf(theta0) for theta0, _ in params] for _, params in problem]
+    optimizer = build(optimizer_class, problem, tensors)
+    for step in range(steps_of(problem)):
+        set_gradients(problem, tensors, step)
+        optimizer.step()
+        for g, group in enumerate(tensors):
+            for i, tensor in enumerate(group):
+                np.testing.assert_allclose(tensor.data, expected[g][i][step], **TOLERANCE,
+                                           err_msg=f"group {g}, parameter {i}, after step {step + 1}")
+
+
+@pytest.mark.parametrize("name", NAMES)
+@given(data=st.data())
+def test_changing_a_groups_lr_between_steps_takes_effect(name, data):
+    optimizer_class, reference, hyper_parameters = OPTIMIZERS[name]
+    hp = data.draw(hyper_parameters)
+    steps = data.draw(st.integers(2, 6))
+    theta0, grads = data.draw(parameters_with_gradients(steps, allow_none=False))
+    lrs = data.draw(st.lists(reals(0.0, 1.0), min_size=steps, max_size=steps))
+    param = leaf(theta0)
+    optimizer = optimizer_class([param], **hp)
+    expected = float64_references(reference, theta0, grads, {**hp, "lr": lrs})
+    for step, (lr, grad) in enumerate(zip(lrs, grads)):
+        optimizer.param_groups[0]["lr"] = lr
+        param.grad = tg.tensor(grad.copy())
+        optimizer.step()
+        np.testing.assert_allclose(param.data, expected[step], **TOLERANCE, err_msg=f"after step {step + 1}")
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_a_0d_parameter_is_updated_like_a_one_element_one(name):
+    """With every option on, a 0-d parameter follows the same path as a (1,)-shaped one and its
+    state stays arrays. (NumPy arithmetic on 0-d arrays returns scalars; a state buffer that
+    became one is no longer updated in place, which shows from the third step on.)"""
+    optimizer_class, _, _ = OPTIMIZERS[name]
+    hp = {"SGD": dict(lr=0.5, momentum=0.5, nesterov=True, weight_decay=0.1, maximize=True),
+          "RMSprop": dict(lr=0.1, momentum=0.5, centered=True, weight_decay=0.1, maximize=True),
+          "Adam": dict(lr=0.1, amsgrad=True, weight_decay=0.1, maximize=True),
+          "AdamW": dict(lr=0.1, amsgrad=True, weight_decay=0.1, maximize=True)}[name]
+    scalar, vector = leaf(np.array(0.5)), leaf(np.array([0.5]))
+    optimizers = optimizer_class([scalar], **hp), optimizer_class([vector], **hp)
+    for grad in [1.0, 0.0, -2.0, 0.0]:
+        scalar.grad, vector.grad = tg.tensor(np.array(grad)), tg.tensor(np.array([grad]))
+        for optimizer in optimizers:
+            optimizer.step()
+        assert scalar.shape == ()
+        np.testing.assert_allclose(scalar.data, vector.data[0], **TOLERANCE)
+    assert all(isinstance(value, np.ndarray) for key, value in optimizers[0].state[scalar].items() if key != "step")
+
+
+# ------------------------------------------------------------------ how step treats parameters and gradients
+
+
+@pytest.mark.parametrize("name", NAMES)
+@given(data=st.data())
+def test_float32_parameters_and_their_state_stay_float32(name, data):
+    optimizer_class, _, hyper_parameters = OPTIMIZERS[name]
+    problem = data.draw(problems(hyper_parameters, dtype=np.float32))
+    tensors = [[leaf(theta0) for theta0, _ in params] for _, params in problem]
+    optimizer = build(optimizer_class, problem, tensors)
+    for step in range(steps_of(problem)):
+        set_gradients(problem, tensors, step)
+        with np.errstate(over="ignore", invalid="ignore"):  # float32 may overflow (g / eps, eps = 1e-10)
+            optimizer.step()
+        for tensor in (t for group in tensors for t in group):
+            assert tensor.data.dtype == np.float32
+            for key, array in arrays_of_state(optimizer.state.get(tensor, {})).items():
+                assert array.dtype == np.float32, f"state {key!r} is {array.dtype}"
+
+
+@pytest.mark.parametrize("name", NAMES)
+@given(data=st.data(), dtype=st.sampled_from([np.float32, np.float64]))
+def test_step_updates_each_parameter_array_in_place(name, data, dtype):
+    optimizer_class, _, hyper_parameters = OPTIMIZERS[name]
+    problem = data.draw(problems(hyper_parameters, dtype=dtype))
+    tensors = [[leaf(theta0) for theta0, _ in params] for _, params in problem]
+    arrays = [[t.data for t in group] for group in tensors]
+    optimizer = build(optimizer_class, problem, tensors)
+    for step in range(steps_of(problem)):
+        set_gradients(problem, tensors, step)
+        optimizer.step()
+        for group, group_tensors, group_arrays in zip(optimizer.param_groups, tensors, arrays):
+            assert all(a is b for a, b in zip(group["params"], group_tensors, strict=True))
+            assert all(t.data is a for t, a in zip(group_tensors, group_arrays))
+
+
+@pytest.mark.parametrize("name", NAMES)
+@given(data=st.data())
+def test_step_never_writes_to_the_gradient(name, data):
+    optimizer_class, _, hyper_parameters = OPTIMIZERS[name]
+    problem = data.draw(problems(hyper_parameters, allow_none=False))
+    tensors = [[leaf(theta0) for theta0, _ in params] for _, params in problem]
+    optimizer = build(optimizer_class, problem, tensors)
+    for step in range(steps_of(problem)):
+        set_gradients(problem, tensors, step)
+        grads = [t.grad for group in tensors for t in group]
+        snapshots = [g.data.copy() for g in grads]
+        optimizer.step()
+        for tensor, grad, snapshot in zip((t for group in tensors for t in group), grads, snapshots):
+            assert tensor.grad is grad
+            assert np.array_equal(grad.data, snapshot)
+
+
+@pytest.mark.parametrize("name", NAMES)
+@given(data=st.data())
+def test_a_parameter_without_gradient_is_left_untouched(name, data):
+    optimizer_class, _, hyper_parameters = OPTIMIZERS[name]
+    hp = data.draw(hyper_parameters)
+    steps = data.draw(st.integers(1, 4))
+    theta0, grads = data.draw(parameters_with_gradients(steps, allow_none=False))
+    idle0 = data.draw(values(data.draw(shapes())))
+    param, idle = leaf(theta0), leaf(idle0)
+    optimizer = optimizer_class([param, idle], **hp)
+    for grad in grads:
+        param.grad = tg.tensor(grad.copy())
+        optimizer.step()
+    assert np.array_equal(idle.data, idle0)
+    assert idle.grad is None
+    assert idle not in optimizer.state
+
+
+def test_zero_grad_sets_gradients_to_none_by_default():
+    params = [leaf(np.ones(3)), leaf(np.ones((2, 2)))]
+    optimizer = optim.SGD(params, lr=0.1)
+    for p in params:
+        p.grad = tg.tensor(np.full(p.shape, 2.0))
+    optimizer.zero_grad()
+    assert all(p.grad is None for p in params)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_zero_grad_without_set_to_none_fills_zeros_of_the_gradients_shape_and_dtype(dtype):
+    with_grad, without_grad = leaf(np.ones((2, 3), dtype=dtype)), leaf(np.ones(4, dtype=dtype))
+    optimizer = optim.Adam([with_grad, without_grad])
+    with_grad.grad = tg.tensor(np.full((2, 3), 2.0, dtype=dtype))
+    optimizer.zero_grad(set_to_none=False)
+    assert with_grad.grad.dtype == dtype
+    assert np.array_equal(with_grad.grad.data, np.zeros((2, 3)))
+    assert without_grad.grad is None
+
+
+# ------------------------------------------------------------------ parameter groups
+
+
+def test_each_param_group_keeps_its_hyper_parameters_and_defaults_fill_the_rest():
+    fast, slow = leaf(np.array([1.0, 2.0])), leaf(np.array(3.0))
+    optimizer = optim.SGD([{"params": [fast], "lr": 1.0, "momentum": 0.5}, {"params": slow}], lr=0.1, weight_decay=0.5)
+    first, second = optimizer.param_groups
+    assert (first["lr"], first["momentum"], first["weight_decay"]) == (1.0, 0.5, 0.5)
+    assert (second["lr"], second["momentum"], second["weight_decay"]) == (0.1, 0.0, 0.5)
+    assert first["params"] == [fast] and second["params"] == [slow]
+    fast.grad, slow.grad = tg.tensor(np.array([1.0, -1.0])), tg.tensor(np.array(1.0))
+    optimizer.step()
+    np.testing.assert_allclose(fast.data, [1.0 - 1.0 * (1.0 + 0.5), 2.0 - 1.0 * (-1.0 + 1.0)], **TOLERANCE)
+    np.testing.assert_allclose(slow.data, 3.0 - 0.1 * (1.0 + 1.5), **TOLERANCE)
+
+
+# ------------------------------------------------------------------ state dicts
+
+
+FRESH_HYPER_PARAMETERS = {"SGD": {"lr": 0.5}, "RMSprop": {}, "Adam": {}, "AdamW": {}}
+"""What the restored optimizer is built with: not the saved values, which load_state_dict restores."""
+
+
+@pytest.mark.parametrize("name", NAMES)
+@given(data=st.data())
+def test_state_dict_round_trip_continues_bitwise_identically(name, data):
+    optimizer_class, _, hyper_parameters = OPTIMIZERS[name]
+    problem = data.draw(problems(hyper_parameters))
+    steps = steps_of(problem)
+    saved_at = data.draw(st.integers(0, steps))
+    tensors = [[leaf(theta0) for theta0, _ in params] for _, params in problem]
+    optimizer = build(optimizer_class, problem, tensors)
+    restored_tensors = restored = None
+    for step in range(steps):
+        if step == saved_at:
+            restored_tensors = [[leaf(t.data) for t in group] for group in tensors]
+            restored = optimizer_class([{"params": group} for group in restored_tensors],
+                                       **FRESH_HYPER_PARAMETERS[name])
+            restored.load_state_dict(optimizer.state_dict())
+        set_gradients(problem, tensors, step)
+        optimizer.step()
+        if restored is not None:
+            set_gradients(problem, restored_tensors, step)
+            restored.step()
+            for group, restored_group in zip(tensors, restored_tensors):
+                for tensor, restored_tensor in zip(group, restored_group):
+                    assert np.array_equal(restored_tensor.data, tensor.data), f"after step {step + 1}"
+                    state, restored_state = optimizer.state.get(tensor, {}), restored.state.get(restored_tensor, {})
+                    assert restored_state.keys() == state.keys()
+                    for key in state:
+                        assert np.array_equal(restored_state[key], state[key]), key
+
+
+def test_state_dict_uses_pytorchs_layout():
+    params = [leaf(np.ones(2)), leaf(np.ones(3))]
+    optimizer = optim.Adam([{"params": params[:1]}, {"params": params[1:], "lr": 0.5}], amsgrad=True)
+    params[1].grad = tg.tensor(np.ones(3))
+    optimizer.step()
+    saved = optimizer.state_dict()
+    assert [group["params"] for group in saved["param_groups"]] == [[0], [1]]
+    assert [group["lr"] for group in saved["param_groups"]] == [1e-3, 0.5]
+    assert list(saved["state"]) == [1]
+    assert set(saved["state"][1]) == {"step", "exp_avg", "exp_avg_sq", "max_exp_avg_sq"}
+
+
+def test_load_state_dict_casts_state_to_the_parameters_dtype():
+    source = leaf(np.array([1.0, -2.0]))
+    saving = optim.Adam([source], lr=0.1)
+    source.grad = tg.tensor(np.array([0.5, 0.25]))
+    saving.step()
+    target = leaf(np.array([1.0, -2.0], dtype=np.float32))
+    loading = optim.Adam([target])
+    loading.load_state_dict(copy.deepcopy(saving.state_dict()))
+    assert all(array.dtype == np.float32 for array in arrays_of_state(loading.state[target]).values())
+    assert loading.param_groups[0]["lr"] == 0.1
+
+
+def test_load_state_dict_rejects_a_different_number_of_groups():
+    saved = optim.SGD([leaf(np.ones(2)), leaf(np.ones(2))], lr=0.1).state_dict()
+    two_groups = optim.SGD([{"params": [leaf(np.ones(2))]}, {"params": [leaf(np.ones(2))]}], lr=0.1)
+    with pytest.raises(ValueError):
+        two_groups.load_state_dict(saved)
+
+
+def test_load_state_dict_rejects_a_group_of_a_different_size():
+    saved = optim.Adam([leaf(np.ones(2)), leaf(np.ones(2))]).state_dict()
+    with pytest.raises(ValueError):
+        optim.Adam([leaf(np.ones(2))]).load_state_dict(saved)
+
+
+# ------------------------------------------------------------------ argument validation
+
+
+def constructors_with_a_negative(argument):
+    return [(cls, {"lr": 0.1, argument: -0.1} if cls is optim.SGD else {argument: -0.1})
+            for cls in (optim.SGD, optim.RMSprop, optim.Adam, optim.AdamW)]
+
+
+@pytest.mark.parametrize(("optimizer_class", "kwargs"), [
+    *constructors_with_a_negative("lr"),
+    *constructors_with_a_negative("weight_decay"),
+    (optim.SGD, {"lr": 0.1, "momentum": -0.5}),
+    (optim.RMSprop, {"momentum": -0.5}),
+    (optim.RMSprop, {"alpha": -0.5}),
+    (optim.RMSprop, {"eps": -1e-8}),
+    (optim.Adam, {"eps": -1e-8}),
+    (optim.SGD, {"lr": 0.1, "nesterov": True}),
+    (optim.SGD, {"lr": 0.1, "nesterov": True, "momentum": 0.9, "dampening": 0.1}),
+    *[(cls, {"betas": betas}) for cls in (optim.Adam, optim.AdamW)
+      for betas in [(-0.1, 0.999), (1.0, 0.999), (0.9, -0.1), (0.9, 1.0), (0.9, 1.5)]],
+], ids=lambda value: value.__name__ if isinstance(value, type) else repr(value))
+def test_constructor_rejects_an_invalid_hyper_parameter(optimizer_class, kwargs):
+    with pytest.raises(ValueError):
+        optimizer_class([leaf(np.ones(2))], **kwargs)
+
+
+def test_sgd_lr_defaults_to_1e_3_as_in_pytorch_2():
+    assert optim.SGD([leaf(np.ones(2))]).param_groups[0]["lr"] == 1e-3
+
+
+@pytest.mark.parametrize("optimizer_class", [optim.SGD, optim.RMSprop, optim.Adam, optim.AdamW])
+def test_an_empty_parameter_list_raises(optimizer_class):
+    with pytest.raises(ValueError):
+        optimizer_class([], lr=0.1)
+
+
+def test_a_non_leaf_tensor_raises():
+    x = leaf(np.ones(2))
+    with pytest.raises(ValueError):
+        optim.SGD([x * 2], lr=0.1)
+
+
+def test_a_parameter_twice_raises():
+    x = leaf(np.ones(2))
+    with pytest.raises(ValueError):
+        optim.SGD([x, x], lr=0.1)
+    with pytest.raises(ValueError):
+        optim.SGD([{"params": [x]}, {"params": [x]}], lr=0.1)
+
+
+def test_a_bare_tensor_instead_of_a_list_raises():
+    with pytest.raises(TypeError):
+        optim.SGD(leaf(np.ones(2)), lr=0.1)
+
+
+# ------------------------------------------------------------------ parity with PyTorch
+#
+# Numbers from PyTorch 2.13 (float64 CPU tensors, default implementation): the parameter after
+# each of four steps from THETA0 with the gradients GRADS (the second all zeros).
+
+THETA0 = [0.5, -1.5, 2.0]
+GRADS = [[0.1, -0.2, 0.3], [0.0, 0.0, 0.0], [-0.5, 0.4, 1.0], [0.3, 0.3, -0.7]]
+PYTORCH = {
+    "SGD nesterov": (optim.SGD, dict(lr=0.1, momentum=0.9, nesterov=True, weight_decay=0.01), [
+        [0.48005, -1.45915, 1.9392],
+        [0.470632905, -1.438962615, 1.90959552],
+        [0.5566953619805, -1.4953731745315, 1.6910685365120002],
+        [0.531517421689687, -1.56559653543174, 1.7158998571214275]]),
+    "SGD dampening maximize": (optim.SGD, dict(lr=0.1, momentum=0.8, dampening=0.3, weight_decay=0.05,
+                                               maximize=True), [
+        [0.5075, -1.5125, 2.02],
+        [0.5117237499999999, -1.5172062499999999, 2.02893],
+        [0.4783117168749999, -1.4876610281249998, 2.0989727449999998],
+        [0.4709079993659374, -1.4378180370265623, 2.0986605363925]]),
+    "RMSprop centered momentum": (optim.RMSprop, dict(lr=0.01, alpha=0.9, eps=1e-6, weight_decay=0.1, momentum=0.5,
+                                                      centered=True), [
+        [0.46666740739094686, -1.4666669841239608, 1.9666668888874075],
+        [0.43933101360759913, -1.4360448468555966, 1.9367968542951852],
+        [0.4564370483979454, -1.4397497939622523, 1.889336440948675],
+        [0.4457923509817367, -1.4529149228953904, 1.8782299937696796]]),
+    "RMSprop maximize": (optim.RMSprop, dict(lr=0.01, maximize=True), [
+        [0.5999999000001, -1.599999950000025, 2.0999999666666778],
+        [0.5999999000001, -1.599999950000025, 2.0999999666666778],
+        [0.5019043040531825, -1.510378726897456, 2.195861374247694],
+        [0.5528173936853709, -1.4544004000815691, 2.139947677046434]]),
+    "Adam amsgrad weight_decay": (optim.Adam, dict(lr=0.05, betas=(0.8, 0.95), eps=1e-6, weight_decay=0.1,
+                                                   amsgrad=True), [
+        [0.4500003333311111, -1.4500001428567346, 1.9500000999998],
+        [0.4081607919144741, -1.4055258818427396, 1.906030743065939],
+        [0.43161555298084625, -1.3992581470501173, 1.8615202415140935],
+        [0.4270550315223932, -1.4060090278137982, 1.841915316797193]]),
+    "AdamW": (optim.AdamW, dict(lr=0.05, betas=(0.85, 0.99), weight_decay=0.2), [
+        [0.4450000049999995, -1.4350000024999998, 1.9300000016666665],
+        [0.4079793808028643, -1.3880793760189651, 1.8781293744243321],
+        [0.4320101634165952, -1.3933738756288137, 1.820277906458775],
+        [0.4310512215245318, -1.4094971203175466, 1.7937597011140323]]),
+    "Adam decoupled_weight_decay (the same numbers as AdamW)": (
+        optim.Adam, dict(lr=0.05, betas=(0.85, 0.99), weight_decay=0.2, decoupled_weight_decay=True), [
+            [0.4450000049999995, -1.4350000024999998, 1.9300000016666665],
+            [0.4079793808028643, -1.3880793760189651, 1.8781293744243321],
+            [0.4320101634165952, -1.3933738756288137, 1.820277906458775],
+            [0.4310512215245318, -1.4094971203175466, 1.7937597011140323]]),
+    "AdamW amsgrad maximize": (optim.AdamW, dict(lr=0.05, weight_decay=0.2, amsgrad=True, maximize=True), [
+        [0.5449999950000005, -1.5349999975, 2.0299999983333334],
+        [0.5730361473760416, -1.5531361522182774, 2.043186153832356],
+        [0.5410582712066545, -1.5206030678349207, 2.0607853035919788],
+        [0.531859459828752, -1.477639252372187, 2.0498600298480394]]),
+}
+
+
+@pytest.mark.parametrize("case", list(PYTORCH))
+def test_matches_pytorch_on_a_fixed_sequence(case):
+    optimizer_class, hp, expected = PYTORCH[case]
+    param = leaf(np.array(THETA0))
+    optimizer = optimizer_class([param], **hp)
+    for step, (grad, after) in enumerate(zip(GRADS, expected)):
+        param.grad = tg.tensor(np.array(grad))
+        optimizer.step()
+        np.testing.assert_allclose(param.data, after, **TOLERANCE, err_msg=f"after step {step + 1}")
+
+
+def test_matches_pytorch_when_a_parameter_skips_steps():
+    """Adam(lr=0.1, amsgrad=True) on two parameters; the second has no gradient at steps 2 and 3,
+    so its step count (hence its bias correction) stays at 1 until step 4, as in PyTorch."""
+    param, skipping = leaf(np.array(THETA0)), leaf(np.array([1.0, -1.0]))
+    optimizer = optim.Adam([param, skipping], lr=0.1, amsgrad=True)
+    skipping_grads = [[0.5, -0.25], None, None, [0.1, 0.2]]
+    expected = [[0.900000002, -0.9000000039999998]] * 3 + [[0.8196959063846518, -0.8941874995266317]]
+    for grad, skipping_grad, after in zip(GRADS, skipping_grads, expected):
+        param.grad = tg.tensor(np.array(grad))
+        skipping.grad = None if skipping_grad is None else tg.tensor(np.array(skipping_grad))
+        optimizer.step()
+        np.testing.assert_allclose(skipping.data, after, **TOLERANCE)
+    assert optimizer.state[skipping]["step"] == 2
