@@ -278,7 +278,7 @@ def binary_cross_entropy(input: Tensor, target, weight=None, reduction: str = "m
                          "(pass logits to binary_cross_entropy_with_logits instead)")
     losses = -(target * _clamped_log(input) + (1 - target) * _clamped_log(1 - input))
     if weight is not None:
-        losses = losses * weight
+        losses = losses * _as_tensor(weight, input).astype(input.dtype)
     return _reduce(losses, reduction)
 
 
@@ -291,10 +291,10 @@ def binary_cross_entropy_with_logits(input: Tensor, target, weight=None, reducti
     if target.shape != input.shape:
         raise ShapeError(f"binary_cross_entropy_with_logits: target of shape {target.shape} differs from input "
                          f"of shape {input.shape}")
-    log_weight = 1 if pos_weight is None else 1 + (pos_weight - 1) * target
+    log_weight = 1 if pos_weight is None else 1 + (_as_tensor(pos_weight, input).astype(input.dtype) - 1) * target
     losses = (1 - target) * input + log_weight * softplus(-input, threshold=math.inf)
     if weight is not None:
-        losses = losses * weight
+        losses = losses * _as_tensor(weight, input).astype(input.dtype)
     return _reduce(losses, reduction)
 
 

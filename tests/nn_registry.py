@@ -1,0 +1,589 @@
+"""The nn registry: every function of `nn.functional` and every layer of `nn`, with inputs
+inside its valid domain.
+
+test_nn_gradients.py iterates this list and fails if a name in `nn.functional.__all__` or a
+computing Module class exported by `tinygrad_np.nn` is missing from it, so a layer or loss
+without a gradient test cannot exist. As in op_registry.py, an entry's `cases` strategy draws
+the float64 arrays to differentiate (inputs, differentiable targets and, for layers, the
+parameters) and keyword arguments (options and constants: class-index targets, class weights,
+running statistics). Values stay away from kinks (relu at 0, |x − y| at ties, softplus's
+threshold), where finite differences are meaningless.
+
+A layer with parameters is a `layer(...)` entry: its function builds the module in float64 and
+runs it with the given tensors standing in for its parameters (in `named_parameters()` order),
+so gradcheck differentiates with respect to the parameters too.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+from op_registry import Case, numpy_flatten, numpy_softmax, one
+from strategies import arrays, away_from_zero, shapes
+
+import tinygrad_np as tg
+from tinygrad_np import nn
+from tinygrad_np.nn import functional as F
+
+SMALL = 3
+"""The largest side of a drawn dim: gradgradcheck's cost grows with the square of the size."""
+
+
+@dataclass(frozen=True)
+class NNSpec:
+    id: str  # the test id: the function's or layer's name, or name-variant
+    target: str  # the public name exercised: a name in nn.functional.__all__ or an nn layer class
+    fn: Callable  # (*tensors, **kwargs) -> Tensor, differentiated w.r.t. every float array of a case
+    cases: st.SearchStrategy  # of Case
+    reference: Callable | None = None  # the NumPy expression for the forward value
+    module: Callable | None = None  # layers with parameters: (**kwargs) -> the Module (float32 by default)
+    forward: Callable | None = None  # layers with parameters: (module, *inputs, **kwargs) -> Tensor
+    differentiable: bool = True
+    second_order: bool = True  # smooth to second order: run gradgradcheck too
+    eps: float = 1e-6
+
+    def __repr__(self) -> str:
+        return self.id
+
+
+def call_module(module, *inputs, **_):
+    return module(*inputs)
+
+
+def layer(id: str, target: str, make: Callable, cases: st.SearchStrategy, forward: Callable = call_module,
+          **options) -> NNSpec:
+    """A layer with parameters; a case's arrays are the inputs followed by the parameters. The
+    layer is built in the dtype of the arrays (float64 for gradcheck)."""
+
+    def fn(*tensors, **kwargs):
+        dtype = next(t.dtype for t in tensors if t.dtype.kind == "f")  # float64 in gradcheck
+        module = make(**kwargs, dtype=dtype)
+        names = [name for name, _ in module.named_parameters()]
+        inputs, params = tensors[:len(tensors) - len(names)], tensors[len(tensors) - len(names):]
+        substitute_parameters(module, dict(zip(names, params)))
+        return forward(module, *inputs, **kwargs)
+
+    return NNSpec(id, target, fn, cases, module=make, forward=forward, **options)
+
+
+def substitute_parameters(module, tensors: dict) -> None:
+    """Run `module` with these tensors in place of its own parameters (a test-only
+    functional_call: the tensors are gradcheck's inputs, not Parameters)."""
+    for name, tensor in tensors.items():
+        module._parameters[name] = tensor
+
+
+def constant(array):
+    """A constant tensor for an option array (a copy: some functions update buffers in place)."""
+    return None if array is None else tg.tensor(np.array(array))
+
+
+# --------------------------------------------------------------------- value strategies
+
+
+def positive(shape, low=0.2, high=3.0):
+    return arrays(shape, low, high)
+
+
+def probabilities(shape, low=0.05, high=0.95):
+    """Strictly inside (0, 1), where log x and log(1 − x) are smooth."""
+    return arrays(shape, low, high)
+
+
+def unit_interval(shape):
+    return arrays(shape, 0.0, 1.0)
+
+
+def expandable_to(shape):
+    """Shapes that broadcast to `shape` without enlarging it: a suffix, some dims set to 1."""
+    return st.integers(0, len(shape)).flatmap(
+        lambda k: st.tuples(*[st.sampled_from([n, 1]) for n in shape[len(shape) - k:]])
+    )
+
+
+def small_shapes(min_dims=0, max_dims=3):
+    return shapes(min_dims=min_dims, max_dims=max_dims, max_side=SMALL)
+
+
+# --------------------------------------------------------------------- case strategies
+
+
+@st.composite
+def linear_cases(draw, bias: str = "full", layer: bool = False):
+    """x of shape (*batch, in), W (out, in) and a bias: "full" (out,), "broadcast" (out,), (1,)
+    or (), or "none". A layer's case names its constructor's arguments."""
+    batch = draw(small_shapes(max_dims=2))
+    n_in, n_out = draw(st.integers(1, 4)), draw(st.integers(1, 4))
+    found = [draw(arrays(batch + (n_in,))), draw(arrays((n_out, n_in)))]
+    if bias == "broadcast":
+        found.append(draw(arrays(draw(st.sampled_from([(n_out,), (1,), ()])))))
+    elif bias == "full":
+        found.append(draw(arrays((n_out,))))
+    options = {"in_features": n_in, "out_features": n_out, "bias": bias != "none"} if layer else {}
+    return Case(tuple(found), options)
+
+
+def softplus_cases():
+    def off_threshold(case: Case) -> Case:
+        (x,), kw = case.arrays, case.kwargs
+        scaled = kw["beta"] * x
+        return Case((np.where(np.abs(scaled - kw["threshold"]) < 0.1, x + 0.3 / kw["beta"], x),), kw)
+
+    return one(lambda s: arrays(s, -4, 4), shape=small_shapes(),
+               beta=st.sampled_from([1.0, 0.5, 2.0]), threshold=st.sampled_from([20.0, 1.0])).map(off_threshold)
+
+
+@st.composite
+def along_dim(draw):
+    """An array of at least one dim and a `dim` of it (softmax and friends)."""
+    shape = draw(small_shapes(min_dims=1))
+    return Case((draw(arrays(shape)),), {"dim": draw(st.integers(-len(shape), len(shape) - 1))})
+
+
+@st.composite
+def flatten_cases(draw):
+    shape = draw(small_shapes(min_dims=1))
+    first, last = sorted(draw(st.lists(st.integers(0, len(shape) - 1), min_size=2, max_size=2)))
+    return Case((draw(arrays(shape)),), {"start_dim": first, "end_dim": last - len(shape)})
+
+
+@st.composite
+def dropout_cases(draw, training=None):
+    x = draw(arrays(draw(small_shapes())))
+    return Case((x,), {
+        "p": draw(st.sampled_from([0.0, 0.25, 0.5, 1.0])),
+        "training": draw(st.booleans()) if training is None else training,
+        "seed": draw(st.integers(0, 2**16)),
+    })
+
+
+@st.composite
+def layer_norm_cases(draw, weight: bool | None = None, bias: bool | None = None):
+    """x, then the weight and bias of the normalized (trailing) shape where present."""
+    shape = draw(small_shapes(min_dims=1))
+    normalized = shape[len(shape) - draw(st.integers(1, len(shape))):]
+    weight = draw(st.booleans()) if weight is None else weight
+    bias = draw(st.booleans()) if bias is None else bias
+    found = [draw(arrays(shape))]
+    found += [draw(arrays(normalized))] if weight else []
+    found += [draw(arrays(normalized))] if bias else []
+    eps = draw(st.sampled_from([1e-5, 0.1]))
+    return Case(tuple(found), {"normalized_shape": normalized, "eps": eps, "weight": weight, "bias": bias})
+
+
+@st.composite
+def batch_norm_cases(draw, training: bool):
+    """x of shape (N, C) or (N, C, L), then weight and bias (C,) if affine; the running
+    statistics are constants (always present in eval mode, where they are used)."""
+    n, c = draw(st.integers(1, SMALL)), draw(st.integers(1, SMALL))
+    shape = (n, c) + draw(st.sampled_from([(), (1,), (2,), (3,)]))
+    if training and n * math.prod(shape[2:]) < 2:
+        shape = (2,) + shape[1:]
+    affine = draw(st.booleans())
+    found = [draw(arrays(shape))]
+    found += [draw(arrays((c,))), draw(arrays((c,)))] if affine else []
+    tracked = draw(st.booleans()) if training else True
+    return Case(tuple(found), {
+        "num_features": c,
+        "affine": affine,
+        "training": training,
+        "running_mean": draw(arrays((c,))) if tracked else None,
+        "running_var": draw(positive((c,))) if tracked else None,
+        "momentum": draw(st.sampled_from([0.1, 0.5])),
+        "eps": draw(st.sampled_from([1e-5, 0.1])),
+    })
+
+
+@st.composite
+def embedding_cases(draw):
+    """A weight (num, dim) and integer indices (repeats included) with an optional padding_idx."""
+    num, dim = draw(st.integers(1, 4)), draw(st.integers(1, SMALL))
+    indices = draw(hnp.arrays(np.int64, draw(small_shapes(max_dims=2)), elements=st.integers(0, num - 1)))
+    padding_idx = draw(st.none() | st.integers(-num, num - 1))
+    return Case((draw(arrays((num, dim))),),
+                {"indices": indices, "padding_idx": padding_idx, "num_embeddings": num, "embedding_dim": dim})
+
+
+@st.composite
+def one_hot_cases(draw):
+    indices = draw(hnp.arrays(np.int64, draw(small_shapes()), elements=st.integers(0, 4)))
+    num_classes = draw(st.sampled_from([-1, int(indices.max()) + 1, int(indices.max()) + 2]))
+    return Case((indices,), {"num_classes": num_classes})
+
+
+def class_layout(draw):
+    """(input shape, per-sample shape, classes): (C,), (N, C) or (N, C, d1[, d2])."""
+    c = draw(st.integers(1, 4))
+    n = draw(st.integers(1, SMALL))
+    layout = draw(st.sampled_from(["C", "NC", "NCd"]))
+    if layout == "C":
+        return (c,), (), c
+    if layout == "NC":
+        return (n, c), (n,), c
+    extra = draw(shapes(min_dims=1, max_dims=2, max_side=2))
+    return (n, c) + extra, (n,) + extra, c
+
+
+@st.composite
+def class_index_cases(draw, smoothing: bool):
+    """Logits (or log-probabilities), integer targets with some at ignore_index (which may be
+    a real class), optional positive class weights, every reduction."""
+    shape, sample_shape, c = class_layout(draw)
+    targets = draw(hnp.arrays(np.int64, sample_shape, elements=st.integers(0, c - 1)))
+    ignore_index = draw(st.sampled_from([-100, c - 1]))
+    ignored = draw(hnp.arrays(np.bool_, sample_shape))
+    targets = np.where(ignored, ignore_index, targets)
+    reduction = draw(st.sampled_from(["mean", "sum", "none"]))
+    if reduction == "mean" and (targets == ignore_index).all():  # the mean would be 0/0 (nan, as PyTorch)
+        kept_classes = [k for k in range(c) if k != ignore_index]
+        if kept_classes:
+            targets.flat[0] = kept_classes[0]
+        else:  # the only class is ignore_index: ignore nothing instead
+            ignore_index = -100
+    kwargs = {
+        "target": np.asarray(targets, dtype=np.int64),
+        "weight": draw(st.none() | positive((c,))),
+        "ignore_index": ignore_index,
+        "reduction": reduction,
+    }
+    if smoothing:
+        kwargs["label_smoothing"] = draw(st.sampled_from([0.0, 0.1, 0.5]))
+    return Case((draw(arrays(shape)),), kwargs)
+
+
+@st.composite
+def class_probability_cases(draw):
+    """Logits and class-probability targets of the same shape (both differentiated)."""
+    shape, _, c = class_layout(draw)
+    class_dim = 1 if len(shape) > 1 else 0
+    target = numpy_softmax(draw(arrays(shape)), class_dim)
+    return Case((draw(arrays(shape)), target), {
+        "weight": draw(st.none() | positive((c,))),
+        "reduction": draw(st.sampled_from(["mean", "sum", "none"])),
+        "label_smoothing": draw(st.sampled_from([0.0, 0.1, 0.5])),
+    })
+
+
+reductions = st.sampled_from(["mean", "sum", "none"])
+
+
+@st.composite
+def regression_cases(draw, untied: bool = False):
+    shape = draw(small_shapes())
+    x = draw(arrays(shape))
+    y = x + draw(away_from_zero(shape)) if untied else draw(arrays(shape))
+    return Case((x, y), {"reduction": draw(reductions)})
+
+
+@st.composite
+def binary_cases(draw, logits: bool):
+    """Probabilities strictly inside (0, 1) (or logits), soft targets in [0, 1] (both
+    differentiated), an optional weight broadcasting to the input (and pos_weight)."""
+    shape = draw(small_shapes())
+    x = draw(arrays(shape, -4, 4) if logits else probabilities(shape))
+    kwargs = {"weight": draw(st.none() | expandable_to(shape).flatmap(positive)), "reduction": draw(reductions)}
+    if logits:
+        kwargs["pos_weight"] = draw(st.none() | expandable_to(shape).flatmap(positive))
+    return Case((x, draw(unit_interval(shape))), kwargs)
+
+
+# --------------------------------------------------------------------- NumPy references
+
+
+def erf(x):
+    return np.vectorize(math.erf, otypes=[float])(x)
+
+
+def numpy_log_softmax(x, axis):
+    shifted = x - np.max(x, axis=axis, keepdims=True)
+    return shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
+
+
+def numpy_linear(x, w, b=None, **_):
+    return x @ w.T if b is None else x @ w.T + b
+
+
+def numpy_gelu(x, approximate="none"):
+    if approximate == "tanh":
+        return 0.5 * x * (1 + np.tanh(math.sqrt(2 / math.pi) * (x + 0.044715 * x**3)))
+    return 0.5 * x * (1 + erf(x / math.sqrt(2)))
+
+
+def numpy_softplus(x, beta=1.0, threshold=20.0):
+    return np.where(beta * x > threshold, x, np.logaddexp(0, beta * x) / beta)
+
+
+def numpy_layer_norm(x, *params, normalized_shape, eps, weight, bias, **_):
+    axes = tuple(range(x.ndim - len(normalized_shape), x.ndim))
+    out = (x - x.mean(axes, keepdims=True)) / np.sqrt(x.var(axes, keepdims=True) + eps)
+    params = list(params)
+    out = out * params.pop(0) if weight else out
+    return out + params.pop(0) if bias else out
+
+
+def numpy_batch_norm(x, *params, training, running_mean, running_var, eps, **_):
+    axes = (0, *range(2, x.ndim))
+    shape = (1, x.shape[1]) + (1,) * (x.ndim - 2)
+    if training or running_mean is None:
+        mean, var = x.mean(axes, keepdims=True), x.var(axes, keepdims=True)
+    else:
+        mean, var = running_mean.reshape(shape), running_var.reshape(shape)
+    out = (x - mean) / np.sqrt(var + eps)
+    if params:
+        out = out * params[0].reshape(shape) + params[1].reshape(shape)
+    return out
+
+
+def numpy_embedding(weight, indices, padding_idx, num_embeddings, **_):
+    return without_padding(weight[indices], indices, padding_idx, num_embeddings)
+
+
+def numpy_one_hot(indices, num_classes):
+    classes = int(indices.max()) + 1 if num_classes == -1 else num_classes
+    return (indices[..., None] == np.arange(classes)).astype(np.int64)
+
+
+def numpy_reduce(losses, reduction):
+    return losses.mean() if reduction == "mean" else losses.sum() if reduction == "sum" else losses
+
+
+def numpy_nll(log_probs, target, weight, ignore_index, reduction, label_smoothing=0.0):
+    """PyTorch's nll_loss / cross_entropy on log-probabilities, label smoothing included."""
+    class_dim = 1 if log_probs.ndim > 1 else 0
+    classes = log_probs.shape[class_dim]
+    kept = target != ignore_index
+    safe = np.where(kept, target, 0)
+    w = np.ones(classes) if weight is None else weight
+    sample_weight = w[safe] * kept
+    picked = np.squeeze(np.take_along_axis(log_probs, np.expand_dims(safe, class_dim), class_dim), class_dim)
+    w_shape = (classes,) + (1,) * (log_probs.ndim - class_dim - 1)
+    smooth = -(log_probs * w.reshape(w_shape)).sum(class_dim) * kept
+    losses = (1 - label_smoothing) * -picked * sample_weight + label_smoothing / classes * smooth
+    return losses.sum() / sample_weight.sum() if reduction == "mean" else numpy_reduce(losses, reduction)
+
+
+def numpy_cross_entropy(x, probs=None, *, weight, reduction, label_smoothing, ignore_index=-100, target=None):
+    """Class-index targets come as the keyword `target`, class probabilities as an array."""
+    class_dim = 1 if x.ndim > 1 else 0
+    log_probs = numpy_log_softmax(x, class_dim)
+    if probs is None:
+        return numpy_nll(log_probs, target, weight, ignore_index, reduction, label_smoothing)
+    classes = x.shape[class_dim]
+    probs = (1 - label_smoothing) * probs + label_smoothing / classes
+    w = np.ones(classes) if weight is None else weight
+    losses = -(log_probs * probs * w.reshape((classes,) + (1,) * (x.ndim - class_dim - 1))).sum(class_dim)
+    return numpy_reduce(losses, reduction)
+
+
+def numpy_nll_loss(x, *, target, weight, ignore_index, reduction):
+    return numpy_nll(x, target, weight, ignore_index, reduction)
+
+
+def numpy_bce(x, y, weight, reduction):
+    losses = -(y * np.maximum(np.log(x), -100) + (1 - y) * np.maximum(np.log1p(-x), -100))
+    return numpy_reduce(losses if weight is None else losses * weight, reduction)
+
+
+def numpy_bce_with_logits(x, y, weight, reduction, pos_weight):
+    p = 1 if pos_weight is None else pos_weight
+    losses = (1 - y) * x + (1 + (p - 1) * y) * np.logaddexp(0, -x)
+    return numpy_reduce(losses if weight is None else losses * weight, reduction)
+
+
+# --------------------------------------------------------------------- layers with parameters
+
+
+def make_batch_norm(num_features, affine, training, running_mean, running_var, momentum, eps, dtype=None, **_):
+    module = nn.BatchNorm1d(num_features, eps=eps, momentum=momentum, affine=affine,
+                            track_running_stats=running_mean is not None, dtype=dtype)
+    if running_mean is not None:
+        module.running_mean.data[...] = running_mean
+        module.running_var.data[...] = running_var
+    return module.train(training)
+
+
+def make_layer_norm(normalized_shape, eps, weight, bias, dtype=None, **_):
+    return nn.LayerNorm(normalized_shape, eps=eps, elementwise_affine=weight, bias=bias, dtype=dtype)
+
+
+def make_linear(in_features, out_features, bias, dtype=None, **_):
+    return nn.Linear(in_features, out_features, bias=bias, dtype=dtype)
+
+
+def make_embedding(num_embeddings, embedding_dim, padding_idx, dtype=None, **_):
+    return nn.Embedding(num_embeddings, embedding_dim, padding_idx=padding_idx, dtype=dtype)
+
+
+def embed(module, indices, padding_idx, num_embeddings, **_):
+    return without_padding(module(tg.tensor(indices)), indices, padding_idx, num_embeddings)
+
+
+def without_padding(out, indices, padding_idx, num_embeddings):
+    """Zero the outputs at padding positions: there the padding row is read but, by design (as
+    PyTorch), gets no gradient, which finite differences cannot know. (Literal tests check it.)"""
+    if padding_idx is None:
+        return out
+    keep = (indices != padding_idx % num_embeddings)[..., None]
+    return out * keep.astype(out.dtype)
+
+
+def affine_layer_norm_cases():
+    """LayerNorm's parameters: both (elementwise_affine), neither, or only the weight (bias=False)."""
+    return st.sampled_from([(True, True), (False, False), (True, False)]).flatmap(
+        lambda flags: layer_norm_cases(weight=flags[0], bias=flags[1]))
+
+
+# --------------------------------------------------------------------- functional forms
+
+
+def f_layer_norm(x, *params, normalized_shape, eps, weight, bias):
+    params = list(params)
+    w = params.pop(0) if weight else None
+    b = params.pop(0) if bias else None
+    return F.layer_norm(x, normalized_shape, w, b, eps)
+
+
+def f_batch_norm(x, *params, running_mean, running_var, training, momentum, eps, **_):
+    weight, bias = params if params else (None, None)
+    return F.batch_norm(x, constant(running_mean), constant(running_var), weight, bias, training, momentum, eps)
+
+
+def f_embedding(weight, indices, padding_idx, num_embeddings, **_):
+    return without_padding(F.embedding(tg.tensor(indices), weight, padding_idx), indices, padding_idx, num_embeddings)
+
+
+def f_dropout(x, p, training, seed):
+    tg.manual_seed(seed)  # the same mask on every evaluation gradcheck makes
+    return F.dropout(x, p, training)
+
+
+def m_dropout(x, p, training, seed):
+    module = nn.Dropout(p).train(training)
+    tg.manual_seed(seed)
+    return module(x)
+
+
+def f_cross_entropy(x, probs=None, **kw):
+    target = constant(kw.pop("target")) if probs is None else probs
+    return F.cross_entropy(x, target, weight=constant(kw.pop("weight")), **kw)
+
+
+def m_cross_entropy(x, probs=None, **kw):
+    target = constant(kw.pop("target")) if probs is None else probs
+    return nn.CrossEntropyLoss(constant(kw.pop("weight")), **kw)(x, target)
+
+
+def f_nll_loss(x, *, target, weight, **kw):
+    return F.nll_loss(x, constant(target), weight=constant(weight), **kw)
+
+
+def m_nll_loss(x, *, target, weight, **kw):
+    return nn.NLLLoss(constant(weight), **kw)(x, constant(target))
+
+
+def f_bce(x, y, weight, reduction):
+    return F.binary_cross_entropy(x, y, constant(weight), reduction)
+
+
+def m_bce(x, y, weight, reduction):
+    return nn.BCELoss(constant(weight), reduction=reduction)(x, y)
+
+
+def f_bce_with_logits(x, y, weight, reduction, pos_weight):
+    return F.binary_cross_entropy_with_logits(x, y, constant(weight), reduction, constant(pos_weight))
+
+
+def m_bce_with_logits(x, y, weight, reduction, pos_weight):
+    return nn.BCEWithLogitsLoss(constant(weight), reduction=reduction, pos_weight=constant(pos_weight))(x, y)
+
+
+# --------------------------------------------------------------------- the registry
+
+slopes = st.sampled_from([0.01, 0.2, 1.5, -0.5])
+
+SPECS: list[NNSpec] = [
+    # ---- nn.functional: layers
+    NNSpec("linear", "linear", F.linear, linear_cases("broadcast"), numpy_linear),
+    NNSpec("linear-no-bias", "linear", F.linear, linear_cases("none"), numpy_linear),
+    NNSpec("relu", "relu", F.relu, one(away_from_zero, shape=small_shapes()), lambda x: np.maximum(x, 0)),
+    NNSpec("leaky_relu", "leaky_relu", F.leaky_relu, one(away_from_zero, shape=small_shapes(), negative_slope=slopes),
+           lambda x, negative_slope: np.where(x > 0, x, negative_slope * x)),
+    NNSpec("sigmoid", "sigmoid", F.sigmoid, one(lambda s: arrays(s, -6, 6), shape=small_shapes()),
+           lambda x: 1 / (1 + np.exp(-x))),
+    NNSpec("tanh", "tanh", F.tanh, one(shape=small_shapes()), np.tanh),
+    NNSpec("gelu", "gelu", F.gelu, one(shape=small_shapes()), numpy_gelu),
+    NNSpec("gelu-tanh", "gelu", F.gelu, one(shape=small_shapes(), approximate=st.just("tanh")), numpy_gelu),
+    NNSpec("softplus", "softplus", F.softplus, softplus_cases(), numpy_softplus),
+    NNSpec("logsigmoid", "logsigmoid", F.logsigmoid, one(lambda s: arrays(s, -6, 6), shape=small_shapes()),
+           lambda x: -np.logaddexp(0, -x)),
+    NNSpec("softmax", "softmax", F.softmax, along_dim(), numpy_softmax),
+    NNSpec("log_softmax", "log_softmax", F.log_softmax, along_dim(), lambda x, dim: numpy_log_softmax(x, dim)),
+    NNSpec("dropout", "dropout", f_dropout, dropout_cases()),
+    NNSpec("layer_norm", "layer_norm", f_layer_norm, layer_norm_cases(), numpy_layer_norm),
+    NNSpec("batch_norm-train", "batch_norm", f_batch_norm, batch_norm_cases(training=True), numpy_batch_norm),
+    NNSpec("batch_norm-eval", "batch_norm", f_batch_norm, batch_norm_cases(training=False), numpy_batch_norm),
+    NNSpec("embedding", "embedding", f_embedding, embedding_cases(), numpy_embedding),
+    NNSpec("one_hot", "one_hot", lambda indices, num_classes: F.one_hot(indices, num_classes), one_hot_cases(),
+           numpy_one_hot, differentiable=False),
+    # ---- nn.functional: losses
+    NNSpec("cross_entropy", "cross_entropy", f_cross_entropy, class_index_cases(smoothing=True),
+           numpy_cross_entropy),
+    NNSpec("cross_entropy-probabilities", "cross_entropy", f_cross_entropy, class_probability_cases(),
+           numpy_cross_entropy),
+    NNSpec("nll_loss", "nll_loss", f_nll_loss, class_index_cases(smoothing=False), numpy_nll_loss),
+    NNSpec("mse_loss", "mse_loss", F.mse_loss, regression_cases(),
+           lambda x, y, reduction: numpy_reduce((x - y) ** 2, reduction)),
+    NNSpec("l1_loss", "l1_loss", F.l1_loss, regression_cases(untied=True),
+           lambda x, y, reduction: numpy_reduce(np.abs(x - y), reduction)),
+    NNSpec("binary_cross_entropy", "binary_cross_entropy", f_bce, binary_cases(logits=False), numpy_bce),
+    NNSpec("binary_cross_entropy_with_logits", "binary_cross_entropy_with_logits", f_bce_with_logits,
+           binary_cases(logits=True), numpy_bce_with_logits),
+    # ---- layers
+    layer("Linear", "Linear", make_linear, linear_cases("full", layer=True), reference=numpy_linear),
+    layer("Linear-no-bias", "Linear", make_linear, linear_cases("none", layer=True), reference=numpy_linear),
+    NNSpec("ReLU", "ReLU", lambda x: nn.ReLU()(x), one(away_from_zero, shape=small_shapes()),
+           lambda x: np.maximum(x, 0)),
+    NNSpec("LeakyReLU", "LeakyReLU", lambda x, negative_slope: nn.LeakyReLU(negative_slope)(x),
+           one(away_from_zero, shape=small_shapes(), negative_slope=slopes),
+           lambda x, negative_slope: np.where(x > 0, x, negative_slope * x)),
+    NNSpec("Sigmoid", "Sigmoid", lambda x: nn.Sigmoid()(x), one(lambda s: arrays(s, -6, 6), shape=small_shapes()),
+           lambda x: 1 / (1 + np.exp(-x))),
+    NNSpec("Tanh", "Tanh", lambda x: nn.Tanh()(x), one(shape=small_shapes()), np.tanh),
+    NNSpec("GELU", "GELU", lambda x: nn.GELU()(x), one(shape=small_shapes()), numpy_gelu),
+    NNSpec("GELU-tanh", "GELU", lambda x, approximate: nn.GELU(approximate)(x),
+           one(shape=small_shapes(), approximate=st.just("tanh")), numpy_gelu),
+    NNSpec("Softmax", "Softmax", lambda x, dim: nn.Softmax(dim)(x), along_dim(), numpy_softmax),
+    NNSpec("LogSoftmax", "LogSoftmax", lambda x, dim: nn.LogSoftmax(dim)(x), along_dim(),
+           lambda x, dim: numpy_log_softmax(x, dim)),
+    NNSpec("Identity", "Identity", lambda x: nn.Identity(3, unused=True)(x), one(shape=small_shapes()), lambda x: x),
+    NNSpec("Flatten", "Flatten", lambda x, **kw: nn.Flatten(**kw)(x), flatten_cases(), numpy_flatten),
+    NNSpec("Dropout-train", "Dropout", m_dropout, dropout_cases(training=True)),
+    NNSpec("Dropout-eval", "Dropout", m_dropout, dropout_cases(training=False), lambda x, **_: x),
+    layer("LayerNorm", "LayerNorm", make_layer_norm, affine_layer_norm_cases(), reference=numpy_layer_norm),
+    layer("BatchNorm1d-train", "BatchNorm1d", make_batch_norm, batch_norm_cases(training=True),
+          reference=numpy_batch_norm),
+    layer("BatchNorm1d-eval", "BatchNorm1d", make_batch_norm, batch_norm_cases(training=False),
+          reference=numpy_batch_norm),
+    layer("Embedding", "Embedding", make_embedding, embedding_cases(), forward=embed, reference=numpy_embedding),
+    # ---- loss layers (the same cases and references as their functions)
+    NNSpec("CrossEntropyLoss", "CrossEntropyLoss", m_cross_entropy, class_index_cases(smoothing=True),
+           numpy_cross_entropy),
+    NNSpec("CrossEntropyLoss-probabilities", "CrossEntropyLoss", m_cross_entropy, class_probability_cases(),
+           numpy_cross_entropy),
+    NNSpec("NLLLoss", "NLLLoss", m_nll_loss, class_index_cases(smoothing=False), numpy_nll_loss),
+    NNSpec("MSELoss", "MSELoss", lambda x, y, reduction: nn.MSELoss(reduction=reduction)(x, y), regression_cases(),
+           lambda x, y, reduction: numpy_reduce((x - y) ** 2, reduction)),
+    NNSpec("L1Loss", "L1Loss", lambda x, y, reduction: nn.L1Loss(reduction=reduction)(x, y),
+           regression_cases(untied=True),
+           lambda x, y, reduction: numpy_reduce(np.abs(x - y), reduction)),
+    NNSpec("BCELoss", "BCELoss", m_bce, binary_cases(logits=False), numpy_bce),
+    NNSpec("BCEWithLogitsLoss", "BCEWithLogitsLoss", m_bce_with_logits, binary_cases(logits=True),
+           numpy_bce_with_logits),
+]
+
+BY_ID = {spec.id: spec for spec in SPECS}
