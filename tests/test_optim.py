@@ -123,31 +123,9 @@ def adam_reference(theta0, grads, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_
 
 def adamw_reference(theta0, grads, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2, amsgrad=False,
                     maximize=False, real=np.float64):
-    lr, (beta1, beta2), eps, weight_decay = as_reals(real, lr, betas, eps, weight_decay)
-    theta = np.array(theta0, dtype=real)
-    m = np.zeros_like(theta)
-    v = np.zeros_like(theta)
-    v_max = np.zeros_like(theta)
-    t = 0
-    after_each_step = []
-    for step, g in enumerate(grads):
-        if g is not None:
-            g = np.asarray(g, dtype=real)
-            t += 1
-            if maximize:
-                g = -g
-            theta = theta * (1 - lr_of_step(lr, step) * weight_decay)
-            m = beta1 * m + (1 - beta1) * g
-            v = beta2 * v + (1 - beta2) * g**2
-            m_hat = m / (1 - beta1**t)
-            if amsgrad:
-                v_max = np.maximum(v_max, v)
-                v_hat = v_max / (1 - beta2**t)
-            else:
-                v_hat = v / (1 - beta2**t)
-            theta = theta - lr_of_step(lr, step) * m_hat / (np.sqrt(v_hat) + eps)
-        after_each_step.append(theta)
-    return after_each_step
+    """AdamW is Adam with the decoupled decay (and its own default weight_decay)."""
+    return adam_reference(theta0, grads, lr, betas, eps, weight_decay, amsgrad, maximize,
+                          decoupled_weight_decay=True, real=real)
 
 
 # ------------------------------------------------------------------ strategies
