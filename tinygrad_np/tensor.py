@@ -198,12 +198,7 @@ class Tensor:
 
     def to(self, *args, dtype=None) -> Tensor:
         """`to(dtype)` converts; `to("cpu")` is accepted (and changes nothing) for PyTorch code."""
-        for arg in args:
-            if isinstance(arg, str) and arg.split(":")[0] == "cpu":
-                continue
-            if isinstance(arg, str) and arg.split(":")[0] in ("cuda", "mps", "xla", "meta"):
-                raise RuntimeError(f"tinygrad_np runs on the CPU only; cannot move a tensor to {arg!r}")
-            dtype = arg
+        dtype = dtype_of_to_args(args, dtype, "a tensor")
         return self if dtype is None else self.astype(dtype)
 
     def float(self) -> Tensor:
@@ -646,6 +641,18 @@ def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
 
 
 # --------------------------------------------------------------------- helpers
+
+
+def dtype_of_to_args(args: tuple, dtype, what: str):
+    """The dtype in PyTorch-style `.to(...)` arguments; "cpu" devices are accepted and ignored,
+    any other device raises (tinygrad_np runs on the CPU only)."""
+    for arg in args:
+        if isinstance(arg, str) and arg.split(":")[0] == "cpu":
+            continue
+        if isinstance(arg, str) and arg.split(":")[0] in ("cuda", "mps", "xla", "meta"):
+            raise RuntimeError(f"tinygrad_np runs on the CPU only; cannot move {what} to {arg!r}")
+        dtype = arg
+    return dtype
 
 
 def _to_array(data, dtype) -> np.ndarray:

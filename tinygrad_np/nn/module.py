@@ -14,7 +14,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from .. import dtypes
-from ..tensor import Tensor
+from ..tensor import Tensor, dtype_of_to_args
 from .parameter import Parameter
 
 
@@ -239,12 +239,7 @@ class Module:
     def to(self, *args, dtype=None) -> Module:
         """Convert floating parameters and buffers in place (the same Parameter objects, so an
         optimizer made earlier still holds them). `to("cpu")` changes nothing."""
-        for arg in args:
-            if isinstance(arg, str) and arg.split(":")[0] == "cpu":
-                continue
-            if isinstance(arg, str):
-                raise RuntimeError(f"tinygrad_np runs on the CPU only; cannot move a module to {arg!r}")
-            dtype = arg
+        dtype = dtype_of_to_args(args, dtype, "a module")
         if dtype is None:
             return self
         dtype = np.dtype(dtype)
