@@ -219,10 +219,10 @@ def cross_entropy(input: Tensor, target, weight: Tensor | None = None, ignore_in
             probs = probs * (1 - label_smoothing) + label_smoothing / classes
         weighted = log_probs if class_weight is None else log_probs * class_weight
         return _reduce(-(weighted * probs).sum(class_dim), reduction)
-    targets = _targets("cross_entropy", log_probs, target, ignore_index)
-    loss = nll_loss(log_probs, targets, weight, ignore_index, reduction)
+    loss = nll_loss(log_probs, target, weight, ignore_index, reduction)
     if label_smoothing == 0:
         return loss
+    targets = _targets("cross_entropy", log_probs, target, ignore_index)
     kept = targets != ignore_index
     weighted = log_probs if class_weight is None else log_probs * class_weight
     smooth = where(kept, -weighted.sum(class_dim), 0.0)
