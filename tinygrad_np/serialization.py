@@ -17,13 +17,13 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import secrets
 import struct
 import zipfile
 from typing import IO, Any
 
 import numpy as np
 
+from .atomic import atomic_write
 from .errors import CheckpointError
 from .tensor import Tensor
 
@@ -60,20 +60,8 @@ def save(obj: Any, f: str | os.PathLike | IO[bytes]) -> None:
     if not isinstance(f, (str, os.PathLike)):
         _write_zip(f, members)
         return
-    path = os.path.realpath(f)  # through a symlink, so the link itself survives the rename
-    directory, filename = os.path.split(path)
-    temporary = os.path.join(directory, f".{filename}.{secrets.token_hex(8)}.tmp")
-    try:
-        with open(temporary, "xb") as file:
-            _write_zip(file, members)
-            file.flush()
-            os.fsync(file.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temporary)
-        raise
-    _fsync_directory(directory)
+    with atomic_write(f) as file:
+        _write_zip(file, members)
 
 
 def load(f: str | os.PathLike | IO[bytes]) -> Any:
@@ -143,16 +131,6 @@ def _write_zip(file: IO[bytes], members: dict[str, np.ndarray]) -> None:
         for name, array in members.items():
             with archive.open(f"{name}.npy", "w", force_zip64=True) as member:
                 np.lib.format.write_array(member, array, allow_pickle=False)
-
-
-def _fsync_directory(directory: str) -> None:
-    """Make the rename itself durable where the OS allows it (POSIX; Windows cannot open a directory)."""
-    with contextlib.suppress(OSError):
-        fd = os.open(directory, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
 
 
 # ------------------------------------------------------------------ loading
