@@ -4,7 +4,7 @@ A `Tensor` records the graph of primitive ops (`tinygrad_np.ops`); one engine
 (`tinygrad_np.autograd`) walks it backwards.
 """
 
-from . import autograd, dtypes, nn, optim
+from . import autograd, data, dtypes, nn, optim
 from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .creation import (
     arange,
@@ -41,7 +41,7 @@ from .dtypes import (
     short,
     uint8,
 )
-from .errors import CheckpointError, ShapeError
+from .errors import CheckpointError, DatasetError, DatasetNotFoundError, ShapeError
 from .random import manual_seed
 from .serialization import load, save
 from .tensor import Tensor, cat, maximum, minimum, stack, tensor, where

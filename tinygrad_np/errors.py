@@ -11,3 +11,11 @@ class ShapeError(ValueError, RuntimeError):
 
 class CheckpointError(ValueError):
     """A file given to `tg.load` is not a readable tinygrad_np checkpoint; the message names it and says why."""
+
+
+class DatasetError(RuntimeError):
+    """A dataset file is corrupt, truncated or failed its checksum; the message names it and says how to fix it."""
+
+
+class DatasetNotFoundError(DatasetError, FileNotFoundError):
+    """A dataset's files are nowhere to be found; the message lists every place looked and how to supply them."""

@@ -1,0 +1,44 @@
+"""`default_collate`: a list of samples -> one batch, field by field, as Tensors."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+
+from ..dtypes import get_default_dtype
+from ..errors import ShapeError
+from ..tensor import Tensor
+
+
+def default_collate(samples: list[Any]) -> Any:
+    """Stack a list of samples into a batch with a new first dimension.
+
+    Tensors and arrays are stacked; Python ints and bools become an int64 / bool Tensor, Python
+    floats a Tensor of the default float dtype; tuples, lists and dicts are collated field by
+    field (a tuple of batches, a dict of batches). Nothing in a batch requires grad.
+    """
+    first = samples[0]
+    if isinstance(first, (Tensor, np.ndarray, np.generic)):
+        arrays = [sample.data if isinstance(sample, Tensor) else np.asarray(sample) for sample in samples]
+        if len({array.shape for array in arrays}) != 1:
+            shapes = sorted({str(array.shape) for array in arrays})
+            raise ShapeError(f"default_collate: samples of one field must have one shape, got {', '.join(shapes)}")
+        return Tensor(np.stack(arrays))
+    if isinstance(first, bool):
+        return Tensor(np.array(samples, dtype=np.bool_))
+    if isinstance(first, int):
+        return Tensor(np.array(samples, dtype=np.int64))
+    if isinstance(first, float):
+        return Tensor(np.array(samples, dtype=get_default_dtype()))
+    if isinstance(first, Mapping):
+        return {key: default_collate([sample[key] for sample in samples]) for key in first}
+    if isinstance(first, (tuple, list)):
+        if len({len(sample) for sample in samples}) != 1:
+            raise ValueError("default_collate: every sample must have the same number of fields")
+        return tuple(default_collate(list(field)) for field in zip(*samples))
+    raise TypeError(
+        f"default_collate: cannot batch samples of type {type(first).__name__}; "
+        "return Tensors, arrays, numbers, tuples or dicts from the dataset, or pass collate_fn"
+    )

@@ -1,0 +1,236 @@
+"""MNIST and Fashion-MNIST: find the IDX files locally, or download them, and check them.
+
+Where the files are looked for, in order (the first folder holding both files of the split
+wins; nothing is searched after a folder whose files turn out to be corrupt):
+1. `root` and `root/<name>/`, when `root` is given;
+2. `$TINYGRAD_NP_DATA/<name>/`;
+3. the user cache `~/.cache/tinygrad_np/<name>/`;
+4. `/usr/share/datasets/<name>/`, where Debian's `dataset-fashion-mnist` package installs;
+5. with `download=True`, each public mirror in turn, into the user cache, MD5-checked and
+   written atomically.
+Each file may be gzipped or raw (`train-images-idx3-ubyte.gz` or `train-images-idx3-ubyte`).
+"""
+
+from __future__ import annotations
+
+import os
+import urllib.error
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..errors import DatasetError, DatasetNotFoundError
+from ..tensor import Tensor
+from .collate import default_collate
+from .dataset import Dataset
+from .download import download as download_file
+from .idx import read_idx
+
+ENVIRONMENT_VARIABLE = "TINYGRAD_NP_DATA"
+SYSTEM_DATA_DIR = Path("/usr/share/datasets")
+IMAGE_SIZE = (28, 28)
+
+
+def cache_dir() -> Path:
+    """The user cache that downloads go to: `~/.cache/tinygrad_np`."""
+    return Path.home() / ".cache" / "tinygrad_np"
+
+
+class MNIST(Dataset):
+    """The MNIST digits: 60,000 training and 10,000 test images, 28x28 grey, 10 classes.
+
+    `dataset[i]` is `(image, label)`: a float32 Tensor of shape (1, 28, 28) with values in
+    [0, 1] (pixel / 255, as torchvision's ToTensor) and an int. `transform` and
+    `target_transform`, when given, are applied to each sample. `data` (uint8, (N, 28, 28)) and
+    `targets` (int64, (N,)) hold the whole split as Tensors; `folder` is where it was read.
+    """
+
+    name = "mnist"
+    title = "MNIST"
+    mirrors = ("https://ossci-datasets.s3.amazonaws.com/mnist/", "http://yann.lecun.com/exdb/mnist/")
+    md5 = {  # of the published .gz archives
+        "train-images-idx3-ubyte": "f68b3c2dcbeaaa9fbdd348bbdeb94873",
+        "train-labels-idx1-ubyte": "d53e105ee54ea40749a09fcbcd1e9432",
+        "t10k-images-idx3-ubyte": "9fb629c4189551a2d022fa330f9573f3",
+        "t10k-labels-idx1-ubyte": "ec29112dd5afa0611ce80d1b7f02629c",
+    }
+    debian_package: str | None = None
+    classes = ["0 - zero", "1 - one", "2 - two", "3 - three", "4 - four",
+               "5 - five", "6 - six", "7 - seven", "8 - eight", "9 - nine"]  # fmt: skip
+
+    def __init__(
+        self,
+        root: str | os.PathLike | None = None,
+        train: bool = True,
+        download: bool = True,
+        transform: Callable[[Tensor], Any] | None = None,
+        target_transform: Callable[[int], Any] | None = None,
+    ) -> None:
+        self.root = root
+        self.train = train
+        self.transform = transform
+        self.target_transform = target_transform
+        prefix = "train" if train else "t10k"
+        self.files = (f"{prefix}-images-idx3-ubyte", f"{prefix}-labels-idx1-ubyte")
+        self.folder = self._find() or self._download(download)
+        images, labels = (self._read(self._path(self.folder, stem)) for stem in self.files)
+        self._check(images, labels)
+        self.data = Tensor(images)
+        self.targets = Tensor(labels.astype(np.int64))
+
+    # ------------------------------------------------------------------ samples
+
+    def __len__(self) -> int:
+        return self.targets.shape[0]
+
+    def __getitem__(self, index: int) -> tuple[Any, Any]:
+        image = Tensor(np.multiply(self.data.data[index][None], np.float32(1 / 255), dtype=np.float32))
+        label = int(self.targets.data[index])
+        if self.transform is not None:
+            image = self.transform(image)
+        if self.target_transform is not None:
+            label = self.target_transform(label)
+        return image, label
+
+    def get_batch(self, index: np.ndarray | slice) -> tuple[Any, ...]:
+        """Images (B, 1, 28, 28) float32 in [0, 1] and labels (B,) int64, in one fetch each."""
+        if self.transform is not None or self.target_transform is not None:
+            positions = range(len(self))[index] if isinstance(index, slice) else index.tolist()
+            return default_collate([self[i] for i in positions])
+        images = np.multiply(self.data.data[index][:, None], np.float32(1 / 255), dtype=np.float32)
+        return Tensor(images), Tensor(self.targets.data[index])
+
+    def __repr__(self) -> str:
+        split = "Train" if self.train else "Test"
+        lines = [f"Dataset {type(self).__name__}", f"Number of datapoints: {len(self)}", f"Split: {split}"]
+        return "\n    ".join([*lines, f"Folder: {self.folder}"])
+
+    # ------------------------------------------------------------------ finding the files
+
+    def search_path(self) -> list[tuple[Path, str]]:
+        """Every folder looked in, in order, with why it is on the list."""
+        folders: list[tuple[Path, str]] = []
+        if self.root is not None:
+            folders += [(Path(self.root), "root argument"), (Path(self.root) / self.name, "root argument")]
+        variable = os.environ.get(ENVIRONMENT_VARIABLE)
+        if variable:
+            folders.append((Path(variable) / self.name, f"${ENVIRONMENT_VARIABLE}"))
+        folders.append((cache_dir() / self.name, "user cache"))
+        system = "system datasets" + (f", Debian package {self.debian_package}" if self.debian_package else "")
+        folders.append((SYSTEM_DATA_DIR / self.name, system))
+        return folders
+
+    @staticmethod
+    def _path(folder: Path, stem: str) -> Path | None:
+        """`folder/stem.gz` or `folder/stem`, whichever exists (the gzipped one first)."""
+        for candidate in (folder / f"{stem}.gz", folder / stem):
+            if candidate.is_file():
+                return candidate
+        return None
+
+    def _find(self) -> Path | None:
+        for folder, _ in self.search_path():
+            if all(self._path(folder, stem) for stem in self.files):
+                return folder
+        return None
+
+    def _download(self, allowed: bool) -> Path:
+        failures: list[str] = []
+        if allowed:
+            folder = cache_dir() / self.name
+            for stem in self.files:
+                if self._path(folder, stem) is None:
+                    failures = self._download_one(stem, folder / f"{stem}.gz")
+                    if failures:
+                        break
+            if all(self._path(folder, stem) for stem in self.files):
+                return folder
+        raise DatasetNotFoundError(self._not_found_message(allowed, failures))
+
+    def _download_one(self, stem: str, destination: Path) -> list[str]:
+        """Try each mirror until one serves the file with the right MD5; the failures, if all fail."""
+        failures = []
+        for mirror in self.mirrors:
+            url = f"{mirror}{stem}.gz"
+            try:
+                download_file(url, destination, self.md5[stem])
+                return []
+            except (OSError, DatasetError, urllib.error.URLError) as error:
+                failures.append(f"{url}: {error}")
+        return failures
+
+    def _not_found_message(self, download_allowed: bool, failures: list[str]) -> str:
+        split = "training" if self.train else "test"
+        looked = "\n".join(f"  - {folder} ({why})" for folder, why in self.search_path())
+        if not os.environ.get(ENVIRONMENT_VARIABLE):
+            looked += f"\n  - ${ENVIRONMENT_VARIABLE}/{self.name} (not set)"
+        if not download_allowed:
+            attempts = "  not attempted (download=False)"
+        else:
+            attempts = "\n".join(f"  - {failure}" for failure in failures)
+        variable_set = os.environ.get(ENVIRONMENT_VARIABLE)
+        variable = f"currently {variable_set!r}" if variable_set else "not set"
+        routes = [
+            f"pass root=DIR (the examples' --data-dir DIR) with the files in DIR or DIR/{self.name}/",
+            f"or put them in DIR/{self.name}/ and set {ENVIRONMENT_VARIABLE}=DIR ({variable})",
+            f"or download them from {self.mirrors[0]} into {cache_dir() / self.name}/",
+        ]
+        if self.debian_package:
+            routes.append(f"or install Debian's package: sudo apt-get install {self.debian_package}")
+        how = "\n".join(f"  - {route}" for route in routes)
+        return (
+            f"{self.title} {split} files ({' and '.join(f'{stem}[.gz]' for stem in self.files)}) not found.\n"
+            f"Looked in:\n{looked}\nDownload:\n{attempts}\nTo supply the files:\n{how}"
+        )
+
+    # ------------------------------------------------------------------ checking the files
+
+    def _fix_hint(self, path: Path) -> str:
+        if self.debian_package and path.parent == SYSTEM_DATA_DIR / self.name:
+            return f"reinstall it (sudo apt-get install --reinstall {self.debian_package})"
+        return f"delete it and run again with download=True, or replace it with a good copy of {path.name}"
+
+    def _read(self, path: Path) -> np.ndarray:
+        try:
+            return read_idx(path)
+        except DatasetError as error:
+            raise DatasetError(f"{error}; {self._fix_hint(path)}") from error
+
+    def _check(self, images: np.ndarray, labels: np.ndarray) -> None:
+        images_path, labels_path = (self._path(self.folder, stem) for stem in self.files)
+        problems = []
+        if images.dtype != np.uint8 or images.ndim != 3 or images.shape[1:] != IMAGE_SIZE:
+            found = f"{images.dtype} {images.shape}"
+            problems.append((images_path, f"expected uint8 images of shape (N, 28, 28), found {found}"))
+        if labels.dtype != np.uint8 or labels.ndim != 1:
+            problems.append((labels_path, f"expected uint8 labels of shape (N,), found {labels.dtype} {labels.shape}"))
+        elif labels.size and labels.max() >= len(self.classes):
+            largest = int(labels.max())
+            problems.append((labels_path, f"label {largest} is not a class index in [0, {len(self.classes)})"))
+        elif images.ndim and len(labels) != len(images):
+            problems.append((labels_path, f"{len(labels)} labels for {len(images)} images in {images_path.name}"))
+        if problems:
+            path, problem = problems[0]
+            raise DatasetError(f"{path}: {problem}; {self._fix_hint(path)}")
+
+
+class FashionMNIST(MNIST):
+    """Zalando's Fashion-MNIST: the same format and sizes as MNIST, 10 kinds of clothing."""
+
+    name = "fashion-mnist"
+    title = "Fashion-MNIST"
+    mirrors = (
+        "http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/",
+        "https://github.com/zalandoresearch/fashion-mnist/raw/master/data/fashion/",
+    )
+    md5 = {  # of the published .gz archives (Debian's recompressed ones differ; their contents do not)
+        "train-images-idx3-ubyte": "8d4fb7e6c68d591d4c3dfef9ec88bf0d",
+        "train-labels-idx1-ubyte": "25c81989df183df01b3e8a0aad5dffbe",
+        "t10k-images-idx3-ubyte": "bef4ecab320f06d8554ea6380940ec79",
+        "t10k-labels-idx1-ubyte": "bb300cfdad3c16e7a12a480ee83cd310",
+    }
+    debian_package = "dataset-fashion-mnist"
+    classes = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
+               "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"]  # fmt: skip
