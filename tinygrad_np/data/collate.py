@@ -15,9 +15,10 @@ from ..tensor import Tensor
 def default_collate(samples: list[Any]) -> Any:
     """Stack a list of samples into a batch with a new first dimension.
 
-    Tensors and arrays are stacked; Python ints and bools become an int64 / bool Tensor, Python
-    floats a Tensor of the default float dtype; tuples, lists and dicts are collated field by
-    field (a tuple of batches, a dict of batches). Nothing in a batch requires grad.
+    Tensors and arrays are stacked; Python numbers become a bool Tensor if all are bools, a
+    Tensor of the default float dtype if any is a float, an int64 Tensor otherwise; tuples,
+    lists and dicts are collated field by field (a tuple of batches, a dict of batches).
+    Nothing in a batch requires grad.
     """
     first = samples[0]
     if isinstance(first, (Tensor, np.ndarray, np.generic)):
@@ -26,12 +27,12 @@ def default_collate(samples: list[Any]) -> Any:
             shapes = sorted({str(array.shape) for array in arrays})
             raise ShapeError(f"default_collate: samples of one field must have one shape, got {', '.join(shapes)}")
         return Tensor(np.stack(arrays))
-    if isinstance(first, bool):
-        return Tensor(np.array(samples, dtype=np.bool_))
-    if isinstance(first, int):
+    if isinstance(first, (bool, int, float)):
+        if all(isinstance(sample, bool) for sample in samples):
+            return Tensor(np.array(samples, dtype=np.bool_))
+        if any(isinstance(sample, float) for sample in samples):
+            return Tensor(np.array(samples, dtype=get_default_dtype()))
         return Tensor(np.array(samples, dtype=np.int64))
-    if isinstance(first, float):
-        return Tensor(np.array(samples, dtype=get_default_dtype()))
     if isinstance(first, Mapping):
         return {key: default_collate([sample[key] for sample in samples]) for key in first}
     if isinstance(first, (tuple, list)):

@@ -9,6 +9,7 @@ content, not its name).
 from __future__ import annotations
 
 import gzip
+import math
 import os
 import zlib
 
@@ -48,7 +49,7 @@ def parse_idx(content: bytes, path: str | os.PathLike = "<bytes>") -> np.ndarray
         raise DatasetError(f"{path}: truncated IDX header ({len(content)} bytes, the header needs {header})")
     shape = tuple(int(size) for size in np.frombuffer(content, dtype=">u4", count=ndim, offset=4))
     dtype = np.dtype(_TYPES[type_code])
-    expected = header + int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
+    expected = header + math.prod(shape) * dtype.itemsize
     if len(content) != expected:
         problem = "truncated" if len(content) < expected else "has trailing bytes"
         raise DatasetError(

@@ -86,7 +86,7 @@ class MNIST(Dataset):
         return self.targets.shape[0]
 
     def __getitem__(self, index: int) -> tuple[Any, Any]:
-        image = Tensor(np.multiply(self.data.data[index][None], np.float32(1 / 255), dtype=np.float32))
+        image = Tensor(np.divide(self.data.data[index][None], np.float32(255), dtype=np.float32))
         label = int(self.targets.data[index])
         if self.transform is not None:
             image = self.transform(image)
@@ -99,7 +99,7 @@ class MNIST(Dataset):
         if self.transform is not None or self.target_transform is not None:
             positions = range(len(self))[index] if isinstance(index, slice) else index.tolist()
             return default_collate([self[i] for i in positions])
-        images = np.multiply(self.data.data[index][:, None], np.float32(1 / 255), dtype=np.float32)
+        images = np.divide(self.data.data[index][:, None], np.float32(255), dtype=np.float32)
         return Tensor(images), Tensor(self.targets.data[index])
 
     def __repr__(self) -> str:
