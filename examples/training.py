@@ -1,0 +1,259 @@
+"""What the MNIST examples share: data, optimizers, the training loop, progress, checkpoints, plots.
+
+Built only on tinygrad_np's public API, the way a PyTorch script would be. `mnist_mlp.py`
+(and any other example) defines its model and calls `run`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import math
+import sys
+import time
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+from typing import TextIO
+
+import numpy as np
+
+import tinygrad_np as tg
+import tinygrad_np.nn.functional as F
+from tinygrad_np import nn, optim
+from tinygrad_np.data import MNIST, DataLoader, Dataset, FashionMNIST
+
+DATASETS = {"mnist": MNIST, "fashion-mnist": FashionMNIST}
+# Mean and standard deviation of the training pixels (scaled to [0, 1]), for normalising inputs.
+PIXEL_STATISTICS = {"mnist": (0.1307, 0.3081), "fashion-mnist": (0.2860, 0.3530)}
+OPTIMIZERS = ("sgd", "momentum", "rmsprop", "adam", "adamw")
+# What decides the run: a checkpoint resumes only with the same values of these options.
+RUN_OPTIONS = ("dataset", "epochs", "batch_size", "lr", "optimizer", "weight_decay", "label_smoothing", "seed")
+
+def add_common_arguments(parser: argparse.ArgumentParser, epochs: int | None, batch_size: int, lr: float,
+                         optimizer: str, weight_decay: float, label_smoothing: float,
+                         epochs_help: str = "default %(default)s") -> None:
+    """The options every MNIST example has, with that example's defaults."""
+    parser.add_argument("--dataset", choices=sorted(DATASETS), default="fashion-mnist")
+    parser.add_argument("--epochs", type=int, default=epochs, help=f"epochs in the whole run ({epochs_help})")
+    parser.add_argument("--batch-size", type=int, default=batch_size, help="default %(default)s")
+    parser.add_argument("--lr", type=float, default=lr, help="peak learning rate of the one-cycle schedule "
+                        "(default %(default)s)")
+    parser.add_argument("--optimizer", choices=OPTIMIZERS, default=optimizer, help="default %(default)s")
+    parser.add_argument("--weight-decay", type=float, default=weight_decay, help="default %(default)s")
+    parser.add_argument("--label-smoothing", type=float, default=label_smoothing,
+                        help="of the cross-entropy loss (default %(default)s)")
+    parser.add_argument("--seed", type=int, default=0, help="seeds initialisation and shuffling (default 0)")
+    parser.add_argument("--data-dir", type=Path, help="folder holding the IDX files (or <name>/ inside it); "
+                        "otherwise $TINYGRAD_NP_DATA, ~/.cache/tinygrad_np, /usr/share/datasets, then a download")
+    parser.add_argument("--save", type=Path, help="write a checkpoint here after every epoch")
+    parser.add_argument("--resume", type=Path, help="continue the run saved in this checkpoint "
+                        "(and keep saving to it unless --save says otherwise)")
+    parser.add_argument("--plot", type=Path, help="write training curves to this image (needs matplotlib)")
+
+
+def check_arguments(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    """Refuse bad values and a --plot that cannot work before any time is spent training."""
+    for name in ("epochs", "batch_size"):
+        if getattr(args, name) <= 0:
+            parser.error(f"--{name.replace('_', '-')} must be positive")
+    if not args.lr > 0:
+        parser.error("--lr must be positive")
+    if not 0 <= args.label_smoothing <= 1:
+        parser.error("--label-smoothing must lie in [0, 1]")
+    if args.plot is not None and importlib.util.find_spec("matplotlib") is None:
+        parser.error("--plot needs matplotlib, which is not installed: pip install matplotlib "
+                     "(or pip install -e '.[plot]' in this repo)")
+    if args.resume is not None and not args.resume.is_file():
+        parser.error(f"--resume {args.resume}: no such file")
+
+
+def load_datasets(name: str, data_dir: Path | None) -> tuple[Dataset, Dataset]:
+    """The training and test splits, found (or downloaded) as tinygrad_np.data.MNIST describes."""
+    dataset = DATASETS[name]
+    return dataset(data_dir, train=True), dataset(data_dir, train=False)
+
+
+def normalizer(name: str) -> Callable[[tg.Tensor], tg.Tensor]:
+    """x in [0, 1] -> (x - mean) / std with the training set's statistics."""
+    mean, std = PIXEL_STATISTICS[name]
+    return lambda x: (x - mean) / std
+
+
+def make_optimizer(name: str, parameters: Iterable[nn.Parameter], lr: float, weight_decay: float) -> optim.Optimizer:
+    """PyTorch's optimizers; 'momentum' is SGD with momentum 0.9 and Nesterov's correction."""
+    if name == "sgd":
+        return optim.SGD(parameters, lr=lr, weight_decay=weight_decay)
+    if name == "momentum":
+        return optim.SGD(parameters, lr=lr, momentum=0.9, nesterov=True, weight_decay=weight_decay)
+    if name == "rmsprop":
+        return optim.RMSprop(parameters, lr=lr, weight_decay=weight_decay)
+    if name == "adam":
+        return optim.Adam(parameters, lr=lr, weight_decay=weight_decay)
+    return optim.AdamW(parameters, lr=lr, weight_decay=weight_decay)
+
+
+class Progress:
+    """A status line for the batch loop: batches done, running loss, samples/s and ETA.
+
+    On a terminal it is rewritten in place, at most ten times a second, and erased when the
+    epoch ends; anywhere else (a log file, CI) it prints nothing, so each epoch leaves just its
+    summary line.
+    """
+
+    def __init__(self, stream: TextIO | None = None, interval: float = 0.1) -> None:
+        self.stream = stream or sys.stderr
+        self.live = self.stream.isatty()
+        self.interval = interval
+        self.shown = 0.0
+
+    def update(self, label: str, done: int, total: int, samples: int, loss: float, started: float) -> None:
+        now = time.perf_counter()
+        if not self.live or (now - self.shown < self.interval and done < total):
+            return
+        self.shown = now
+        elapsed = max(now - started, 1e-9)
+        eta = (total - done) * elapsed / max(done, 1)
+        line = f"{label} {done}/{total} batches  loss {loss:.4f}  {samples / elapsed:,.0f} samples/s  ETA {eta:.0f} s"
+        self.stream.write(f"\r{line}\033[K")
+        self.stream.flush()
+
+    def clear(self) -> None:
+        if self.live:
+            self.stream.write("\r\033[K")
+            self.stream.flush()
+
+
+def train_epoch(model: nn.Module, loader: DataLoader, optimizer: optim.Optimizer,
+                scheduler: optim.lr_scheduler.LRScheduler | None, prepare: Callable[[tg.Tensor], tg.Tensor],
+                progress: Progress, label: str, label_smoothing: float = 0.0) -> tuple[float, float]:
+    """One pass over `loader`, stepping the scheduler every batch; (mean loss, accuracy) over it."""
+    model.train()
+    total_loss, correct, seen, started = 0.0, 0, 0, time.perf_counter()
+    for batch, (images, labels) in enumerate(loader, start=1):
+        optimizer.zero_grad()
+        logits = model(prepare(images))
+        loss = F.cross_entropy(logits, labels, label_smoothing=label_smoothing)
+        loss.backward()
+        optimizer.step()
+        if scheduler is not None:
+            scheduler.step()
+        total_loss += loss.item() * len(labels)
+        correct += int((logits.argmax(1) == labels).sum().item())
+        seen += len(labels)
+        progress.update(label, batch, len(loader), seen, total_loss / seen, started)
+    progress.clear()
+    return total_loss / seen, correct / seen
+
+
+@tg.no_grad()
+def evaluate(model: nn.Module, loader: DataLoader, prepare: Callable[[tg.Tensor], tg.Tensor]) -> float:
+    """Accuracy of `model` (in eval mode) over `loader`."""
+    model.eval()
+    correct = sum(int((model(prepare(images)).argmax(1) == labels).sum().item()) for images, labels in loader)
+    return correct / len(loader.dataset)
+
+
+def run(args: argparse.Namespace, model: nn.Module, run_options: Sequence[str] = (),
+        out: TextIO | None = None) -> dict[str, list[float]]:
+    """Train `model` as `args` say, print one line per epoch and the final test accuracy last.
+
+    Every epoch ends with a checkpoint (--save): model, optimizer, scheduler, both random
+    generators' states, the metrics so far and the options that define the run, so --resume
+    continues bit for bit where the run stopped. `run_options` names the example's own options
+    that define the run, besides RUN_OPTIONS. Returns the per-epoch metrics.
+    """
+    run_options = (*RUN_OPTIONS, *run_options)
+    out = out or sys.stdout
+    train_set, test_set = load_datasets(args.dataset, args.data_dir)
+    prepare = normalizer(args.dataset)
+    shuffle = np.random.default_rng(args.seed)
+    train_loader = DataLoader(train_set, batch_size=args.batch_size, shuffle=True, generator=shuffle)
+    test_loader = DataLoader(test_set, batch_size=1000)
+    optimizer = make_optimizer(args.optimizer, model.parameters(), args.lr, args.weight_decay)
+    scheduler = optim.lr_scheduler.OneCycleLR(optimizer, max_lr=args.lr, total_steps=args.epochs * len(train_loader))
+    history: dict[str, list[float]] = {"epoch": [], "train_loss": [], "train_acc": [], "test_acc": [], "seconds": []}
+    save = args.save or args.resume
+    if args.resume is not None:
+        history = resume(args, run_options, model, optimizer, scheduler, shuffle)
+        print(f"resumed {args.resume} after epoch {len(history['epoch'])} of {args.epochs}", file=out)
+    parameters = sum(p.numel() for p in model.parameters())
+    print(f"{args.dataset}: {len(train_set):,} training / {len(test_set):,} test images from {train_set.folder}; "
+          f"{parameters:,} parameters; {args.optimizer}, one-cycle lr up to {args.lr:g}, batch {args.batch_size}",
+          file=out, flush=True)
+    progress = Progress()
+    for epoch in range(len(history["epoch"]) + 1, args.epochs + 1):
+        started = time.perf_counter()
+        loss, train_acc = train_epoch(model, train_loader, optimizer, scheduler, prepare, progress,
+                                      f"epoch {epoch}/{args.epochs}", args.label_smoothing)
+        seconds = time.perf_counter() - started
+        test_acc = evaluate(model, test_loader, prepare)
+        for key, value in zip(history, (epoch, loss, train_acc, test_acc, seconds)):
+            history[key].append(value)
+        print(f"epoch {epoch:>{len(str(args.epochs))}}/{args.epochs}  train loss {loss:.4f}  "
+              f"train acc {100 * train_acc:.2f}%  test acc {100 * test_acc:.2f}%  {seconds:.1f} s "
+              f"({len(train_set) / seconds:,.0f} samples/s)", file=out, flush=True)
+        if save is not None:
+            tg.save({"model": model.state_dict(), "optimizer": optimizer.state_dict(),
+                     "scheduler": scheduler.state_dict(), "history": history,
+                     "random": {"library": tg.random.default_generator().bit_generator.state,
+                                "shuffle": shuffle.bit_generator.state},
+                     "run": {name: str(getattr(args, name)) for name in run_options}}, save)
+    if args.plot is not None:
+        plot_curves(history, args.plot, f"{type(model).__name__} on {args.dataset}")
+        print(f"training curves written to {args.plot}", file=out)
+    print(f"final test accuracy: {100 * history['test_acc'][-1]:.2f}%", file=out, flush=True)
+    return history
+
+
+def resume(args: argparse.Namespace, run_options: Sequence[str], model: nn.Module, optimizer: optim.Optimizer,
+           scheduler: optim.lr_scheduler.LRScheduler, shuffle: np.random.Generator) -> dict[str, list[float]]:
+    """Restore everything `run` saved; refuse a checkpoint of a different run (other options)."""
+    checkpoint = tg.load(args.resume)
+    differences = [f"--{name.replace('_', '-')} {checkpoint['run'][name]} (given: {getattr(args, name)})"
+                   for name in run_options if checkpoint["run"].get(name) != str(getattr(args, name))]
+    if differences:
+        raise SystemExit(f"{args.resume} is a checkpoint of another run; it was made with "
+                         + ", ".join(differences) + ". Pass the same options to resume it.")
+    model.load_state_dict(checkpoint["model"])
+    optimizer.load_state_dict(checkpoint["optimizer"])
+    scheduler.load_state_dict(checkpoint["scheduler"])
+    tg.random.default_generator().bit_generator.state = checkpoint["random"]["library"]
+    shuffle.bit_generator.state = checkpoint["random"]["shuffle"]
+    return {key: list(values) for key, values in checkpoint["history"].items()}
+
+
+def plot_curves(history: dict[str, list[float]], path: Path, title: str) -> None:
+    """Loss and accuracies per epoch, side by side, as an image file (matplotlib, no display needed)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    figure, (left, right) = plt.subplots(1, 2, figsize=(10, 4), constrained_layout=True)
+    epochs = history["epoch"]
+    left.plot(epochs, history["train_loss"], marker="o")
+    left.set(xlabel="epoch", ylabel="training loss (cross-entropy)", title=title)
+    right.plot(epochs, [100 * a for a in history["train_acc"]], marker="o", label="train (during the epoch)")
+    right.plot(epochs, [100 * a for a in history["test_acc"]], marker="o", label="test")
+    best = max(history["test_acc"])
+    right.set(xlabel="epoch", ylabel="accuracy (%)", title=f"best test accuracy {100 * best:.2f}%")
+    right.legend()
+    for axis in (left, right):
+        axis.grid(alpha=0.3)
+        axis.xaxis.get_major_locator().set_params(integer=True)
+    figure.savefig(path, dpi=120)
+    plt.close(figure)
+
+
+def format_table(header: list[str], rows: list[list[str]]) -> str:
+    """A plain-text table with aligned columns (the first left-aligned, the rest right-aligned)."""
+    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
+
+    def line(cells: list[str]) -> str:
+        return "  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(cells, widths)))
+
+    return "\n".join([line(header), "  ".join("-" * w for w in widths), *map(line, rows)])
+
+
+def minutes(seconds: float) -> str:
+    return f"{seconds:.0f} s" if seconds < 90 else f"{math.floor(seconds / 60)} min {seconds % 60:.0f} s"

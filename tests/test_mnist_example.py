@@ -1,0 +1,405 @@
+"""examples/mnist_mlp.py, run in-process on small synthetic MNIST-format data: what it prints, that a
+run is deterministic and resumable bit for bit, how it refuses bad options, --plot, --paper, and the
+message it ends with when no data can be found.
+
+Every test runs with HOME, $TINYGRAD_NP_DATA and the system dataset folder pointing into its own
+tmp_path, the mirrors pointing at a closed local port and connections to any other host refused, so
+neither the machine's real data nor the internet can affect (or be touched by) a test."""
+
+import io
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from data_files import closed_port_url, forbid_internet, write_idx, write_mnist_folder
+
+import tinygrad_np as tg
+from tinygrad_np import optim
+from tinygrad_np.data import MNIST, FashionMNIST
+from tinygrad_np.data import mnist as mnist_module
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+sys.path.insert(0, str(EXAMPLES))  # examples/ is not a package: its scripts import each other by name
+
+import mnist_mlp  # noqa: E402
+
+import paper  # noqa: E402
+import training  # noqa: E402
+
+TINY = ["--hidden", "16", "--batch-size", "32"]
+EPOCH_LINE = re.compile(r"^epoch +(\d+)/(\d+)  train loss (\S+)  train acc (\S+)%  test acc (\S+)%  "
+                        r"\S+ s \(\S+ samples/s\)$")
+FINAL_LINE = re.compile(r"^final test accuracy: (\d+\.\d\d)%$")
+PROXY_VARIABLES = ("http_proxy", "https_proxy", "all_proxy", "no_proxy",
+                   "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY")
+
+
+@pytest.fixture(autouse=True)
+def isolated(tmp_path, monkeypatch):
+    """No real data and no network: HOME, $TINYGRAD_NP_DATA, the system folder and the mirrors all point nowhere."""
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.delenv("TINYGRAD_NP_DATA", raising=False)
+    monkeypatch.setattr(mnist_module, "SYSTEM_DATA_DIR", tmp_path / "system")
+    for variable in PROXY_VARIABLES:
+        monkeypatch.delenv(variable, raising=False)
+    for dataset in (MNIST, FashionMNIST):
+        monkeypatch.setattr(dataset, "mirrors", (closed_port_url(),))
+    forbid_internet(monkeypatch)
+    return tmp_path
+
+
+@pytest.fixture
+def data_dir(tmp_path):
+    """256 training and 64 test images of random pixels and labels, in data/fashion-mnist/."""
+    root = tmp_path / "data"
+    write_mnist_folder(root / "fashion-mnist", n_train=256, n_test=64)
+    return root
+
+
+def epoch_lines(stdout: str) -> list[str]:
+    return [line for line in stdout.splitlines() if line.startswith("epoch ")]
+
+
+def metrics(stdout: str) -> list[tuple[str, ...]]:
+    """(epoch, epochs, train loss, train acc, test acc) of each epoch line, as printed: the timing left out."""
+    found = []
+    for line in epoch_lines(stdout):
+        match = EPOCH_LINE.match(line)
+        assert match, f"not an epoch summary: {line!r}"
+        found.append(match.groups())
+    return found
+
+
+def final_accuracy(stdout: str) -> str:
+    match = FINAL_LINE.match(stdout.splitlines()[-1])
+    assert match, f"the last line is not the final accuracy: {stdout.splitlines()[-1]!r}"
+    return match.group(1)
+
+
+def learnable_arrays(n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Images whose label is where a bright vertical band is (columns 2k+4 and 2k+5 for class k), over dim noise."""
+    rng = np.random.default_rng(seed)
+    labels = rng.integers(0, 10, size=n).astype(np.uint8)
+    images = rng.integers(0, 60, size=(n, 28, 28)).astype(np.uint8)
+    for image, label in zip(images, labels):
+        image[:, 2 * label + 4: 2 * label + 6] = 255
+    return images, labels
+
+
+def checkpoint_parameters(path: Path) -> dict[str, np.ndarray]:
+    return {name: value.numpy() for name, value in tg.load(path)["model"].items()}
+
+
+class FakeTTY(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+# --------------------------------------------------------------------------------------------- a run's output
+
+
+@pytest.mark.parametrize("dataset", ["mnist", "fashion-mnist"])
+def test_prints_one_line_per_epoch_and_the_final_test_accuracy_last(dataset, tmp_path, monkeypatch, capsys):
+    root = tmp_path / "data"
+    write_mnist_folder(root / dataset, n_train=256, n_test=64)
+    other = "fashion-mnist" if dataset == "mnist" else "mnist"
+    write_mnist_folder(root / other, n_train=96, n_test=32, seed=5)  # the other dataset's files, not to be used
+    histories = []
+    run = training.run
+    monkeypatch.setattr(training, "run", lambda *args, **kwargs: histories.append(run(*args, **kwargs)))
+
+    mnist_mlp.main(["--dataset", dataset, "--data-dir", str(root), "--epochs", "2", *TINY])
+
+    out = capsys.readouterr().out
+    assert f"{dataset}: 256 training / 64 test images from {root / dataset}" in out.splitlines()[0]
+    lines = metrics(out)
+    assert [line[:2] for line in lines] == [("1", "2"), ("2", "2")]
+    (history,) = histories
+    assert history["epoch"] == [1, 2]
+    for line, loss, train_acc, test_acc in zip(lines, *(history[key] for key in ("train_loss", "train_acc",
+                                                                                  "test_acc"))):
+        assert line[2:] == (f"{loss:.4f}", f"{100 * train_acc:.2f}", f"{100 * test_acc:.2f}")
+    assert final_accuracy(out) == lines[-1][4] == f"{100 * history['test_acc'][-1]:.2f}"
+
+
+def test_a_run_is_determined_by_its_seed(data_dir, capsys):
+    def run(seed: str) -> list[tuple[str, ...]]:
+        mnist_mlp.main(["--data-dir", str(data_dir), "--epochs", "2", "--seed", seed, *TINY])
+        return metrics(capsys.readouterr().out)
+
+    first = run("1")
+    assert run("1") == first
+    assert run("2") != first
+
+
+def test_training_learns_a_learnable_task(tmp_path, capsys):
+    folder = tmp_path / "data" / "mnist"
+    for prefix, n, seed in (("train", 512, 0), ("t10k", 128, 1)):
+        images, labels = learnable_arrays(n, seed)
+        write_idx(folder / f"{prefix}-images-idx3-ubyte.gz", images, gz=True)
+        write_idx(folder / f"{prefix}-labels-idx1-ubyte.gz", labels, gz=True)
+
+    mnist_mlp.main(["--dataset", "mnist", "--data-dir", str(folder.parent), "--epochs", "3", "--lr", "0.01", *TINY])
+
+    out = capsys.readouterr().out
+    losses = [float(line[2]) for line in metrics(out)]
+    assert losses[-1] < losses[0], out
+    assert float(final_accuracy(out)) >= 80.0, out  # chance is 10%
+
+
+# --------------------------------------------------------------------------------------------- checkpoints
+
+
+def test_save_writes_a_checkpoint_each_epoch_and_resume_continues_exactly(data_dir, tmp_path, monkeypatch, capsys):
+    options = ["--data-dir", str(data_dir), "--epochs", "3", *TINY]
+    uninterrupted = tmp_path / "a.ck"
+    mnist_mlp.main([*options, "--save", str(uninterrupted)])
+    expected = metrics(capsys.readouterr().out)
+
+    checkpoint = tmp_path / "b.ck"
+    calls = []
+    train_epoch = training.train_epoch
+
+    def interrupted_on_the_third_epoch(*args, **kwargs):
+        calls.append(args)
+        if len(calls) == 3:
+            assert tg.load(checkpoint)["history"]["epoch"] == [1, 2]  # saved after each epoch
+            raise KeyboardInterrupt
+        return train_epoch(*args, **kwargs)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(training, "train_epoch", interrupted_on_the_third_epoch)
+        with pytest.raises(KeyboardInterrupt):
+            mnist_mlp.main([*options, "--save", str(checkpoint)])
+    assert metrics(capsys.readouterr().out) == expected[:2]
+
+    mnist_mlp.main([*options, "--resume", str(checkpoint)])
+
+    out = capsys.readouterr().out
+    assert re.search(rf"^resumed {re.escape(str(checkpoint))} after epoch 2 of 3$", out, re.MULTILINE), out
+    assert metrics(out) == expected[2:]
+    assert final_accuracy(out) == expected[-1][4]
+    resumed, reference = checkpoint_parameters(checkpoint), checkpoint_parameters(uninterrupted)
+    assert resumed.keys() == reference.keys()
+    for name in reference:
+        assert np.array_equal(resumed[name], reference[name]), name
+    assert tg.load(checkpoint)["history"]["epoch"] == [1, 2, 3]
+
+
+@pytest.mark.parametrize("option, value", [("--hidden", "32"), ("--lr", "0.01"), ("--epochs", "3"),
+                                           ("--seed", "1"), ("--optimizer", "sgd")])
+def test_resuming_with_other_run_options_exits_naming_the_option(option, value, data_dir, tmp_path, capsys):
+    options = {"--data-dir": str(data_dir), "--epochs": "2", "--hidden": "16", "--batch-size": "32"}
+    checkpoint = tmp_path / "run.ck"
+    mnist_mlp.main([*(item for pair in options.items() for item in pair), "--save", str(checkpoint)])
+    capsys.readouterr()
+
+    options[option] = value
+    with pytest.raises(SystemExit) as exited:
+        mnist_mlp.main([*(item for pair in options.items() for item in pair), "--resume", str(checkpoint)])
+
+    message = str(exited.value.code)
+    assert "another run" in message and option in message, message
+    assert f"(given: {value if option != '--hidden' else [int(value)]})" in message, message
+    assert epoch_lines(capsys.readouterr().out) == []
+
+
+# --------------------------------------------------------------------------------------------- bad options
+
+
+@pytest.mark.parametrize("arguments, message", [
+    (["--resume", "no-such.ck"], "--resume no-such.ck: no such file"),
+    (["--epochs", "0"], "--epochs must be positive"),
+    (["--epochs", "-1"], "--epochs must be positive"),
+    (["--batch-size", "0"], "--batch-size must be positive"),
+    (["--lr", "0"], "--lr must be positive"),
+    (["--lr", "nan"], "--lr must be positive"),
+    (["--hidden", "0"], "--hidden widths must be positive"),
+    (["--hidden", "16", "0"], "--hidden widths must be positive"),
+])
+def test_bad_options_are_argparse_errors(arguments, message, data_dir, tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(SystemExit) as exited:
+        mnist_mlp.main(["--data-dir", str(data_dir), *arguments])
+    assert exited.value.code == 2
+    captured = capsys.readouterr()
+    assert f"error: {message}" in captured.err
+    assert captured.out == ""
+
+
+# --------------------------------------------------------------------------------------------- --plot
+
+
+def test_plot_without_matplotlib_is_an_argparse_error_before_any_training(data_dir, tmp_path, monkeypatch, capsys):
+    monkeypatch.setitem(sys.modules, "matplotlib", None)  # as if not installed
+    monkeypatch.setattr(training, "load_datasets", lambda *args: pytest.fail("data loaded before the error"))
+    with pytest.raises(SystemExit) as exited:
+        mnist_mlp.main(["--data-dir", str(data_dir), "--epochs", "1", *TINY, "--plot", str(tmp_path / "c.png")])
+    assert exited.value.code == 2
+    captured = capsys.readouterr()
+    assert "--plot needs matplotlib" in captured.err and "pip install matplotlib" in captured.err
+    assert captured.out == ""
+    assert not (tmp_path / "c.png").exists()
+
+
+def test_plot_writes_a_png_of_the_training_curves(data_dir, tmp_path, capsys):
+    pytest.importorskip("matplotlib")
+    image = tmp_path / "curves.png"
+    mnist_mlp.main(["--data-dir", str(data_dir), "--epochs", "2", *TINY, "--plot", str(image)])
+    assert f"training curves written to {image}" in capsys.readouterr().out
+    content = image.read_bytes()
+    assert content.startswith(b"\x89PNG\r\n\x1a\n") and len(content) > 1000
+
+
+# --------------------------------------------------------------------------------------------- no data
+
+
+def test_no_data_anywhere_raises_dataset_not_found_naming_the_folders_and_the_ways_to_supply_it(tmp_path):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    with pytest.raises(tg.DatasetNotFoundError) as raised:
+        mnist_mlp.main(["--data-dir", str(empty), "--epochs", "1", *TINY])
+    message = str(raised.value)
+    for folder in (empty, empty / "fashion-mnist", tmp_path / "home" / ".cache" / "tinygrad_np" / "fashion-mnist",
+                   tmp_path / "system" / "fashion-mnist"):
+        assert f"  - {folder} (" in message, folder
+    for route in ("--data-dir", "TINYGRAD_NP_DATA", "apt-get install dataset-fashion-mnist"):
+        assert route in message, route
+
+
+def test_the_script_without_data_exits_with_the_not_found_message(tmp_path):
+    environment = {name: value for name, value in os.environ.items()
+                   if name != "TINYGRAD_NP_DATA" and name not in PROXY_VARIABLES}
+    environment["HOME"] = str(tmp_path)
+    unreachable = closed_port_url()  # the real mirrors are reached only through this proxy, which refuses
+    environment.update({name: unreachable for name in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY")})
+    script = str(EXAMPLES / "mnist_mlp.py")
+    # The script as `python examples/mnist_mlp.py --epochs 1` runs it, with the system folder pointed away
+    # (Debian's package may be installed on this machine).
+    run_script = (f"import runpy, sys; from pathlib import Path; import tinygrad_np.data.mnist as mnist; "
+                  f"mnist.SYSTEM_DATA_DIR = Path({str(tmp_path / 'system')!r}); "
+                  f"sys.path.insert(0, {str(EXAMPLES)!r}); sys.argv = [{script!r}, '--epochs', '1']; "
+                  f"runpy.run_path({script!r}, run_name='__main__')")
+    done = subprocess.run([sys.executable, "-c", run_script], cwd=tmp_path,
+                          env=environment, capture_output=True, text=True, timeout=120)
+    assert done.returncode != 0
+    for text in ("DatasetNotFoundError", "Fashion-MNIST training files", "not found", "--data-dir",
+                 "TINYGRAD_NP_DATA", "apt-get install dataset-fashion-mnist",
+                 str(tmp_path / ".cache" / "tinygrad_np" / "fashion-mnist")):
+        assert text in done.stderr, (text, done.stderr)
+    assert done.stdout == ""
+
+
+# --------------------------------------------------------------------------------------------- progress
+
+
+def test_off_a_terminal_only_the_epoch_summaries_are_printed(data_dir, capsys):
+    assert not sys.stderr.isatty()
+    mnist_mlp.main(["--data-dir", str(data_dir), "--epochs", "2", *TINY])
+    captured = capsys.readouterr()
+    assert captured.err == ""
+    lines = captured.out.splitlines()
+    assert lines[0].startswith("fashion-mnist: 256 training / 64 test images")
+    assert len(epoch_lines(captured.out)) == 2 and lines[1:3] == epoch_lines(captured.out)
+    assert FINAL_LINE.match(lines[3]) and len(lines) == 4
+    assert "\r" not in captured.out and "batches" not in captured.out
+
+
+def test_on_a_terminal_a_progress_line_is_rewritten_in_place(data_dir, monkeypatch, capsys):
+    terminal = FakeTTY()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    mnist_mlp.main(["--data-dir", str(data_dir), "--epochs", "1", *TINY])
+    out, written = capsys.readouterr().out, terminal.getvalue()
+    progress = [line for line in written.split("\r") if line and line != "\033[K"]
+    assert progress, repr(written)
+    for line in progress:
+        assert re.match(r"^epoch 1/1 \d+/8 batches  loss \d+\.\d{4}  [\d,]+ samples/s  ETA \d+ s\033\[K$", line), line
+    assert progress[-1].startswith("epoch 1/1 8/8 batches")  # the last batch is always shown
+    assert written.endswith("\r\033[K")  # and the line erased when the epoch ends
+    assert "\r" not in out and "batches" not in out
+
+
+# --------------------------------------------------------------------------------------------- --paper
+
+
+def test_paper_prints_the_notebook_style_and_corrected_results_of_each_experiment(tmp_path, capsys):
+    root = tmp_path / "data"
+    write_mnist_folder(root / "fashion-mnist", n_train=64, n_test=32)
+
+    mnist_mlp.main(["--paper", "--data-dir", str(root), "--epochs", "1"])
+
+    out = capsys.readouterr().out
+    lines = out.splitlines()
+    (header,) = [line for line in lines if line.startswith("experiment ")]
+    assert "notebook-style, 1 epochs" in header and "corrected, 1 epochs" in header
+    table = lines[lines.index(header) + 2:]
+    assert [row.split("  ")[0] for row in table] == ["RMSprop, 784-512-512-256-128-10", "SGD, 784-512-256-256-128-10",
+                                                     "Adam, 784-512-256-256-128-10"]
+    for row in table:
+        assert "64/32" in row and len(re.findall(r"\d+\.\d\d% \(", row)) == 2, row
+    for experiment in ("RMSprop", "SGD", "Adam"):
+        for style in ("notebook", "corrected"):
+            assert f"{experiment}, {style}, epoch 1/1: train loss" in out
+
+
+# --------------------------------------------------------------------------------------------- optimizers
+
+
+def test_notebook_adam_updates_only_the_weights_without_bias_correction():
+    tg.manual_seed(0)
+    model = mnist_mlp.mlp([8], inputs=6, classes=3)
+    optimizer = paper.notebook_adam(model, lr=1e-3)
+    before = {name: p.data.copy() for name, p in model.named_parameters()}
+    (model(tg.randn(5, 6)) ** 2).sum().backward()
+    grads = {name: p.grad.numpy().copy() for name, p in model.named_parameters()}
+
+    optimizer.step()
+
+    lr, (beta1, beta2), eps = 1e-3, (0.9, 0.999), 1e-8
+    for name, p in model.named_parameters():
+        if name.endswith("bias"):
+            assert np.any(grads[name] != 0), name
+            assert np.array_equal(p.data, before[name]), name
+        else:
+            g = grads[name]
+            expected_step = lr * (1 - beta1) * g / (np.sqrt((1 - beta2) * g * g) + eps)
+            np.testing.assert_allclose(before[name] - p.data, expected_step, rtol=1e-4, atol=1e-9)
+
+
+def test_corrected_adam_first_step_is_lr_times_the_gradients_sign():
+    tg.manual_seed(0)
+    model = mnist_mlp.mlp([8], inputs=6, classes=3)
+    optimizer = optim.Adam(model.parameters(), lr=1e-3)
+    before = {name: p.data.copy() for name, p in model.named_parameters()}
+    (model(tg.randn(5, 6)) ** 2).sum().backward()
+    grads = {name: p.grad.numpy().copy() for name, p in model.named_parameters()}
+
+    optimizer.step()
+
+    for name, p in model.named_parameters():
+        g = grads[name]
+        large = np.abs(g) > 1e-4  # where eps is negligible beside |g|
+        assert large.any()
+        np.testing.assert_allclose((before[name] - p.data)[large], 1e-3 * np.sign(g[large]), rtol=1e-3)
+
+
+@pytest.mark.parametrize("name, kind, hyper_parameters", [
+    ("sgd", optim.SGD, {"lr": 0.1, "weight_decay": 0.01, "momentum": 0.0, "nesterov": False}),
+    ("momentum", optim.SGD, {"lr": 0.1, "weight_decay": 0.01, "momentum": 0.9, "nesterov": True}),
+    ("rmsprop", optim.RMSprop, {"lr": 0.1, "weight_decay": 0.01}),
+    ("adam", optim.Adam, {"lr": 0.1, "weight_decay": 0.01, "decoupled_weight_decay": False}),
+    ("adamw", optim.AdamW, {"lr": 0.1, "weight_decay": 0.01}),
+])
+def test_make_optimizer_builds_each_named_optimizer(name, kind, hyper_parameters):
+    model = mnist_mlp.mlp([4], inputs=3, classes=2)
+    optimizer = training.make_optimizer(name, model.parameters(), lr=0.1, weight_decay=0.01)
+    assert type(optimizer) is kind
+    (group,) = optimizer.param_groups
+    assert {key: group[key] for key in hyper_parameters} == hyper_parameters
+    assert [id(p) for p in group["params"]] == [id(p) for p in model.parameters()]
