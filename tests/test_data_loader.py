@@ -583,3 +583,10 @@ def test_batch_size_may_be_a_numpy_integer():
 def test_generator_must_be_a_numpy_generator(generator):
     with pytest.raises(TypeError, match="generator"):
         DataLoader(indexed(10), shuffle=True, generator=generator)
+
+
+@pytest.mark.parametrize("indices", [np.array([True, False, True]), [1.5], np.array([0.0, 2.0])])
+def test_subset_rejects_boolean_masks_and_float_indices(indices):
+    dataset = TensorDataset(np.arange(5) * 10)
+    with pytest.raises(TypeError, match="flatnonzero"):
+        Subset(dataset, indices)

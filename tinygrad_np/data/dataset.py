@@ -60,7 +60,11 @@ class Subset(Dataset):
 
     def __init__(self, dataset: Dataset, indices: Sequence[int] | np.ndarray) -> None:
         self.dataset = dataset
-        self.indices = np.asarray(indices, dtype=np.int64).reshape(-1)
+        given = np.asarray(indices)
+        if given.size and given.dtype.kind not in "iu":
+            kind = given.dtype
+            raise TypeError(f"Subset: indices must be integers, got {kind} (for a mask, pass np.flatnonzero(mask))")
+        self.indices = given.astype(np.int64).reshape(-1)
         if self.indices.size and not (-len(dataset) <= self.indices.min() and self.indices.max() < len(dataset)):
             size = len(dataset)
             raise IndexError(f"Subset: indices must lie in [-{size}, {size}) for a dataset of {size} samples")

@@ -163,9 +163,10 @@ class MNIST(Dataset):
 
     def _not_found_message(self, download_allowed: bool, failures: list[str]) -> str:
         split = "training" if self.train else "test"
-        looked = "\n".join(f"  - {folder} ({why})" for folder, why in self.search_path())
+        folders = [f"  - {folder} ({why})" for folder, why in self.search_path()]
         if not os.environ.get(ENVIRONMENT_VARIABLE):
-            looked += f"\n  - ${ENVIRONMENT_VARIABLE}/{self.name} (not set)"
+            folders.insert(-2, f"  - ${ENVIRONMENT_VARIABLE}/{self.name} (not set)")
+        looked = "\n".join(folders)
         if not download_allowed:
             attempts = "  not attempted (download=False)"
         else:
