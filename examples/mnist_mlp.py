@@ -12,6 +12,7 @@ the measured results.
 from __future__ import annotations
 
 import argparse
+import sys
 from collections.abc import Sequence
 
 import tinygrad_np as tg
@@ -58,4 +59,7 @@ def main(argv: Sequence[str] | None = None) -> None:
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    except KeyboardInterrupt:
+        sys.exit(130)

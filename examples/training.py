@@ -183,8 +183,14 @@ def run(args: argparse.Namespace, model: nn.Module, run_options: Sequence[str] =
     progress = Progress()
     for epoch in range(len(history["epoch"]) + 1, args.epochs + 1):
         started = time.perf_counter()
-        loss, train_acc = train_epoch(model, train_loader, optimizer, scheduler, prepare, progress,
-                                      f"epoch {epoch}/{args.epochs}", args.label_smoothing)
+        try:
+            loss, train_acc = train_epoch(model, train_loader, optimizer, scheduler, prepare, progress,
+                                          f"epoch {epoch}/{args.epochs}", args.label_smoothing)
+        except KeyboardInterrupt:
+            progress.clear()
+            saved = f"{save} holds epoch {epoch - 1}: add --resume {save} to continue" if save else "nothing saved"
+            print(f"interrupted during epoch {epoch}; {saved}", file=sys.stderr)
+            raise
         seconds = time.perf_counter() - started
         test_acc = evaluate(model, test_loader, prepare)
         for key, value in zip(history, (epoch, loss, train_acc, test_acc, seconds)):
