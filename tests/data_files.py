@@ -229,3 +229,28 @@ def forbid_internet(monkeypatch) -> None:
         return original(address, *args, **kwargs)
 
     monkeypatch.setattr(socket, "create_connection", local_only)
+
+
+PROXY_VARIABLES = ("http_proxy", "https_proxy", "all_proxy", "no_proxy",
+                   "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY")
+
+
+def isolate_from_real_data(tmp_path: Path, monkeypatch) -> Path:
+    """No real data and no network for this test: HOME is `tmp_path/home` (returned), $TINYGRAD_NP_DATA is
+    unset, the system folder is `tmp_path/system`, no proxies, every mirror a closed local port, and any
+    non-local connection fails. The machine's own Fashion-MNIST (Debian's package, a cache) can then never
+    be found by accident."""
+    from tinygrad_np.data import MNIST, FashionMNIST
+    from tinygrad_np.data import mnist as mnist_module
+
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.delenv("TINYGRAD_NP_DATA", raising=False)
+    monkeypatch.setattr(mnist_module, "SYSTEM_DATA_DIR", tmp_path / "system")
+    for variable in PROXY_VARIABLES:
+        monkeypatch.delenv(variable, raising=False)
+    for dataset in (MNIST, FashionMNIST):
+        monkeypatch.setattr(dataset, "mirrors", (closed_port_url(),))
+    forbid_internet(monkeypatch)
+    return home

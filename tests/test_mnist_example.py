@@ -15,12 +15,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from data_files import closed_port_url, forbid_internet, write_idx, write_mnist_folder
+from data_files import PROXY_VARIABLES, closed_port_url, isolate_from_real_data, write_idx, write_mnist_folder
 
 import tinygrad_np as tg
 from tinygrad_np import optim
-from tinygrad_np.data import MNIST, FashionMNIST
-from tinygrad_np.data import mnist as mnist_module
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 sys.path.insert(0, str(EXAMPLES))  # examples/ is not a package: its scripts import each other by name
@@ -34,23 +32,10 @@ TINY = ["--hidden", "16", "--batch-size", "32"]
 EPOCH_LINE = re.compile(r"^epoch +(\d+)/(\d+)  train loss (\S+)  train acc (\S+)%  test acc (\S+)%  "
                         r"\S+ s \(\S+ samples/s\)$")
 FINAL_LINE = re.compile(r"^final test accuracy: (\d+\.\d\d)%$")
-PROXY_VARIABLES = ("http_proxy", "https_proxy", "all_proxy", "no_proxy",
-                   "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY")
-
-
 @pytest.fixture(autouse=True)
 def isolated(tmp_path, monkeypatch):
     """No real data and no network: HOME, $TINYGRAD_NP_DATA, the system folder and the mirrors all point nowhere."""
-    home = tmp_path / "home"
-    home.mkdir()
-    monkeypatch.setenv("HOME", str(home))
-    monkeypatch.delenv("TINYGRAD_NP_DATA", raising=False)
-    monkeypatch.setattr(mnist_module, "SYSTEM_DATA_DIR", tmp_path / "system")
-    for variable in PROXY_VARIABLES:
-        monkeypatch.delenv(variable, raising=False)
-    for dataset in (MNIST, FashionMNIST):
-        monkeypatch.setattr(dataset, "mirrors", (closed_port_url(),))
-    forbid_internet(monkeypatch)
+    isolate_from_real_data(tmp_path, monkeypatch)
     return tmp_path
 
 

@@ -18,7 +18,7 @@ from data_files import (
     ALL,
     closed_port_url,
     corrupted,
-    forbid_internet,
+    isolate_from_real_data,
     md5_of,
     md5s,
     serve,
@@ -61,16 +61,7 @@ class Places:
 
 @pytest.fixture(autouse=True)
 def places(tmp_path, monkeypatch):
-    home = tmp_path / "home"
-    home.mkdir()
-    monkeypatch.setenv("HOME", str(home))
-    monkeypatch.delenv("TINYGRAD_NP_DATA", raising=False)
-    monkeypatch.setattr(mnist_module, "SYSTEM_DATA_DIR", tmp_path / "system")
-    for variable in ("http_proxy", "https_proxy", "all_proxy", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY"):
-        monkeypatch.delenv(variable, raising=False)
-    for dataset in DATASETS:
-        monkeypatch.setattr(dataset, "mirrors", (closed_port_url(),))
-    forbid_internet(monkeypatch)
+    home = isolate_from_real_data(tmp_path, monkeypatch)
     root = tmp_path / "root"
     root.mkdir()
     return Places(tmp=tmp_path, root=root, env=tmp_path / "env", home=home, system=tmp_path / "system")
