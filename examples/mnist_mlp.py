@@ -32,8 +32,8 @@ def mlp(hidden: Sequence[int], inputs: int = 28 * 28, classes: int = 10) -> nn.S
 
 def parse_arguments(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    training.add_common_arguments(parser, epochs=None, batch_size=128, lr=2e-3, optimizer="adamw", weight_decay=0.05,
-                                  label_smoothing=0.1, epochs_help="default 10; with --paper, 3 for each run")
+    training.add_common_arguments(parser, epochs=None, batch_size=128, optimizer="adamw", label_smoothing=0.1,
+                                  epochs_help="default 10; with --paper, 3 for each run")
     parser.add_argument("--hidden", type=int, nargs="+", default=[512, 256], metavar="WIDTH",
                         help="hidden layer widths (default: 512 256)")
     parser.add_argument("--paper", action="store_true", help="run the origin notebook's three experiments beside "

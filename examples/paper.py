@@ -145,7 +145,7 @@ def run(args: argparse.Namespace, build_model: Callable[[list[int]], nn.Module])
     header = ["experiment", "net", "train/test", f"notebook-style, {epochs}", "corrected, 1 epoch",
               f"corrected, {epochs}", "the notebook on MNIST"]
     print(f"\n{args.dataset}, batch {BATCH_SIZE}, seed {args.seed}, {training.minutes(time.perf_counter() - started)}:")
-    print(training.format_table(header, rows))
+    print(training.format_table(header, rows, left=2))
     for style in ("notebook", "corrected"):
         settings = "; ".join(getattr(e, f"{style}_settings") for e in EXPERIMENTS)
         inputs = STYLES[style]
