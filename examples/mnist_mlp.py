@@ -61,5 +61,7 @@ def main(argv: Sequence[str] | None = None) -> None:
 if __name__ == "__main__":
     try:
         main()
+    except tg.DatasetError as error:  # missing or corrupt data: the message says what to do; a traceback would not
+        sys.exit(f"{type(error).__name__}: {error}")
     except KeyboardInterrupt:
         sys.exit(130)
