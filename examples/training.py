@@ -225,6 +225,8 @@ def resume(args: argparse.Namespace, run_options: Sequence[str], model: nn.Modul
            scheduler: optim.lr_scheduler.LRScheduler, shuffle: np.random.Generator) -> dict[str, list[float]]:
     """Restore everything `run` saved; refuse a checkpoint of a different run (other options)."""
     checkpoint = tg.load(args.resume)
+    if not isinstance(checkpoint, dict) or not {"run", "model", "optimizer", "scheduler"} <= checkpoint.keys():
+        raise SystemExit(f"{args.resume} is not a checkpoint written by --save of this example")
     differences = [f"--{name.replace('_', '-')} {checkpoint['run'][name]} (given: {getattr(args, name)})"
                    for name in run_options if checkpoint["run"].get(name) != str(getattr(args, name))]
     if differences:

@@ -397,3 +397,10 @@ def test_make_optimizer_builds_each_named_optimizer(name, kind, hyper_parameters
     (group,) = optimizer.param_groups
     assert {key: group[key] for key in hyper_parameters} == hyper_parameters
     assert [id(p) for p in group["params"]] == [id(p) for p in model.parameters()]
+
+
+def test_resuming_from_a_checkpoint_this_example_did_not_write_exits_saying_so(data_dir, tmp_path):
+    other = tmp_path / "weights.npz"
+    tg.save({"0.weight": tg.zeros(2, 2)}, other)
+    with pytest.raises(SystemExit, match="not a checkpoint written by --save of this example"):
+        mnist_mlp.main(["--data-dir", str(data_dir), "--epochs", "1", *TINY, "--resume", str(other)])
