@@ -561,6 +561,24 @@ def test_a_bare_tensor_instead_of_a_list_raises():
         optim.SGD(leaf(np.ones(2)), lr=0.1)
 
 
+def test_adam_flushes_moments_that_decayed_into_subnormals_to_zero():
+    """A gradient that stops (a dead ReLU) leaves moments decaying geometrically; the flush
+    every FLUSH_EVERY steps turns them from subnormal (slow for every later pass) into 0."""
+    from tinygrad_np.optim.adam import FLUSH_EVERY
+
+    params = [tg.tensor(np.ones(3, np.float32), requires_grad=True) for _ in range(2)]
+    optimizer = optim.Adam(params, betas=(0.5, 0.5))
+    tiny = np.finfo(np.float32).tiny
+    for step in range(1, 4 * FLUSH_EVERY + 1):
+        for param in params:
+            param.grad = tg.tensor(np.full(3, 1e-3 if step == 1 else 0.0, np.float32))
+        optimizer.step()
+        moments = [optimizer.state[p][name] for p in params for name in ("exp_avg", "exp_avg_sq")]
+        if step == 4 * FLUSH_EVERY - 1:
+            assert all(((m != 0) & (np.abs(m) < tiny)).any() for m in moments[::2]), "m should be subnormal by now"
+    assert all((m == 0).all() for m in moments)
+
+
 # ------------------------------------------------------------------ parity with PyTorch
 #
 # Numbers from PyTorch 2.13 (float64 CPU tensors, default implementation): the parameter after

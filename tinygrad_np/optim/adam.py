@@ -6,6 +6,7 @@ import math
 
 import numpy as np
 
+from .flat import FlatState
 from .optimizer import Optimizer, ParamsT, check_range
 
 
@@ -37,39 +38,94 @@ class Adam(Optimizer):
         defaults = dict(lr=lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay, amsgrad=amsgrad,
                         maximize=maximize, decoupled_weight_decay=decoupled_weight_decay)
         super().__init__(params, defaults)
+        self._layouts: dict[int, FlatState] = {}
 
-    def update(self, param, grad, state, group) -> None:
-        theta = param.data
+    def update_group(self, index, group, params) -> None:
+        """The moments and the step's last pass per parameter (they need its gradient and its
+        array); the passes between over the whole group at once when the states share one
+        buffer per moment (see `flat.FlatState`)."""
+        states = [self._advance(param, group) for param in params]
+        names = ("exp_avg", "exp_avg_sq", "max_exp_avg_sq") if group["amsgrad"] else ("exp_avg", "exp_avg_sq")
+        step = states[0]["step"]
+        if FlatState.can_hold(states, names) and all(state["step"] == step for state in states):
+            layout = self._layouts.get(index)
+            if layout is None or not layout.holds(states):
+                layout = self._layouts[index] = FlatState(states, names)
+            for param, state, scratch in zip(params, states, layout.scratch_views):
+                _moments(param.grad.data, param.data, state, group, scratch)
+            _step_size(*(layout.buffers[name] for name in names), out=layout.scratch, step=step, group=group)
+            for param, scratch in zip(params, layout.scratch_views):
+                _apply(param.data, scratch, group)
+            return
+        for param, state in zip(params, states):
+            scratch = np.empty_like(param.data)
+            _moments(param.grad.data, param.data, state, group, scratch)
+            _step_size(*(state[name] for name in names), out=scratch, step=state["step"], group=group)
+            _apply(param.data, scratch, group)
+
+    def _advance(self, param, group) -> dict:
+        """The parameter's state, created at its first step, with the step count advanced."""
+        state = self.state.setdefault(param, {})
         if not state:
             state["step"] = 0
-            state["exp_avg"] = np.zeros_like(theta)
-            state["exp_avg_sq"] = np.zeros_like(theta)
+            state["exp_avg"] = np.zeros_like(param.data)
+            state["exp_avg_sq"] = np.zeros_like(param.data)
             if group["amsgrad"]:
-                state["max_exp_avg_sq"] = np.zeros_like(theta)
-        state["step"] = step = state["step"] + 1
-        lr, (beta1, beta2), weight_decay = group["lr"], group["betas"], group["weight_decay"]
-        if group["maximize"]:
-            grad = -grad
-        if weight_decay != 0:
-            if group["decoupled_weight_decay"]:
-                theta *= 1 - lr * weight_decay
-            else:
-                grad = grad + weight_decay * theta
-        exp_avg, exp_avg_sq = state["exp_avg"], state["exp_avg_sq"]
-        exp_avg *= beta1
-        exp_avg += (1 - beta1) * grad
-        exp_avg_sq *= beta2
-        exp_avg_sq += (1 - beta2) * (grad * grad)
-        if group["amsgrad"]:
-            second_moment = np.maximum(state["max_exp_avg_sq"], exp_avg_sq, out=state["max_exp_avg_sq"])
-        else:
-            second_moment = exp_avg_sq
-        denominator = np.sqrt(second_moment, out=np.empty_like(second_moment))  # an array even when 0-d
-        denominator /= math.sqrt(1 - beta2**step)
-        denominator += group["eps"]
-        np.divide(exp_avg, denominator, out=denominator)
-        denominator *= lr / (1 - beta1**step)
-        theta -= denominator
+                state["max_exp_avg_sq"] = np.zeros_like(param.data)
+        state["step"] += 1
+        return state
+
+
+FLUSH_EVERY = 32
+"""Steps between flushes of subnormal moments to zero (see `_step`)."""
+
+
+def _moments(grad, theta, state, group, scratch) -> None:
+    """m ← β₁ m + (1 − β₁) g,  v ← β₂ v + (1 − β₂) g², in place (g with weight decay and sign applied)."""
+    beta1, beta2 = group["betas"]
+    if group["maximize"]:
+        grad = -grad
+    if group["weight_decay"] != 0 and not group["decoupled_weight_decay"]:
+        grad = grad + group["weight_decay"] * theta
+    exp_avg, exp_avg_sq = state["exp_avg"], state["exp_avg_sq"]
+    exp_avg *= beta1
+    exp_avg += np.multiply(grad, 1 - beta1, out=scratch)
+    exp_avg_sq *= beta2
+    np.multiply(grad, grad, out=scratch)
+    scratch *= 1 - beta2
+    exp_avg_sq += scratch
+
+
+def _step_size(exp_avg, exp_avg_sq, max_exp_avg_sq=None, *, out, step, group) -> None:
+    """out ← γ m̂ / (√v̂ + ε), rearranged to save passes:  (γ √b₂ / b₁) m / (√v + ε √b₂),
+    with the bias corrections b₁ = 1 − β₁ᵗ, b₂ = 1 − β₂ᵗ (v is v_max with amsgrad).
+
+    Every FLUSH_EVERY steps, moments below the smallest normal float become 0: a unit whose
+    gradient stays 0 (a dead ReLU) has moments that decay into subnormals, and each NumPy pass
+    over subnormals is several times slower. Their effect on θ is below float resolution."""
+    lr, (beta1, beta2) = group["lr"], group["betas"]
+    second_moment = exp_avg_sq if max_exp_avg_sq is None else np.maximum(max_exp_avg_sq, exp_avg_sq,
+                                                                         out=max_exp_avg_sq)
+    if step % FLUSH_EVERY == 0:
+        for moment in (exp_avg, exp_avg_sq, max_exp_avg_sq):
+            if moment is not None:
+                _flush_subnormals(moment)
+    root_correction2 = math.sqrt(1 - beta2**step)
+    np.sqrt(second_moment, out=out)
+    out += group["eps"] * root_correction2
+    np.divide(exp_avg, out, out=out)
+    out *= lr * root_correction2 / (1 - beta1**step)
+
+
+def _apply(theta, step_size, group) -> None:
+    """θ ← θ − step, after AdamW's decay θ ← θ (1 − γ λ)."""
+    if group["weight_decay"] != 0 and group["decoupled_weight_decay"]:
+        theta *= 1 - group["lr"] * group["weight_decay"]
+    theta -= step_size
+
+
+def _flush_subnormals(array: np.ndarray) -> None:
+    array[np.abs(array) < np.finfo(array.dtype).tiny] = 0
 
 
 class AdamW(Adam):

@@ -80,11 +80,17 @@ class Optimizer:
         if closure is not None:
             with enable_grad():
                 loss = closure()
-        for group in self.param_groups:
-            for param in group["params"]:
-                if param.grad is not None:
-                    self.update(param, param.grad.data, self.state.setdefault(param, {}), group)
+        for index, group in enumerate(self.param_groups):
+            params = [param for param in group["params"] if param.grad is not None]
+            if params:
+                self.update_group(index, group, params)
         return loss
+
+    def update_group(self, index: int, group: dict[str, Any], params: list[Tensor]) -> None:
+        """Update `params`, the parameters of group number `index` that have a gradient. By
+        default one at a time with `update`; an optimizer may do the whole group at once."""
+        for param in params:
+            self.update(param, param.grad.data, self.state.setdefault(param, {}), group)
 
     def update(self, param: Tensor, grad: np.ndarray, state: dict[str, Any], group: dict[str, Any]) -> None:
         raise NotImplementedError
