@@ -470,6 +470,17 @@ def test_where_accepts_a_uint8_condition():
     np.testing.assert_array_equal(out.numpy(), [1.0, 4.0])
 
 
+def test_where_with_a_zero_other_gives_exactly_zero_where_not_picked_even_for_inf_and_nan():
+    out = tg.where(tg.tensor([True, False, False, True]), f64(1.0, INF, NAN, -2.0), 0.0)
+    np.testing.assert_array_equal(out.numpy(), [1.0, 0.0, 0.0, -2.0])
+
+
+def test_relu_gradient_is_exactly_zero_at_non_positive_inputs_even_for_a_nan_upstream_gradient():
+    x = leaf(-1.0, 0.0, 2.0)
+    x.relu().backward(f64(NAN, INF, 3.0))
+    assert_grad(x, [0.0, 0.0, 3.0])
+
+
 # --------------------------------------------------------------------- arithmetic keywords
 
 

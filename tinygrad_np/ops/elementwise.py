@@ -138,12 +138,25 @@ class Where(Function):
 
     def forward(self, cond, a, b):
         self.cond = cond
-        return np.where(cond, a, b)
+        return select(cond, a, b)
 
     def backward(self, g):
         cond = T.Tensor(self.cond)
         _, need_a, need_b = self.needs_input_grad
         return None, T.where(cond, g, 0.0) if need_a else None, T.where(cond, 0.0, g) if need_b else None
+
+
+def select(cond: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """np.where(cond, a, b), as a product when b is a constant 0 (a gradient masked to zero).
+
+    np.where branches per element, and on an unpredictable mask (a ReLU's) it is ~9x slower
+    than a multiplication. a·cond equals the selection up to the sign of zero wherever a is
+    finite; if the product is not all finite (an inf or NaN in a), np.where decides."""
+    if b.ndim == 0 and b == 0 and a.shape == cond.shape and a.dtype.kind == "f":
+        product = np.multiply(a, cond, dtype=a.dtype)
+        if np.isfinite(product).all():
+            return product
+    return np.where(cond, a, b)
 
 
 class Exp(Function):
@@ -289,7 +302,8 @@ class Relu(Function):
         return np.maximum(a, 0)
 
     def backward(self, g):
-        return T.where(self.output <= 0, 0.0, g)
+        passes = np.logical_not(self.out <= 0)  # not `> 0`: at a NaN input the gradient passes, as PyTorch
+        return Where.apply(T.Tensor._make(passes, None), g, T.Tensor._make(np.zeros((), g.dtype), None))
 
 
 class Sign(Function):

@@ -43,7 +43,10 @@ class Permute(Function):
         return np.transpose(a, dims)
 
     def backward(self, g):
-        return g.permute(tuple(np.argsort(self.dims)))
+        inverse = [0] * len(self.dims)
+        for position, dim in enumerate(self.dims):
+            inverse[dim] = position
+        return Permute.apply(g, dims=tuple(inverse))
 
 
 class Index(Function):
