@@ -44,6 +44,7 @@ from .ops.elementwise import (
 from .ops.matmul import MatMul
 from .ops.movement import Cat, Expand, Index, Permute, Reshape
 from .ops.reduce import Max, Min, Sum
+from .ops.softmax import LogSoftmax, Softmax
 
 ValuesIndices = namedtuple("ValuesIndices", ["values", "indices"])
 """What `max(dim)` and `min(dim)` return, as PyTorch's `(values, indices)`."""
@@ -463,21 +464,19 @@ class Tensor:
     def logsumexp(self, dim=None, keepdim: bool = False, *, axis=None, keepdims=None) -> Tensor:
         """log Σ exp(x) = m + log Σ exp(x - m), with m the max (0 if infinite): no overflow."""
         dim, keepdim = _axis_args(dim, keepdim, axis, keepdims)
-        shifted, shift = _shift_by_max(self, dim, finite=True)
+        shifted, shift = _shift_by_max(self, dim)
         out = shifted.exp().sum(dim, keepdim=True).log() + shift
         return out if keepdim else out.squeeze(dim)
 
     def softmax(self, dim=None, *, axis=None) -> Tensor:
         """exp(x - m) / Σ exp(x - m), with m the max along dim."""
         dim = dim if axis is None else axis
-        e = _shift_by_max(self, dim, finite=False)[0].exp()
-        return e / e.sum(dim, keepdim=True)
+        return Softmax.apply(_floating(self), axis=_dims(dim, self.ndim))
 
     def log_softmax(self, dim=None, *, axis=None) -> Tensor:
         """(x - m) - log Σ exp(x - m), with m the max along dim."""
         dim = dim if axis is None else axis
-        shifted = _shift_by_max(self, dim, finite=False)[0]
-        return shifted - shifted.exp().sum(dim, keepdim=True).log()
+        return LogSoftmax.apply(_floating(self), axis=_dims(dim, self.ndim))
 
     # ----------------------------------------------------------------- shape
 
@@ -765,14 +764,13 @@ def _floating(t: Tensor) -> Tensor:
     return t if dtypes.is_floating(t.data.dtype) else t.astype(dtypes.get_default_dtype())
 
 
-def _shift_by_max(t: Tensor, dim, finite: bool) -> tuple[Tensor, Tensor]:
-    """(t - m, m) with m the max along dim, a constant: the stable shift. Any constant m gives
-    the same softmax/logsumexp, so m needs no gradient. With `finite`, an infinite max shifts
-    by 0 (logsumexp of [1, inf] is inf); softmax shifts by it and gives NaN, as PyTorch."""
+def _shift_by_max(t: Tensor, dim) -> tuple[Tensor, Tensor]:
+    """(t - m, m) with m the max along dim, a constant: the stable shift of logsumexp. Any
+    constant m gives the same result, so m needs no gradient; an infinite max shifts by 0
+    (logsumexp of [1, inf] is inf)."""
     t = _floating(t)
     m = np.max(t.data, axis=_dims(dim, t.ndim), keepdims=True, initial=-np.inf)
-    if finite:
-        m = np.where(np.isfinite(m), m, 0)
+    m = np.where(np.isfinite(m), m, 0)
     shift = Tensor._make(m.astype(t.data.dtype, copy=False), None)
     return t - shift, shift
 

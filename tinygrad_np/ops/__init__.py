@@ -3,6 +3,6 @@
 from these. The table with each op's gradient is docs/ops.md.
 """
 
-from . import elementwise, matmul, movement, reduce
+from . import elementwise, matmul, movement, reduce, softmax
 
-__all__ = ["elementwise", "matmul", "movement", "reduce"]
+__all__ = ["elementwise", "matmul", "movement", "reduce", "softmax"]
