@@ -153,7 +153,8 @@ def select(cond: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     than a multiplication. a·cond equals the selection up to the sign of zero wherever a is
     finite; if the product is not all finite (an inf or NaN in a), np.where decides."""
     if b.ndim == 0 and b == 0 and a.shape == cond.shape and a.dtype.kind == "f":
-        product = np.multiply(a, cond, dtype=a.dtype)
+        with np.errstate(invalid="ignore"):  # inf·0: then np.where decides
+            product = np.multiply(a, cond, dtype=a.dtype)
         if np.isfinite(product).all():
             return product
     return np.where(cond, a, b)

@@ -3,6 +3,7 @@
 import numpy as np
 
 from ..autograd.function import Function
+from .movement import Permute
 
 
 class MatMul(Function):
@@ -25,11 +26,22 @@ class MatMul(Function):
     def backward(self, g):
         a, b = self.inputs
         need_a, need_b = self.needs_input_grad
-        grad_a = ((b @ g.mT).mT if _transposed(a.data) else g @ b.mT) if need_a else None
-        grad_b = ((g.mT @ a).mT if _transposed(b.data) else a.mT @ g) if need_b else None
+        grad_a = grad_b = None
+        if need_a:  # g @ bᵀ
+            grad_a = _mT(MatMul.apply(b, _mT(g))) if _transposed(a.data) else MatMul.apply(g, _mT(b))
+        if need_b:  # aᵀ @ g
+            grad_b = _mT(MatMul.apply(_mT(g), a)) if _transposed(b.data) else MatMul.apply(_mT(a), g)
         return grad_a, grad_b
 
 
 def _transposed(array: np.ndarray) -> bool:
     """A matrix stored column-major, as the transpose of a C-contiguous array is."""
     return array.ndim == 2 and array.flags.f_contiguous and not array.flags.c_contiguous
+
+
+def _mT(t):
+    """`t.mT` as the primitive itself: the backward's operands are already valid (rank >= 2,
+    equal batch dims), so Tensor's checks (here and in `@`) would only cost time."""
+    dims = list(range(t.ndim))
+    dims[-2:] = dims[-1], dims[-2]
+    return Permute.apply(t, dims=tuple(dims))

@@ -7,6 +7,7 @@ the leading dims that broadcasting added and over the size-1 dims it stretched.
 import numpy as np
 
 from ..autograd.function import Function
+from . import reduce
 
 
 class Reshape(Function):
@@ -32,7 +33,7 @@ class Expand(Function):
         lead = g.ndim - len(in_shape)
         stretched = tuple(lead + i for i, n in enumerate(in_shape) if n == 1 and g.shape[lead + i] != 1)
         axes = tuple(range(lead)) + stretched
-        return g.sum(axes, keepdim=True).reshape(in_shape) if axes else g
+        return Reshape.apply(reduce.Sum.apply(g, axis=axes, keepdim=True), shape=in_shape) if axes else g
 
 
 class Permute(Function):

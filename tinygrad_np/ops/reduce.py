@@ -4,6 +4,7 @@ import numpy as np
 
 from .. import tensor as T
 from ..autograd.function import Function
+from . import movement
 
 
 def _kept_shape(shape: tuple, axis) -> tuple:
@@ -22,7 +23,8 @@ class Sum(Function):
         return np.sum(a, axis=axis, keepdims=keepdim, dtype=np.int64 if a.dtype.kind in "biu" else None)
 
     def backward(self, g):
-        return g.reshape(_kept_shape(self.in_shape, self.axis)).expand(self.in_shape)
+        kept = movement.Reshape.apply(g, shape=_kept_shape(self.in_shape, self.axis))
+        return movement.Expand.apply(kept, shape=self.in_shape)
 
 
 class Max(Function):
