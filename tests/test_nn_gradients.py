@@ -317,6 +317,15 @@ def test_cross_entropy_loss_module_with_default_ignore_index_and_smoothing_match
                    [0.17394005499859974, 0.16144005499859973, -0.3353801099971995]])
 
 
+def test_label_smoothed_cross_entropy_ignores_a_sample_whose_logits_hold_minus_infinity():
+    x = leaf([[0.3, -1.2, 0.5], [-math.inf, 0.0, 1.0]])
+    loss = F.cross_entropy(x, tg.tensor([2, -100]), label_smoothing=0.1)
+    loss.backward()
+    reference = F.cross_entropy(leaf([[0.3, -1.2, 0.5]]), tg.tensor([2]), label_smoothing=0.1)
+    close(loss, reference.item())
+    assert np.isfinite(x.grad.numpy()).all() and (x.grad.numpy()[1] == 0).all()
+
+
 X3 = [[[0.2, -1.0], [1.1, 0.3], [-0.4, 0.8]], [[0.5, 0.5], [-1.2, 2.0], [0.0, -0.6]]]  # (N=2, C=3, d=2)
 SPATIAL_CE_SUM_GRAD = [[[0.31173901440573953, -0.33003042176899483], [0.6897344052592057, 0.056739140237751215],
                         [-1.0014734196649453, 0.2732912815312436]],

@@ -219,19 +219,35 @@ def cross_entropy(input: Tensor, target, weight: Tensor | None = None, ignore_in
             probs = probs * (1 - label_smoothing) + label_smoothing / classes
         weighted = log_probs if class_weight is None else log_probs * class_weight
         return _reduce(-(weighted * probs).sum(class_dim), reduction)
-    loss = nll_loss(log_probs, target, weight, ignore_index, reduction)
     if label_smoothing == 0:
-        return loss
-    targets = _targets("cross_entropy", log_probs, target, ignore_index)
+        return nll_loss(log_probs, target, weight, ignore_index, reduction)
+    return _smoothed_nll(log_probs, _targets("cross_entropy", log_probs, target, ignore_index), weight,
+                         ignore_index, reduction, label_smoothing)
+
+
+def _smoothed_nll(log_probs: Tensor, targets: np.ndarray, weight, ignore_index: int, reduction: str,
+                  label_smoothing: float) -> Tensor:
+    """Σ_c −w_c q_c log p_c per sample, q = (1 − ε) one-hot(t) + ε/C: PyTorch's
+    (1 − ε) · w_t · nll + ε/C · Σ_c −w_c log p_c in one product with a constant q, so the loss is
+    four nodes. `mean` divides by Σ w_t over the samples that are not ignored."""
+    class_dim = 1 if log_probs.ndim >= 2 else 0
+    classes = log_probs.shape[class_dim]
     kept = targets != ignore_index
-    weighted = log_probs if class_weight is None else log_probs * class_weight
-    smooth = where(kept, -weighted.sum(class_dim), 0.0)
+    safe = np.where(kept, targets, 0)
+    smoothing = label_smoothing / classes
+    q = np.full(log_probs.shape, smoothing, dtype=log_probs.dtype)
+    np.put_along_axis(q, np.expand_dims(safe, class_dim), 1 - label_smoothing + smoothing, axis=class_dim)
+    target_weight = kept.astype(log_probs.dtype)
+    if weight is not None:
+        class_weight = _as_array(weight).astype(log_probs.dtype)
+        q *= class_weight.reshape((classes,) + (1,) * (log_probs.ndim - class_dim - 1))
+        target_weight *= class_weight[safe]
+    losses = -(log_probs * q).sum(class_dim)
+    if not kept.all():  # exactly 0 for an ignored sample, even where its log p is -inf
+        losses = where(Tensor(kept), losses, 0.0)
     if reduction == "mean":
-        total = kept.sum() if weight is None else (_as_array(weight)[np.where(kept, targets, 0)] * kept).sum()
-        smooth = smooth.sum() / total
-    else:
-        smooth = _reduce(smooth, reduction)
-    return loss * (1 - label_smoothing) + smooth * (label_smoothing / classes)
+        return losses.sum() / target_weight.sum()
+    return _reduce(losses, reduction)
 
 
 def nll_loss(input: Tensor, target, weight: Tensor | None = None, ignore_index: int = -100,
