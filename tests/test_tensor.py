@@ -826,3 +826,16 @@ def test_softmax_accepts_axis():
     x = tg.tensor([[1.0, 2.0], [3.0, 5.0]])
     np.testing.assert_array_equal(x.softmax(axis=0).data, x.softmax(0).data)
     np.testing.assert_array_equal(x.log_softmax(axis=-1).data, x.log_softmax(-1).data)
+
+
+@given(st.lists(st.lists(st.integers(0, 3), max_size=4).map(tuple), min_size=1, max_size=3))
+def test_broadcast_shape_follows_numpys_rule_and_raises_shape_error_where_numpy_raises(shapes):
+    from tinygrad_np.tensor import _broadcast_shape
+
+    try:
+        expected = np.broadcast_shapes(*shapes)
+    except ValueError:
+        with pytest.raises(tg.ShapeError, match="cannot be broadcast together"):
+            _broadcast_shape("op", *shapes)
+    else:
+        assert _broadcast_shape("op", *shapes) == expected
