@@ -77,7 +77,7 @@ class Adam(Optimizer):
 
 
 FLUSH_EVERY = 32
-"""Steps between flushes of subnormal moments to zero (see `_step`)."""
+"""Steps between flushes of subnormal moments to zero (see `_step_size`)."""
 
 
 def _moments(grad, theta, state, group, scratch) -> None:
