@@ -502,6 +502,119 @@ def m_bce_with_logits(x, y, weight, reduction, pos_weight):
     return nn.BCEWithLogitsLoss(constant(weight), reduction=reduction, pos_weight=constant(pos_weight))(x, y)
 
 
+# --------------------------------------------------------------------- convolution and pooling
+
+
+@st.composite
+def conv_geometry(draw, pooling: bool = False, max_dilation: int = 2):
+    """Kernel, stride, padding, dilation and an input height/width that the kernel fits."""
+    kernel = draw(st.integers(1, 3))
+    stride, dilation = draw(st.integers(1, 2)), draw(st.integers(1, max_dilation))
+    padding = draw(st.integers(0, (dilation * (kernel - 1) + 1) // 2 if pooling else 1))
+    reach = dilation * (kernel - 1) + 1
+    size = draw(st.integers(max(reach - 2 * padding, 1), max(reach - 2 * padding, 1) + 2))
+    return kernel, stride, padding, dilation, size
+
+
+@st.composite
+def conv_cases(draw, bias: bool = True, layer: bool = False):
+    """x (N, C_in, H, W) or unbatched, weight (C_out, C_in/groups, k, k) and a bias."""
+    kernel, stride, padding, dilation, size = draw(conv_geometry())
+    groups = draw(st.integers(1, 2))
+    channels_in, channels_out = groups * draw(st.integers(1, 2)), groups * draw(st.integers(1, 2))
+    batch = draw(st.sampled_from([(1,), (2,), ()]))
+    found = [draw(arrays(batch + (channels_in, size, size + 1))),
+             draw(arrays((channels_out, channels_in // groups, kernel, kernel)))]
+    if bias:
+        found.append(draw(arrays((channels_out,))))
+    options = dict(stride=stride, padding=padding, dilation=dilation, groups=groups)
+    if layer:
+        options.update(in_channels=channels_in, out_channels=channels_out, kernel_size=kernel, bias=bias)
+    return Case(tuple(found), options)
+
+
+@st.composite
+def pool_cases(draw, distinct: bool = False, layer: bool = False):
+    """x (N, C, H, W) or unbatched; with `distinct`, no two values tie (max pooling's kink)."""
+    kernel, stride, padding, dilation, size = draw(conv_geometry(pooling=True, max_dilation=2 if distinct else 1))
+    if dilation > 1:  # a dilated window can then lie wholly in the padding: a max of -inf
+        padding = 0
+        size = max(size, dilation * (kernel - 1) + 1)
+    shape = draw(st.sampled_from([(1,), (2,), ()])) + (draw(st.integers(1, 2)), size, size + 1)
+    if distinct:
+        x = draw(st.permutations(range(math.prod(shape)))).__iter__()
+        array = np.array(list(x), dtype=np.float64).reshape(shape) / 4
+    else:
+        array = draw(arrays(shape))
+    options = dict(kernel_size=kernel, stride=stride, padding=padding)
+    if distinct:
+        options["dilation"] = dilation
+    return Case((array,), options)
+
+
+@st.composite
+def pad_cases(draw):
+    shape = draw(small_shapes(min_dims=1))
+    pads = []
+    for n in reversed(shape[len(shape) - draw(st.integers(1, len(shape))):]):
+        pads += [draw(st.integers(-(n // 2), 2)), draw(st.integers(-(n // 2), 2))]
+    return Case((draw(arrays(shape)),), {"pad": tuple(pads), "value": draw(st.sampled_from([0.0, 1.5]))})
+
+
+def numpy_conv2d(x, w, b=None, stride=1, padding=0, dilation=1, groups=1, **_):
+    """out[n, o, y, x] = b[o] + Σ w[o] ⊙ the window at (y, x) of o's group, one pixel at a time."""
+    unbatched = x.ndim == 3
+    x = np.pad(x[None] if unbatched else x, ((0, 0), (0, 0), (padding, padding), (padding, padding)))
+    n, _, height, width = x.shape
+    out_channels, per_group, kernel, _ = w.shape
+    reach = dilation * (kernel - 1) + 1
+    out = np.zeros((n, out_channels, (height - reach) // stride + 1, (width - reach) // stride + 1))
+    for o in range(out_channels):
+        group = o // (out_channels // groups)
+        channels = x[:, group * per_group:(group + 1) * per_group]
+        for i in range(out.shape[2]):
+            for j in range(out.shape[3]):
+                window = channels[:, :, i * stride:i * stride + reach:dilation, j * stride:j * stride + reach:dilation]
+                out[:, o, i, j] = (window * w[o]).sum((1, 2, 3)) + (0 if b is None else b[o])
+    return out[0] if unbatched else out
+
+
+def numpy_pool2d(reduce, x, kernel_size, stride, padding, dilation=1, fill=0.0):
+    unbatched = x.ndim == 3
+    x = np.pad(x[None] if unbatched else x, ((0, 0), (0, 0), (padding, padding), (padding, padding)),
+               constant_values=fill)
+    reach = dilation * (kernel_size - 1) + 1
+    out_h, out_w = (x.shape[2] - reach) // stride + 1, (x.shape[3] - reach) // stride + 1
+    out = np.zeros(x.shape[:2] + (out_h, out_w))
+    for i in range(out_h):
+        for j in range(out_w):
+            out[:, :, i, j] = reduce(x[:, :, i * stride:i * stride + reach:dilation,
+                                       j * stride:j * stride + reach:dilation], axis=(2, 3))
+    return out[0] if unbatched else out
+
+
+def numpy_max_pool2d(x, **kw):
+    return numpy_pool2d(np.max, x, fill=-np.inf, **kw)
+
+
+def numpy_avg_pool2d(x, **kw):
+    return numpy_pool2d(np.mean, x, **kw)
+
+
+def numpy_pad(x, pad, value):
+    for k in range(len(pad) // 2):
+        dim, (before, after) = x.ndim - 1 - k, pad[2 * k:2 * k + 2]
+        x = x[(slice(None),) * dim + (slice(max(-before, 0), x.shape[dim] - max(-after, 0)),)]
+        widths = [(0, 0)] * x.ndim
+        widths[dim] = (max(before, 0), max(after, 0))
+        x = np.pad(x, widths, constant_values=value)
+    return x
+
+
+def make_conv2d(in_channels, out_channels, kernel_size, bias, stride, padding, dilation, groups, dtype=None, **_):
+    return nn.Conv2d(in_channels, out_channels, kernel_size, stride, padding, dilation, groups, bias=bias, dtype=dtype)
+
+
 # --------------------------------------------------------------------- the registry
 
 slopes = st.sampled_from([0.01, 0.2, 1.5, -0.5])
@@ -528,6 +641,11 @@ SPECS: list[NNSpec] = [
     NNSpec("batch_norm-train", "batch_norm", f_batch_norm, batch_norm_cases(training=True), numpy_batch_norm),
     NNSpec("batch_norm-eval", "batch_norm", f_batch_norm, batch_norm_cases(training=False), numpy_batch_norm),
     NNSpec("embedding", "embedding", f_embedding, embedding_cases(), numpy_embedding),
+    NNSpec("conv2d", "conv2d", F.conv2d, conv_cases(), numpy_conv2d),
+    NNSpec("conv2d-no-bias", "conv2d", F.conv2d, conv_cases(bias=False), numpy_conv2d),
+    NNSpec("max_pool2d", "max_pool2d", F.max_pool2d, pool_cases(distinct=True), numpy_max_pool2d),
+    NNSpec("avg_pool2d", "avg_pool2d", F.avg_pool2d, pool_cases(), numpy_avg_pool2d),
+    NNSpec("pad", "pad", F.pad, pad_cases(), numpy_pad),
     NNSpec("one_hot", "one_hot", lambda indices, num_classes: F.one_hot(indices, num_classes), one_hot_cases(),
            numpy_one_hot, differentiable=False),
     # ---- nn.functional: losses
@@ -569,6 +687,11 @@ SPECS: list[NNSpec] = [
           reference=numpy_batch_norm),
     layer("BatchNorm1d-eval", "BatchNorm1d", make_batch_norm, batch_norm_cases(training=False),
           reference=numpy_batch_norm),
+    layer("Conv2d", "Conv2d", make_conv2d, conv_cases(layer=True), reference=numpy_conv2d),
+    layer("Conv2d-no-bias", "Conv2d", make_conv2d, conv_cases(bias=False, layer=True), reference=numpy_conv2d),
+    NNSpec("MaxPool2d", "MaxPool2d", lambda x, **kw: nn.MaxPool2d(**kw)(x), pool_cases(distinct=True),
+           numpy_max_pool2d),
+    NNSpec("AvgPool2d", "AvgPool2d", lambda x, **kw: nn.AvgPool2d(**kw)(x), pool_cases(), numpy_avg_pool2d),
     layer("Embedding", "Embedding", make_embedding, embedding_cases(), forward=embed, reference=numpy_embedding),
     # ---- loss layers (the same cases and references as their functions)
     NNSpec("CrossEntropyLoss", "CrossEntropyLoss", m_cross_entropy, class_index_cases(smoothing=True),

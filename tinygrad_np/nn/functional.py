@@ -3,7 +3,8 @@
 Nothing here defines a backward: each function is a few Tensor ops, so its gradient (and
 its gradient's gradient) comes from the primitives. Modules in `nn` hold parameters and
 call these. Constants that need no gradient (masks, class weights, targets) are computed
-in NumPy on the side and enter the graph as plain arrays.
+in NumPy on the side and enter the graph as plain arrays. Padding, convolution and pooling
+live in `spatial.py` and are exported here.
 """
 
 from __future__ import annotations
@@ -17,11 +18,13 @@ from .. import dtypes
 from ..errors import ShapeError
 from ..random import default_generator
 from ..tensor import Tensor, where
+from .spatial import avg_pool2d, conv2d, max_pool2d, pad
 
 __all__ = [
     "linear", "relu", "leaky_relu", "sigmoid", "tanh", "gelu", "softplus", "logsigmoid", "softmax",
     "log_softmax", "dropout", "layer_norm", "batch_norm", "embedding", "one_hot", "cross_entropy", "nll_loss",
     "mse_loss", "l1_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits",
+    "pad", "conv2d", "max_pool2d", "avg_pool2d",
 ]
 
 # ---------------------------------------------------------------------- layers

@@ -1,4 +1,4 @@
-"""Primitives that move data without arithmetic: reshape, expand, permute, index, cat.
+"""Primitives that move data without arithmetic: reshape, expand, permute, index, cat, unfold.
 
 `Expand.backward` is the one place where broadcasting is undone: it sums the gradient over
 the leading dims that broadcasting added and over the size-1 dims it stretched.
@@ -82,6 +82,44 @@ class IndexAdd(Function):
 
     def backward(self, g):
         return Index.apply(g, key=self.key, basic=self.basic)
+
+
+class Unfold(Function):
+    """The sliding windows of the last two dims (a read-only strided view, no copy):
+    a (..., H, W) -> (..., kH, kW, oH, oW) with out[..., i, j, y, x] = a[..., y·sH + i·dH, x·sW + j·dW],
+    oH = (H − dH (kH − 1) − 1) // sH + 1 (likewise oW). Convolution and pooling are built on it;
+    the caller pads first and checks that the windows fit.
+
+    The gradient is scattered back, summed where windows overlap: for each kernel offset (i, j)
+    its slice g[..., i, j] lands on a strided slice of the input (IndexAdd with a basic key,
+    whose own gradient is Index, so second derivatives work too). A loop over the kH·kW
+    offsets, each a whole-array operation; np.add.at over every window element is ~7x slower."""
+
+    def forward(self, a, kernel, stride, dilation):
+        (kernel_h, kernel_w), (stride_h, stride_w), (dilation_h, dilation_w) = kernel, stride, dilation
+        *lead, height, width = a.shape
+        out_h = (height - dilation_h * (kernel_h - 1) - 1) // stride_h + 1
+        out_w = (width - dilation_w * (kernel_w - 1) - 1) // stride_w + 1
+        self.in_shape, self.kernel, self.stride, self.dilation = a.shape, kernel, stride, dilation
+        *lead_strides, row_stride, col_stride = a.strides
+        return np.lib.stride_tricks.as_strided(
+            a, (*lead, kernel_h, kernel_w, out_h, out_w),
+            (*lead_strides, row_stride * dilation_h, col_stride * dilation_w, row_stride * stride_h,
+             col_stride * stride_w), writeable=False)
+
+    def backward(self, g):
+        (kernel_h, kernel_w), (stride_h, stride_w), (dilation_h, dilation_w) = self.kernel, self.stride, self.dilation
+        out_h, out_w = g.shape[-2:]
+        lead = (slice(None),) * (len(self.in_shape) - 2)
+        total = None
+        for i in range(kernel_h):
+            rows = slice(i * dilation_h, i * dilation_h + stride_h * (out_h - 1) + 1, stride_h)
+            for j in range(kernel_w):
+                cols = slice(j * dilation_w, j * dilation_w + stride_w * (out_w - 1) + 1, stride_w)
+                piece = Index.apply(g, key=lead + (i, j), basic=True)
+                placed = IndexAdd.apply(piece, shape=self.in_shape, key=lead + (rows, cols), basic=True)
+                total = placed if total is None else total + placed
+        return total
 
 
 class Cat(Function):
