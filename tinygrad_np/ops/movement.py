@@ -93,7 +93,9 @@ class Unfold(Function):
     The gradient is scattered back, summed where windows overlap: for each kernel offset (i, j)
     its slice g[..., i, j] lands on a strided slice of the input (IndexAdd with a basic key,
     whose own gradient is Index, so second derivatives work too). A loop over the kH·kW
-    offsets, each a whole-array operation; np.add.at over every window element is ~7x slower."""
+    offsets, each a whole-array operation; np.add.at over every window element is ~7x slower.
+    Windows that tile the input (stride = kernel, no dilation: pooling) need no sum: the gradient
+    is permuted and reshaped back into place."""
 
     def forward(self, a, kernel, stride, dilation):
         (kernel_h, kernel_w), (stride_h, stride_w), (dilation_h, dilation_w) = kernel, stride, dilation
@@ -111,6 +113,14 @@ class Unfold(Function):
         (kernel_h, kernel_w), (stride_h, stride_w), (dilation_h, dilation_w) = self.kernel, self.stride, self.dilation
         out_h, out_w = g.shape[-2:]
         lead = (slice(None),) * (len(self.in_shape) - 2)
+        if self.stride == self.kernel and self.dilation == (1, 1):  # windows tile the input: no overlap to sum
+            n = len(lead)
+            tiles = Permute.apply(g, dims=(*range(n), n + 2, n, n + 3, n + 1))
+            tiled = Reshape.apply(tiles, shape=self.in_shape[:n] + (out_h * kernel_h, out_w * kernel_w))
+            if tiled.shape == self.in_shape:
+                return tiled
+            key = lead + (slice(0, out_h * kernel_h), slice(0, out_w * kernel_w))
+            return IndexAdd.apply(tiled, shape=self.in_shape, key=key, basic=True)
         total = None
         for i in range(kernel_h):
             rows = slice(i * dilation_h, i * dilation_h + stride_h * (out_h - 1) + 1, stride_h)
