@@ -39,7 +39,6 @@ import argparse
 import hashlib
 import json
 import math
-import os
 import statistics
 import subprocess
 import sys
@@ -51,7 +50,7 @@ from pathlib import Path
 import bench_mlp_step
 import numpy as np
 from bench_mlp_step import find_torch_python, quartiles
-from common import REPO, TORCH_PYTHON, machine_busy_seconds, table, thread_env
+from common import REPO, TORCH_PYTHON, alternating_order, machine_busy_seconds, print_others_load, table, thread_env
 
 CHANNELS = (16, 32)  # mnist_cnn.cnn()'s default widths
 KERNEL = 3
@@ -269,9 +268,7 @@ def run(args: argparse.Namespace) -> None:
         busy_before, wall_before = machine_busy_seconds(), time.perf_counter()
         ours_before = sum(w.cpu_seconds() for w in workers.values())
         for number in range(args.rounds):
-            order = impls[number % len(impls):] + impls[:number % len(impls)]
-            if (number // len(impls)) % 2:
-                order.reverse()
+            order = alternating_order(impls, number)
             for name in CASES:
                 for impl in order:
                     results[impl, name].append(workers[impl].ask({"case": name, "warmup": args.warmup,
@@ -283,16 +280,8 @@ def run(args: argparse.Namespace) -> None:
         for w in workers.values():
             w.close()
     wall = time.perf_counter() - wall_before
-    busy_after = machine_busy_seconds()
     report(args, impls, results)
-    if busy_before is not None and busy_after is not None:
-        others = max(busy_after - busy_before - ours, 0.0) / wall
-        print(f"\nwall time {wall:.0f} s; other processes kept {others:.2f} of the {os.cpu_count()} cores busy "
-              "meanwhile")
-        if others > 0.1:
-            print("the timings were disturbed: trust the ratios more than the times"
-                  + (f"; with {args.threads} threads per worker, threads that lose their core stall the others"
-                     " (try --threads 1)" if args.threads > 1 else ""))
+    print_others_load(busy_before, ours, wall, args.threads)
 
 
 def report(args: argparse.Namespace, impls: list[str], results: dict[tuple[str, str], list[dict]]) -> None:

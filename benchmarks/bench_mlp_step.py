@@ -47,8 +47,10 @@ from common import (
     PIXEL_MEAN,
     PIXEL_STD,
     TORCH_PYTHON,
+    alternating_order,
     data_folder,
     machine_busy_seconds,
+    print_others_load,
     read_idx,
     table,
     thread_env,
@@ -366,9 +368,7 @@ def run(args: argparse.Namespace) -> None:
         busy_before, wall_before = machine_busy_seconds(), time.perf_counter()
         ours_before = sum(w.cpu_seconds() for w in workers.values())
         for number in range(args.rounds):
-            order = impls[number % len(impls):] + impls[:number % len(impls)]
-            if (number // len(impls)) % 2:
-                order.reverse()
+            order = alternating_order(impls, number)
             for batch in args.batches:
                 for impl in order:
                     command = {"batch": batch, "start": number * 10007, "warmup": args.warmup, "time": args.time,
@@ -384,21 +384,13 @@ def run(args: argparse.Namespace) -> None:
         for w in workers.values():
             w.close()
     wall = time.perf_counter() - wall_before
-    busy_after = machine_busy_seconds()
     report(args, impls, results)
     if args.json is not None:
         args.json.write_text(json.dumps({"rounds": args.rounds, "threads": args.threads, "results": [
             {"impl": impl, "batch": batch, "round": number, "times_ms": r["times"], "phases_ms": r["parts"]}
             for (impl, batch), rs in results.items() for number, r in enumerate(rs)]}))
         print(f"every step's time written to {args.json}")
-    if busy_before is not None and busy_after is not None:
-        others = max(busy_after - busy_before - ours, 0.0) / wall
-        print(f"\nwall time {wall:.0f} s; other processes kept {others:.2f} of the {os.cpu_count()} cores busy "
-              "meanwhile")
-        if others > 0.1:
-            print("the timings were disturbed: trust the ratios more than the times"
-                  + (f"; with {args.threads} threads per worker, threads that lose their core stall the others"
-                     " (try --threads 1)" if args.threads > 1 else ""))
+    print_others_load(busy_before, ours, wall, args.threads)
 
 
 def report(args: argparse.Namespace, impls: list[str], results: dict[tuple[str, int], list[dict]]) -> None:

@@ -102,6 +102,30 @@ class LoadMeter:
 # ---------------------------------------------------------------------------------------------- memory
 
 
+def alternating_order(impls: list[str], round_number: int) -> list[str]:
+    """The order in which the implementations run in this round: rotated each round and reversed
+    every other cycle, so each runs first and last equally often (warm caches, a spinning BLAS
+    thread left by the previous one)."""
+    order = impls[round_number % len(impls):] + impls[:round_number % len(impls)]
+    if (round_number // len(impls)) % 2:
+        order.reverse()
+    return order
+
+
+def print_others_load(busy_before: float | None, ours: float, wall: float, threads: int) -> None:
+    """How busy other processes kept the cores while we measured (`ours`: our workers' CPU seconds),
+    and a warning when that disturbed the timings."""
+    busy_after = machine_busy_seconds()
+    if busy_before is None or busy_after is None:
+        return
+    others = max(busy_after - busy_before - ours, 0.0) / wall
+    print(f"\nwall time {wall:.0f} s; other processes kept {others:.2f} of the {os.cpu_count()} cores busy meanwhile")
+    if others > 0.1:
+        print("the timings were disturbed: trust the ratios more than the times"
+              + (f"; with {threads} threads per worker, threads that lose their core stall the others"
+                 " (try --threads 1)" if threads > 1 else ""))
+
+
 def peak_rss_mb() -> float:
     """This process's peak resident memory so far (Linux reports ru_maxrss in KiB)."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

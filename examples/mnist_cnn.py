@@ -1,6 +1,6 @@
 """Train a small convolutional network on Fashion-MNIST (or MNIST), PyTorch-style, on the CPU.
 
-    python examples/mnist_cnn.py                       # defaults: ~91-92% on Fashion-MNIST
+    python examples/mnist_cnn.py                       # defaults: ~91.5% on Fashion-MNIST in 8 epochs
     python examples/mnist_cnn.py --dataset mnist       # ~99% with the same code
 
 A LeNet-style net: two blocks of 3x3 convolution, ReLU and 2x2 max pooling, then an MLP head.
@@ -11,7 +11,6 @@ docs/mnist.md has the details and the measured results.
 from __future__ import annotations
 
 import argparse
-import sys
 from collections.abc import Sequence
 
 import tinygrad_np as tg
@@ -33,7 +32,7 @@ def cnn(channels: Sequence[int] = (16, 32), hidden: int = 128, classes: int = 10
 
 def parse_arguments(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    training.add_common_arguments(parser, epochs=5, batch_size=128, optimizer="adamw", label_smoothing=0.1)
+    training.add_common_arguments(parser, epochs=8, batch_size=128, optimizer="adamw", label_smoothing=0.1)
     parser.add_argument("--channels", type=int, nargs="+", default=[16, 32], metavar="WIDTH",
                         help="output channels of each convolution block (default: 16 32)")
     parser.add_argument("--hidden", type=int, default=128, help="width of the head's hidden layer (default 128)")
@@ -53,9 +52,4 @@ def main(argv: Sequence[str] | None = None) -> None:
 
 
 if __name__ == "__main__":
-    try:
-        main()
-    except tg.DatasetError as error:  # missing or corrupt data: the message says what to do; a traceback would not
-        sys.exit(f"{type(error).__name__}: {error}")
-    except KeyboardInterrupt:
-        sys.exit(130)
+    training.script(main)

@@ -12,7 +12,6 @@ the measured results.
 from __future__ import annotations
 
 import argparse
-import sys
 from collections.abc import Sequence
 
 import tinygrad_np as tg
@@ -59,9 +58,4 @@ def main(argv: Sequence[str] | None = None) -> None:
 
 
 if __name__ == "__main__":
-    try:
-        main()
-    except tg.DatasetError as error:  # missing or corrupt data: the message says what to do; a traceback would not
-        sys.exit(f"{type(error).__name__}: {error}")
-    except KeyboardInterrupt:
-        sys.exit(130)
+    training.script(main)

@@ -74,6 +74,17 @@ def check_arguments(parser: argparse.ArgumentParser, args: argparse.Namespace) -
         parser.error(f"--resume {args.resume}: no such file")
 
 
+def script(main: Callable[[], None]) -> None:
+    """Run an example's main() as a script: a missing or corrupt dataset ends it with the error's
+    message, which says what to do (a traceback would not), and Ctrl-C with exit status 130."""
+    try:
+        main()
+    except tg.DatasetError as error:
+        sys.exit(f"{type(error).__name__}: {error}")
+    except KeyboardInterrupt:
+        sys.exit(130)
+
+
 def load_datasets(name: str, data_dir: Path | None) -> tuple[Dataset, Dataset]:
     """The training and test splits, found (or downloaded) as tinygrad_np.data.MNIST describes."""
     dataset = DATASETS[name]

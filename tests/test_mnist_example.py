@@ -1,6 +1,6 @@
-"""examples/mnist_mlp.py, run in-process on small synthetic MNIST-format data: what it prints, that a
-run is deterministic and resumable bit for bit, how it refuses bad options, --plot, --paper, and the
-message it ends with when no data can be found.
+"""examples/mnist_mlp.py (and, for what they share, mnist_cnn.py), run in-process on small synthetic
+MNIST-format data: what it prints, that a run is deterministic, learns and resumes bit for bit, how
+it refuses bad options, --plot, --paper, and the message it ends with when no data can be found.
 
 Every test runs with HOME, $TINYGRAD_NP_DATA and the system dataset folder pointing into its own
 tmp_path, the mirrors pointing at a closed local port and connections to any other host refused, so
@@ -18,17 +18,22 @@ import pytest
 from data_files import PROXY_VARIABLES, closed_port_url, isolate_from_real_data, write_idx, write_mnist_folder
 
 import tinygrad_np as tg
-from tinygrad_np import optim
+from tinygrad_np import nn, optim
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 sys.path.insert(0, str(EXAMPLES))  # examples/ is not a package: its scripts import each other by name
 
+import mnist_cnn  # noqa: E402
 import mnist_mlp  # noqa: E402
 
 import paper  # noqa: E402
 import training  # noqa: E402
 
 TINY = ["--hidden", "16", "--batch-size", "32"]
+SCRIPTS = {"mnist_mlp": (mnist_mlp, TINY), "mnist_cnn": (mnist_cnn, ["--channels", "2", "4", "--hidden", "8",
+                                                                    "--batch-size", "32"])}
+"""The examples built on training.py, each with options for a tiny, fast net: the tests of what they
+share (learning, exact resume) run on both."""
 EPOCH_LINE = re.compile(r"^epoch +(\d+)/(\d+)  train loss (\S+)  train acc (\S+)%  test acc (\S+)%  "
                         r"\S+ s \(\S+ samples/s\)$")
 FINAL_LINE = re.compile(r"^final test accuracy: (\d+\.\d\d)%$")
@@ -67,14 +72,17 @@ def final_accuracy(stdout: str) -> str:
     return match.group(1)
 
 
-def learnable_arrays(n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """Images whose label is where a bright vertical band is (columns 2k+4 and 2k+5 for class k), over dim noise."""
-    rng = np.random.default_rng(seed)
-    labels = rng.integers(0, 10, size=n).astype(np.uint8)
-    images = rng.integers(0, 60, size=(n, 28, 28)).astype(np.uint8)
-    for image, label in zip(images, labels):
-        image[:, 2 * label + 4: 2 * label + 6] = 255
-    return images, labels
+def write_learnable_mnist(folder: Path, n_train: int, n_test: int) -> None:
+    """MNIST files in `folder` whose label is where a bright vertical band is (columns 2k+4 and 2k+5
+    for class k), over dim noise: a task any working classifier learns in a few epochs."""
+    for prefix, n, seed in (("train", n_train, 0), ("t10k", n_test, 1)):
+        rng = np.random.default_rng(seed)
+        labels = rng.integers(0, 10, size=n).astype(np.uint8)
+        images = rng.integers(0, 60, size=(n, 28, 28)).astype(np.uint8)
+        for image, label in zip(images, labels):
+            image[:, 2 * label + 4: 2 * label + 6] = 255
+        write_idx(folder / f"{prefix}-images-idx3-ubyte.gz", images, gz=True)
+        write_idx(folder / f"{prefix}-labels-idx1-ubyte.gz", labels, gz=True)
 
 
 def checkpoint_parameters(path: Path) -> dict[str, np.ndarray]:
@@ -123,14 +131,13 @@ def test_a_run_is_determined_by_its_seed(data_dir, capsys):
     assert run("2") != first
 
 
-def test_training_learns_a_learnable_task(tmp_path, capsys):
+@pytest.mark.parametrize("script", SCRIPTS)
+def test_training_learns_a_learnable_task(script, tmp_path, capsys):
+    example, tiny = SCRIPTS[script]
     folder = tmp_path / "data" / "mnist"
-    for prefix, n, seed in (("train", 512, 0), ("t10k", 128, 1)):
-        images, labels = learnable_arrays(n, seed)
-        write_idx(folder / f"{prefix}-images-idx3-ubyte.gz", images, gz=True)
-        write_idx(folder / f"{prefix}-labels-idx1-ubyte.gz", labels, gz=True)
+    write_learnable_mnist(folder, n_train=512, n_test=128)
 
-    mnist_mlp.main(["--dataset", "mnist", "--data-dir", str(folder.parent), "--epochs", "3", "--lr", "0.01", *TINY])
+    example.main(["--dataset", "mnist", "--data-dir", str(folder.parent), "--epochs", "3", "--lr", "0.01", *tiny])
 
     out = capsys.readouterr().out
     losses = [float(line[2]) for line in metrics(out)]
@@ -141,10 +148,13 @@ def test_training_learns_a_learnable_task(tmp_path, capsys):
 # --------------------------------------------------------------------------------------------- checkpoints
 
 
-def test_save_writes_a_checkpoint_each_epoch_and_resume_continues_exactly(data_dir, tmp_path, monkeypatch, capsys):
-    options = ["--data-dir", str(data_dir), "--epochs", "3", *TINY]
+@pytest.mark.parametrize("script", SCRIPTS)
+def test_save_writes_a_checkpoint_each_epoch_and_resume_continues_exactly(script, data_dir, tmp_path, monkeypatch,
+                                                                          capsys):
+    example, tiny = SCRIPTS[script]
+    options = ["--data-dir", str(data_dir), "--epochs", "3", *tiny]
     uninterrupted = tmp_path / "a.ck"
-    mnist_mlp.main([*options, "--save", str(uninterrupted)])
+    example.main([*options, "--save", str(uninterrupted)])
     expected = metrics(capsys.readouterr().out)
 
     checkpoint = tmp_path / "b.ck"
@@ -161,10 +171,10 @@ def test_save_writes_a_checkpoint_each_epoch_and_resume_continues_exactly(data_d
     with monkeypatch.context() as patch:
         patch.setattr(training, "train_epoch", interrupted_on_the_third_epoch)
         with pytest.raises(KeyboardInterrupt):
-            mnist_mlp.main([*options, "--save", str(checkpoint)])
+            example.main([*options, "--save", str(checkpoint)])
     assert metrics(capsys.readouterr().out) == expected[:2]
 
-    mnist_mlp.main([*options, "--resume", str(checkpoint)])
+    example.main([*options, "--resume", str(checkpoint)])
 
     out = capsys.readouterr().out
     assert re.search(rf"^resumed {re.escape(str(checkpoint))} after epoch 2 of 3$", out, re.MULTILINE), out
@@ -404,3 +414,43 @@ def test_resuming_from_a_checkpoint_this_example_did_not_write_exits_saying_so(d
     tg.save({"0.weight": tg.zeros(2, 2)}, other)
     with pytest.raises(SystemExit, match="not a checkpoint written by --save of this example"):
         mnist_mlp.main(["--data-dir", str(data_dir), "--epochs", "1", *TINY, "--resume", str(other)])
+
+
+# --------------------------------------------------------------------------------------------- mnist_cnn.py
+
+CNN_TINY = SCRIPTS["mnist_cnn"][1]
+
+
+def test_cnn_is_conv_relu_pool_blocks_then_an_mlp_head_giving_ten_class_scores():
+    net = mnist_cnn.cnn((4, 8), hidden=16)
+    kinds = [type(layer) for layer in net]
+    assert kinds == [nn.Conv2d, nn.ReLU, nn.MaxPool2d] * 2 + [nn.Flatten, nn.Linear, nn.ReLU, nn.Linear]
+    assert net[0].weight.shape == (4, 1, 3, 3) and net[3].weight.shape == (8, 4, 3, 3)
+    assert net[7].weight.shape == (16, 8 * 7 * 7)
+    assert net(tg.zeros(5, 1, 28, 28)).shape == (5, 10)
+
+
+def test_cnn_prints_one_line_per_epoch_and_the_final_test_accuracy_last(data_dir, capsys):
+    mnist_cnn.main(["--data-dir", str(data_dir), "--epochs", "2", *CNN_TINY])
+
+    out = capsys.readouterr().out
+    assert out.splitlines()[0].startswith(f"fashion-mnist: 256 training / 64 test images from {data_dir}")
+    lines = metrics(out)
+    assert [line[:2] for line in lines] == [("1", "2"), ("2", "2")]
+    assert final_accuracy(out) == lines[-1][4]
+
+
+def test_cnn_channels_and_hidden_must_be_positive(data_dir, capsys):
+    for bad in (["--channels", "0"], ["--hidden", "0"]):
+        with pytest.raises(SystemExit):
+            mnist_cnn.main(["--data-dir", str(data_dir), *bad])
+        assert "must be positive" in capsys.readouterr().err
+
+
+def test_cnn_resuming_with_other_channels_exits_naming_the_option(data_dir, tmp_path, capsys):
+    checkpoint = tmp_path / "ck"
+    mnist_cnn.main(["--data-dir", str(data_dir), "--epochs", "1", *CNN_TINY, "--save", str(checkpoint)])
+    capsys.readouterr()
+    with pytest.raises(SystemExit, match=r"--channels \[2, 4\] \(given: \[3, 4\]\)"):
+        mnist_cnn.main(["--data-dir", str(data_dir), "--epochs", "1", *CNN_TINY, "--channels", "3", "4",
+                        "--resume", str(checkpoint)])
