@@ -76,6 +76,13 @@ def message_of(error) -> str:
     return str(error.value)
 
 
+def not_found_message(dataset=MNIST, **kwargs) -> str:
+    """The message of the DatasetNotFoundError that `dataset(download=False, **kwargs)` raises."""
+    with pytest.raises(tg.DatasetNotFoundError) as error:
+        dataset(download=False, **kwargs)
+    return message_of(error)
+
+
 def test_the_tests_cannot_reach_the_internet():
     import urllib.request
 
@@ -490,51 +497,42 @@ def test_not_found_raises_dataset_not_found_error_which_is_a_file_not_found_erro
 @pytest.mark.parametrize("dataset", DATASETS, ids=lambda d: d.__name__)
 def test_not_found_message_lists_every_folder_looked_in(places, monkeypatch, dataset):
     places.set_env(monkeypatch)
-    with pytest.raises(tg.DatasetNotFoundError) as error:
-        dataset(root=places.root, download=False)
-    message = message_of(error)
+    message = not_found_message(dataset, root=places.root)
     for location in LOCATIONS:
         assert f"{location_folder(places, location, dataset.name)} (" in message, location
 
 
 def test_not_found_message_names_the_missing_files(places):
-    with pytest.raises(tg.DatasetNotFoundError) as error:
-        MNIST(train=False, download=False)
-    assert TEST_IMAGES in message_of(error) and TEST_LABELS in message_of(error)
+    message = not_found_message(train=False)
+    assert TEST_IMAGES in message and TEST_LABELS in message
 
 
 def test_not_found_message_says_the_environment_variable_is_not_set(places):
-    with pytest.raises(tg.DatasetNotFoundError) as error:
-        MNIST(download=False)
-    assert "$TINYGRAD_NP_DATA/mnist (not set)" in message_of(error)
+    message = not_found_message()
+    assert "$TINYGRAD_NP_DATA/mnist (not set)" in message
 
 
 def test_not_found_message_says_download_was_not_attempted(places):
-    with pytest.raises(tg.DatasetNotFoundError) as error:
-        MNIST(download=False)
-    assert "download=False" in message_of(error)
+    message = not_found_message()
+    assert "download=False" in message
 
 
 @pytest.mark.parametrize("dataset", DATASETS, ids=lambda d: d.__name__)
 def test_not_found_message_says_how_to_supply_the_files(places, dataset):
-    with pytest.raises(tg.DatasetNotFoundError) as error:
-        dataset(download=False)
-    message = message_of(error)
+    message = not_found_message(dataset)
     assert "root=" in message and "--data-dir" in message
     assert "TINYGRAD_NP_DATA=" in message
     assert f"{places.cache / dataset.name}" in message
 
 
 def test_fashion_mnist_not_found_message_suggests_the_debian_package(places):
-    with pytest.raises(tg.DatasetNotFoundError) as error:
-        FashionMNIST(download=False)
-    assert "apt-get install dataset-fashion-mnist" in message_of(error)
+    message = not_found_message(FashionMNIST)
+    assert "apt-get install dataset-fashion-mnist" in message
 
 
 def test_mnist_not_found_message_does_not_suggest_the_fashion_package(places):
-    with pytest.raises(tg.DatasetNotFoundError) as error:
-        MNIST(download=False)
-    assert "apt-get" not in message_of(error)
+    message = not_found_message()
+    assert "apt-get" not in message
 
 
 # ================================================================================================ downloads
