@@ -318,6 +318,14 @@ class Module:
 
     # ------------------------------------------------------------------ printing
 
+    def summary(self, input_shape, *, dtype=None, depth: int | None = None):
+        """A table of this model's layers, output shapes and parameter counts for one forward pass
+        on zeros of `input_shape` (batch included), as Keras' summary(); see nn.summary.summary."""
+        from .summary import summary  # summary.py imports this module
+
+        return summary(self, input_shape, dtype=dtype, depth=depth)
+
+
     def extra_repr(self) -> str:
         """The text inside this module's parentheses; layers override it."""
         return ""

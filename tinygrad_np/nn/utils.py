@@ -1,4 +1,4 @@
-"""Utilities on parameters' gradients."""
+"""Utilities on parameters' gradients, and the model summary (nn.summary)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from collections.abc import Iterable
 import numpy as np
 
 from ..tensor import Tensor
+from .summary import summary as summary  # re-exported: tg.nn.utils.summary(model, input_shape)
 
 
 def clip_grad_norm_(parameters: Tensor | Iterable[Tensor], max_norm: float, norm_type: float = 2.0,
