@@ -3,8 +3,9 @@
     python benchmarks/bench_ops.py                  # everything; chains of 10^3 .. 10^5 ops
     python benchmarks/bench_ops.py --max 6          # chains up to 10^6 ops too (about 15 s more and 0.8 GB)
     python benchmarks/bench_ops.py --no-chains --no-torch --ops add,matmul,cross_entropy
+    python benchmarks/bench_ops.py --no-chains --no-torch --ops add,mul,linear --profiler-overhead
 
-Four sections, each a measurement (not a test):
+Four sections, each a measurement (not a test), and a fifth on request:
 
 1. Single op. For each op on tiny inputs (mostly 4x4 float32; the differentiated input x requires
    grad), the time per call of
@@ -27,6 +28,10 @@ Four sections, each a measurement (not a test):
 4. Long chains (--chains): bench_chain.py's measure(), a chain of n multiplications x * 1.0 and
    one backward, each n in a subprocess of its own, so that the peak RSS (ru_maxrss) is that n's;
    'RSS growth' is that peak minus the peak before the chain was built (after the imports).
+5. Profiler overhead (--profiler-overhead): section 1's tinygrad_np times again, in the same process,
+   (a) fresh: no profile() entered yet, (b) after: a `with profile()` block entered and left, so its
+   wrappers were set on the op classes and removed, and (c) profiling: inside such a block. (a) and (b)
+   should match (the ops carry no profiler check when none is active); (c) is the price of profiling.
 
 Sections 1-3 run in one subprocess per framework, with --threads (1) BLAS/OpenMP threads. Times
 are the minimum over --repeat runs of a loop calibrated to last about --min-time seconds each
@@ -198,18 +203,16 @@ class Framework:
         return nn.Sequential(*layers[:-1])
 
 
-def measure_framework(fw: Framework, names: list[str], chain_length: int, min_time: float,
-                      repeat: int) -> dict:
-    """Every time this framework contributes to the tables, in seconds."""
-    results: dict = {"version": fw.version, "ops": {}, "chains": {}, "no_grad": {}}
+def measure_ops(fw: Framework, names: list[str], min_time: float, repeat: int) -> dict[str, dict[str, float]]:
+    """Section 1 for this framework: each op's forward and forward+backward time, in seconds."""
+    times = {}
     F = fw.F
     for name in names:
-        spec = OPS[name]
         x_array, extras_arrays = op_arrays(name)
         x = fw.tensor(x_array, requires_grad=True)
         extras = [fw.tensor(array, requires_grad=grad) for array, grad in extras_arrays]
         grads = [x, *[t for t, (_, grad) in zip(extras, extras_arrays) if grad]]
-        fn = spec["fn"]
+        fn = OPS[name]["fn"]
 
         def forward(fn=fn, x=x, extras=extras):
             return fn(F, x, *extras)
@@ -219,8 +222,23 @@ def measure_framework(fw: Framework, names: list[str], chain_length: int, min_ti
             for t in grads:
                 t.grad = None
 
-        results["ops"][name] = {"fwd": best_time(forward, min_time, repeat),
-                                "fwd_bwd": best_time(forward_backward, min_time, repeat)}
+        times[name] = {"fwd": best_time(forward, min_time, repeat),
+                       "fwd_bwd": best_time(forward_backward, min_time, repeat)}
+    return times
+
+
+def measure_framework(fw: Framework, names: list[str], chain_length: int, min_time: float,
+                      repeat: int) -> dict:
+    """Every time this framework contributes to the tables, in seconds."""
+    results: dict = {"version": fw.version, "ops": measure_ops(fw, names, min_time, repeat), "chains": {},
+                     "no_grad": {}}
+    F = fw.F
+    for name in names:
+        spec = OPS[name]
+        x_array, extras_arrays = op_arrays(name)
+        x = fw.tensor(x_array, requires_grad=True)
+        extras = [fw.tensor(array, requires_grad=grad) for array, grad in extras_arrays]
+        grads = [x, *[t for t, (_, grad) in zip(extras, extras_arrays) if grad]]
         step = spec["chain"]
         if step is None:
             continue
@@ -260,6 +278,31 @@ def measure_numpy(names: list[str], min_time: float, repeat: int) -> dict[str, f
     return times
 
 
+def measure_profiler_overhead(fw: Framework, names: list[str], min_time: float, repeat: int) -> dict:
+    """Section 5: section 1's times before any profile(), after one was entered and left, and inside one; and
+    whether leaving it put back every op class's own apply and backward (the same objects)."""
+    from tinygrad_np.autograd.function import Function
+    from tinygrad_np.profiler import profile
+
+    def own_attributes() -> list:
+        classes, stack = [], [Function]
+        while stack:
+            subclasses = stack.pop().__subclasses__()
+            classes += subclasses
+            stack += subclasses
+        return [vars(cls).get(name) for cls in classes for name in ("apply", "backward")]
+
+    results: dict = {"fresh": measure_ops(fw, names, min_time, repeat)}
+    before = own_attributes()
+    with profile(print_table=False):
+        pass
+    results["restored"] = all(a is b for a, b in zip(before, own_attributes(), strict=True))
+    results["after"] = measure_ops(fw, names, min_time, repeat)
+    with profile(print_table=False):
+        results["profiling"] = measure_ops(fw, names, min_time, repeat)
+    return results
+
+
 def child(framework: str, config: dict) -> None:
     """Run in a subprocess (the torch one by --torch-python): measure, print the results as JSON."""
     fw = Framework(framework)
@@ -270,6 +313,8 @@ def child(framework: str, config: dict) -> None:
         results["threads"] = fw.lib.get_num_threads()
     else:
         results["numpy"] = measure_numpy(config["ops"], config["min_time"], config["repeat"])
+        if config["profiler_overhead"]:
+            results["profiler"] = measure_profiler_overhead(fw, config["ops"], config["min_time"], config["repeat"])
     print(json.dumps(results))
 
 
@@ -277,7 +322,7 @@ def run_child(python: str, framework: str, names: list[str], args: argparse.Name
     """Measure `framework` in a subprocess of `python`; its results (with 'others_load': the cores
     that other processes kept busy meanwhile) or None and why."""
     config = {"ops": names, "chain_length": args.chain_length, "min_time": args.min_time, "repeat": args.repeat,
-              "threads": args.threads}
+              "threads": args.threads, "profiler_overhead": args.profiler_overhead}
     env = thread_env(args.threads)
     if framework == "torch":
         env["PYTHONPATH"] = ""  # the torch venv has no tinygrad_np, and needs none
@@ -334,6 +379,10 @@ def ratio(a: float | None, b: float | None) -> str:
     return "-" if a is None or b is None or b <= 0 else f"{a / b:.1f}x"
 
 
+def change(value: float, reference: float) -> str:
+    return f"{100 * (value / reference - 1):+.1f}%"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--ops", help=f"comma-separated subset of: {', '.join(OPS)} (default: all)")
@@ -352,6 +401,8 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=1, help="BLAS/OpenMP threads of NumPy and torch in the "
                         "measuring processes (default 1: tiny ops gain nothing from threads, and on a busy machine "
                         "a thread waiting for a core costs milliseconds)")
+    parser.add_argument("--profiler-overhead", action="store_true", help="section 5: section 1's tinygrad_np times "
+                        "before any profile(), after one was entered and left, and while profiling")
     parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
     parser.add_argument("--chain-child", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -451,6 +502,22 @@ def main() -> None:
             print(f"\nbackward µs/op at {last['length']:,} ops is {growth:.2f}x that at {first['length']:,} "
                   f"(1x = linear time); peak RSS from {before['length']:,} to {last['length']:,} ops: "
                   f"{per_op:.0f} bytes per extra op")
+
+    if args.profiler_overhead:
+        overhead = tg_results["profiler"]
+        print("\n5. Profiler overhead: section 1's tinygrad_np times (a) fresh, no profile() entered yet, (b) after\n"
+              "   a profile() block was entered and left (its wrappers removed), (c) inside a profile() block;\n"
+              "   µs per call\n")
+        rows = []
+        for name in names:
+            fresh, after, profiling = (overhead[state][name] for state in ("fresh", "after", "profiling"))
+            rows.append([name] + [value for key in ("fwd", "fwd_bwd") for value in (
+                us(fresh[key]), us(after[key]), change(after[key], fresh[key]), us(profiling[key]),
+                change(profiling[key], fresh[key]))])
+        print(table(["op", "fwd (a)", "fwd (b)", "(b) vs (a)", "fwd (c)", "(c) vs (a)", "f+b (a)", "f+b (b)",
+                     "(b) vs (a)", "f+b (c)", "(c) vs (a)"], rows))
+        print(f"\nafter the block every op class held its own apply and backward again (the same objects): "
+              f"{'yes' if overhead['restored'] else 'NO'}")
 
 
 if __name__ == "__main__":

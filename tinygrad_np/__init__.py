@@ -4,7 +4,7 @@ A `Tensor` records the graph of primitive ops (`tinygrad_np.ops`); one engine
 (`tinygrad_np.autograd`) walks it backwards.
 """
 
-from . import autograd, data, dtypes, nn, optim
+from . import autograd, data, dtypes, nn, optim, profiler, viz
 from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .creation import (
     arange,

@@ -13,6 +13,7 @@ a released node's backward again raises.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -22,6 +23,13 @@ from .grad_mode import grad_state
 
 if TYPE_CHECKING:
     from ..tensor import Tensor
+
+
+class _EngineState(threading.local):
+    depth = 0  # run_backward calls running on this thread: lets the profiler tell the engine's gradient sums apart
+
+
+engine_state = _EngineState()
 
 
 def run_backward(
@@ -51,6 +59,7 @@ def run_backward(
 
     previous_mode = grad_state.enabled
     grad_state.enabled = create_graph
+    engine_state.depth += 1
     try:
         while ready:
             node = ready.pop()
@@ -87,6 +96,7 @@ def run_backward(
         return None
     finally:
         grad_state.enabled = previous_mode
+        engine_state.depth -= 1
 
 
 def _count_dependencies(start: list[Function]) -> dict[Function, int]:
