@@ -42,6 +42,7 @@ from .dtypes import (
     uint8,
 )
 from .errors import CheckpointError, DatasetError, DatasetNotFoundError, ShapeError
+from .memory import keep_freed_memory
 from .random import manual_seed
 from .serialization import load, save
 from .tensor import Tensor, cat, maximum, minimum, stack, tensor, where
