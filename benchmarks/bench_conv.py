@@ -50,7 +50,16 @@ from pathlib import Path
 import bench_mlp_step
 import numpy as np
 from bench_mlp_step import find_torch_python, quartiles
-from common import REPO, TORCH_PYTHON, alternating_order, machine_busy_seconds, print_others_load, table, thread_env
+from common import (
+    REPO,
+    TORCH_PYTHON,
+    allocator_env,
+    alternating_order,
+    machine_busy_seconds,
+    print_others_load,
+    table,
+    thread_env,
+)
 
 CHANNELS = (16, 32)  # mnist_cnn.cnn()'s default widths
 KERNEL = 3
@@ -206,7 +215,7 @@ class Worker(bench_mlp_step.Worker):
                    "--threads", str(args.threads), "--seed", str(args.seed)]
         self.impl = impl
         self.process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
-                                        env=thread_env(args.threads))
+                                        env=thread_env(args.threads) | allocator_env(args.keep_freed_memory))
 
 
 def check(workers: dict[str, Worker], batch: int) -> bool:
@@ -261,7 +270,9 @@ def run(args: argparse.Namespace) -> None:
             return
         print(f"{args.rounds} rounds x {len(CASES)} cases x {len(impls)} implementations; per measurement "
               f"{args.warmup:g} s warm-up, then timed steps for {args.time:g} s (at least {MIN_STEPS}); batch "
-              f"{args.batch}, float32; {args.threads} threads per implementation; numpy {infos['tinygrad_np']['numpy']}"
+              f"{args.batch}, float32; {args.threads} threads per implementation; malloc keeps "
+              f"{f'{args.keep_freed_memory} MB of freed memory' if args.keep_freed_memory else 'glibc defaults'} in "
+              f"every worker; numpy {infos['tinygrad_np']['numpy']}"
               + (f"; torch {infos['torch']['torch']} ({infos['torch']['torch threads']} threads)"
                  if "torch" in infos else ""), flush=True)
         results: dict[tuple[str, str], list[dict]] = {(impl, name): [] for impl in impls for name in CASES}
@@ -333,13 +344,17 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=2,
                         help="threads per implementation (default 2): BLAS/OpenMP threads of every worker "
                              "and torch.set_num_threads")
+    parser.add_argument("--keep-freed-memory", type=int, default=64, metavar="MB",
+                        help="megabytes of freed memory glibc's malloc keeps for reuse in every worker (default 64, "
+                             "what tinygrad_np.keep_freed_memory() sets and the examples use; 0: glibc's default)")
     parser.add_argument("--check", action="store_true", help="only the correctness check (it also runs before timing)")
     parser.add_argument("--torch-python", help=f"a python with torch (default: {TORCH_PYTHON}, else this one)")
     parser.add_argument("--seed", type=int, default=0, help="the weights, inputs and upstream gradients (default 0)")
     parser.add_argument("--worker", choices=IMPLS, help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if min(args.batch, args.rounds, args.threads) < 1 or args.time <= 0 or args.warmup < 0:
-        parser.error("--batch, --rounds, --threads and --time must be positive, --warmup not negative")
+    if min(args.batch, args.rounds, args.threads) < 1 or args.time <= 0 or min(args.warmup, args.keep_freed_memory) < 0:
+        parser.error("--batch, --rounds, --threads and --time must be positive, --warmup and --keep-freed-memory "
+                     "not negative")
     if args.worker:
         return worker(args)
     run(args)

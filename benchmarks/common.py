@@ -63,6 +63,15 @@ def thread_env(threads: int | None) -> dict[str, str]:
     return {**os.environ, **limits}
 
 
+def allocator_env(megabytes: int) -> dict[str, str]:
+    """Environment that makes glibc's malloc keep freed memory (read at startup), given to every
+    implementation alike: what tinygrad_np.keep_freed_memory(megabytes) sets in-process (blocks up
+    to 32 MB from the heap, up to `megabytes` of freed memory kept). 0: glibc's defaults."""
+    if not megabytes:
+        return {}
+    return {"MALLOC_MMAP_THRESHOLD_": str(32 << 20), "MALLOC_TRIM_THRESHOLD_": str(megabytes << 20)}
+
+
 def machine_busy_seconds() -> float | None:
     """CPU seconds every process on the machine has used since boot (Linux /proc/stat), or None."""
     try:
