@@ -1,11 +1,13 @@
 """examples/mnist_mlp.py (and, for what they share, mnist_cnn.py), run in-process on small synthetic
 MNIST-format data: what it prints, that a run is deterministic, learns and resumes bit for bit, how
-it refuses bad options, --plot, --paper, and the message it ends with when no data can be found.
+it refuses bad options, --plot, --metrics, --paper, and the message it ends with when no data can be
+found.
 
 Every test runs with HOME, $TINYGRAD_NP_DATA and the system dataset folder pointing into its own
 tmp_path, the mirrors pointing at a closed local port and connections to any other host refused, so
 neither the machine's real data nor the internet can affect (or be touched by) a test."""
 
+import csv
 import io
 import os
 import re
@@ -33,10 +35,11 @@ TINY = ["--hidden", "16", "--batch-size", "32"]
 SCRIPTS = {"mnist_mlp": (mnist_mlp, TINY), "mnist_cnn": (mnist_cnn, ["--channels", "2", "4", "--hidden", "8",
                                                                     "--batch-size", "32"])}
 """The examples built on training.py, each with options for a tiny, fast net: the tests of what they
-share (learning, exact resume) run on both."""
+share (learning, exact resume, --metrics) run on both."""
 EPOCH_LINE = re.compile(r"^epoch +(\d+)/(\d+)  train loss (\S+)  train acc (\S+)%  test acc (\S+)%  "
                         r"\S+ s \(\S+ samples/s\)$")
 FINAL_LINE = re.compile(r"^final test accuracy: (\d+\.\d\d)%$")
+EPOCH_SECONDS = re.compile(r"  (\S+) s \(\S+ samples/s\)$")
 @pytest.fixture(autouse=True)
 def isolated(tmp_path, monkeypatch):
     """No real data and no network: HOME, $TINYGRAD_NP_DATA, the system folder and the mirrors all point nowhere."""
@@ -217,6 +220,8 @@ def test_resuming_with_other_run_options_exits_naming_the_option(option, value, 
     (["--lr", "nan"], "--lr must be positive"),
     (["--hidden", "0"], "--hidden widths must be positive"),
     (["--hidden", "16", "0"], "--hidden widths must be positive"),
+    (["--paper", "--metrics", "m.csv"], "--plot, --metrics, --save and --resume are for a training run"),
+    (["--paper", "--save", "ck.npz"], "--plot, --metrics, --save and --resume are for a training run"),
 ])
 def test_bad_options_are_argparse_errors(arguments, message, data_dir, tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
@@ -250,6 +255,162 @@ def test_plot_writes_a_png_of_the_training_curves(data_dir, tmp_path, capsys):
     assert f"training curves written to {image}" in capsys.readouterr().out
     content = image.read_bytes()
     assert content.startswith(b"\x89PNG\r\n\x1a\n") and len(content) > 1000
+
+
+# --------------------------------------------------------------------------------------------- --metrics
+
+
+def read_metrics(path: Path) -> list[dict[str, str]]:
+    """The rows of a --metrics CSV by column, after checking its header."""
+    with path.open(newline="") as file:
+        reader = csv.DictReader(file)
+        assert reader.fieldnames == ["epoch", "train_loss", "train_acc", "test_acc", "seconds", "lr"]
+        return list(reader)
+
+
+def as_printed(rows: list[dict[str, str]], epochs: int) -> list[tuple[str, ...]]:
+    """The rows as `metrics` reads the epoch lines: the values at the precision they are printed with."""
+    return [(row["epoch"], str(epochs), f"{float(row['train_loss']):.4f}", f"{float(row['train_acc']):.2f}",
+             f"{float(row['test_acc']):.2f}") for row in rows]
+
+
+def run_interrupted_in_epoch(epoch: int, example, arguments: list[str], monkeypatch, as_each_epoch_starts=None):
+    """Run `example` with Ctrl-C pressed as epoch `epoch` starts (as in the --save test above)."""
+    calls = []
+    train_epoch = training.train_epoch
+
+    def interrupting(*args, **kwargs):
+        calls.append(args)
+        if as_each_epoch_starts is not None:
+            as_each_epoch_starts()
+        if len(calls) == epoch:
+            raise KeyboardInterrupt
+        return train_epoch(*args, **kwargs)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(training, "train_epoch", interrupting)
+        with pytest.raises(KeyboardInterrupt):
+            example.main(arguments)
+
+
+@pytest.mark.parametrize("script", SCRIPTS)
+def test_metrics_has_a_header_and_a_row_per_epoch_equal_to_the_printed_lines_and_the_history(
+        script, data_dir, tmp_path, monkeypatch, capsys):
+    example, tiny = SCRIPTS[script]
+    table = tmp_path / "metrics.csv"
+    histories = []
+    run = training.run
+    monkeypatch.setattr(training, "run", lambda *args, **kwargs: histories.append(run(*args, **kwargs)))
+
+    example.main(["--data-dir", str(data_dir), "--epochs", "2", *tiny, "--metrics", str(table)])
+
+    out = capsys.readouterr().out
+    rows = read_metrics(table)
+    assert as_printed(rows, 2) == metrics(out)
+    assert [f"{float(row['seconds']):.1f}" for row in rows] == [EPOCH_SECONDS.search(line).group(1)
+                                                               for line in epoch_lines(out)]
+    (history,) = histories  # what --plot draws
+    assert [int(row["epoch"]) for row in rows] == history["epoch"] == [1, 2]
+    for key, scale in (("train_loss", 1), ("train_acc", 100), ("test_acc", 100), ("seconds", 1)):
+        assert [float(row[key]) for row in rows] == pytest.approx([scale * value for value in history[key]],
+                                                                  rel=1e-12, abs=0), key
+    assert f"metrics written to {table}" in out.splitlines()
+
+
+def test_metrics_lr_is_the_one_cycle_learning_rate_at_the_end_of_each_epoch(data_dir, tmp_path):
+    table = tmp_path / "metrics.csv"
+    mnist_mlp.main(["--data-dir", str(data_dir), "--epochs", "2", *TINY, "--metrics", str(table)])
+
+    optimizer = optim.AdamW([nn.Parameter(tg.zeros(1))], lr=0.002)  # adamw's default peak, as the run had
+    schedule = optim.lr_scheduler.OneCycleLR(optimizer, max_lr=0.002, total_steps=2 * 8)  # 8 batches of 32 an epoch
+    expected = []
+    for _ in range(2):
+        for _ in range(8):
+            schedule.step()
+        expected.append(schedule.get_last_lr()[0])
+    assert [float(row["lr"]) for row in read_metrics(table)] == expected
+
+
+def test_metrics_is_rewritten_after_every_epoch_so_an_interrupted_run_leaves_its_finished_epochs(
+        data_dir, tmp_path, monkeypatch, capsys):
+    table = tmp_path / "metrics.csv"
+    table.write_text("an older file\n")
+    epochs_in_the_table = []
+
+    run_interrupted_in_epoch(3, mnist_mlp, ["--data-dir", str(data_dir), "--epochs", "3", *TINY,
+                                            "--metrics", str(table)], monkeypatch,
+                             lambda: epochs_in_the_table.append([row["epoch"] for row in read_metrics(table)]))
+
+    assert epochs_in_the_table == [[], ["1"], ["1", "2"]]
+    assert as_printed(read_metrics(table), 3) == metrics(capsys.readouterr().out)
+    assert [path.name for path in tmp_path.iterdir() if path.name.startswith(".metrics.csv")] == []
+
+
+@pytest.mark.parametrize("script", SCRIPTS)
+def test_metrics_of_a_resumed_run_hold_the_whole_run(script, data_dir, tmp_path, monkeypatch, capsys):
+    example, tiny = SCRIPTS[script]
+    options = ["--data-dir", str(data_dir), "--epochs", "3", *tiny]
+    example.main([*options, "--metrics", str(tmp_path / "uninterrupted.csv")])
+    checkpoint = tmp_path / "run.ck"
+    run_interrupted_in_epoch(3, example, [*options, "--save", str(checkpoint),
+                                          "--metrics", str(tmp_path / "interrupted.csv")], monkeypatch)
+
+    example.main([*options, "--resume", str(checkpoint), "--metrics", str(tmp_path / "resumed.csv")])
+
+    capsys.readouterr()
+    uninterrupted, interrupted, resumed = (read_metrics(tmp_path / f"{name}.csv")
+                                           for name in ("uninterrupted", "interrupted", "resumed"))
+    assert resumed[:2] == interrupted  # the first two epochs come from the checkpoint, timing and all
+
+    def untimed(rows: list[dict[str, str]]) -> list[dict[str, str]]:
+        return [{key: value for key, value in row.items() if key != "seconds"} for row in rows]
+
+    assert untimed(resumed) == untimed(uninterrupted)
+
+
+def test_metrics_of_a_run_resumed_from_a_checkpoint_without_learning_rates_leave_those_empty(
+        data_dir, tmp_path, monkeypatch, capsys):
+    options = ["--data-dir", str(data_dir), "--epochs", "2", *TINY]
+    checkpoint = tmp_path / "run.ck"
+    run_interrupted_in_epoch(2, mnist_mlp, [*options, "--save", str(checkpoint)], monkeypatch)
+    older = tg.load(checkpoint)
+    del older["history"]["lr"]  # as --save wrote checkpoints before --metrics
+    tg.save(older, checkpoint)
+    table = tmp_path / "metrics.csv"
+
+    mnist_mlp.main([*options, "--resume", str(checkpoint), "--metrics", str(table)])
+
+    rows = read_metrics(table)
+    assert as_printed(rows, 2) == metrics(capsys.readouterr().out)  # epoch 1's line from the interrupted run
+    assert [row["epoch"] for row in rows] == ["1", "2"]
+    assert rows[0]["lr"] == "" and float(rows[1]["lr"]) > 0
+    assert all(row[key] for row in rows for key in ("train_loss", "train_acc", "test_acc", "seconds"))
+
+
+def test_metrics_works_without_matplotlib(data_dir, tmp_path, monkeypatch, capsys):
+    monkeypatch.setitem(sys.modules, "matplotlib", None)  # as if not installed
+    table = tmp_path / "metrics.csv"
+
+    mnist_mlp.main(["--data-dir", str(data_dir), "--epochs", "1", *TINY, "--metrics", str(table)])
+
+    assert as_printed(read_metrics(table), 1) == metrics(capsys.readouterr().out)
+
+
+@pytest.mark.parametrize("script", SCRIPTS)
+@pytest.mark.parametrize("where, message", [("missing/metrics.csv", "no such directory"),
+                                            (".", "is a directory")])
+def test_metrics_in_an_unwritable_location_is_an_argparse_error_before_any_training(
+        script, where, message, data_dir, tmp_path, monkeypatch, capsys):
+    example, tiny = SCRIPTS[script]
+    monkeypatch.setattr(training, "load_datasets", lambda *args: pytest.fail("data loaded before the error"))
+    table = tmp_path / where
+    with pytest.raises(SystemExit) as exited:
+        example.main(["--data-dir", str(data_dir), "--epochs", "1", *tiny, "--metrics", str(table)])
+    assert exited.value.code == 2
+    captured = capsys.readouterr()
+    assert f"error: --metrics {table}: {message}" in captured.err
+    assert captured.out == ""
+    assert not (tmp_path / "missing").exists()
 
 
 # --------------------------------------------------------------------------------------------- no data
