@@ -1,4 +1,4 @@
-"""The code in docs/nn.md, docs/optim.md and docs/from-the-notebook.md runs and prints what the page says.
+"""The code in the docs pages runs and prints what the page says; their pictures and tables are the code's.
 
 Every ```python block of a page runs, in order, in one namespace per page (a later block may use
 names an earlier one defined), in a temporary working directory (examples write checkpoints).
@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import io
 import re
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -20,7 +21,7 @@ import pytest
 import tinygrad_np as tg
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
-PAGES = ["nn.md", "optim.md", "from-the-notebook.md", "data.md"]
+PAGES = ["nn.md", "optim.md", "from-the-notebook.md", "data.md", "seeing-inside.md"]
 FENCE = re.compile(r"^```([\w-]*)[ \t]*\n(.*?)^```[ \t]*$", re.S | re.M)
 # The pages assume NumPy's default print options and float32 as the default float dtype.
 PRINT_OPTIONS = dict(precision=8, threshold=1000, edgeitems=3, linewidth=75, suppress=False, nanstr="nan",
@@ -79,3 +80,29 @@ def test_output_blocks_are_checked():
     assert blocks(page) == [(2, "print(1)\n", "1\n"), (11, "x = 2\n", None)]
     with pytest.raises(AssertionError, match="must directly follow"):
         blocks("```text\nx\n```\n```output\n1\n```\n")
+
+
+# ---------------------------------------------------------------------------------------------- docs/figures.py
+
+
+@pytest.fixture(scope="module")
+def figures():
+    sys.path.insert(0, str(DOCS))
+    try:
+        import figures
+    finally:
+        sys.path.remove(str(DOCS))
+    return figures
+
+
+def test_the_committed_graph_is_to_dot_of_the_mlp_examples_training_step(figures):
+    assert figures.GRAPH.read_text() == figures.example_graph()
+
+
+def test_the_profile_table_of_seeing_inside_has_the_calls_of_a_profiled_step(figures):
+    text = (DOCS / "seeing-inside.md").read_text(encoding="utf-8")
+    table = next(body for language, body in FENCE.findall(text) if body.startswith("profile:"))
+    documented = [tuple(line.split()[:3]) for line in table.splitlines()[2:]]
+    measured = [(row.op, row.phase, str(row.calls)) for row in figures.profiled_step().rows]
+    assert sorted(documented) == sorted(("(outside", "ops)", "-") if op == "(outside ops)" else (op, phase, calls)
+                                        for op, phase, calls in measured)
