@@ -346,7 +346,7 @@ def main() -> None:
                              "and torch.set_num_threads")
     parser.add_argument("--keep-freed-memory", type=int, default=64, metavar="MB",
                         help="megabytes of freed memory glibc's malloc keeps for reuse in every worker (default 64, "
-                             "what tinygrad_np.keep_freed_memory() sets and the examples use; 0: glibc's default)")
+                             "what tinygrad_np.keep_freed_memory() sets; 0: glibc's default)")
     parser.add_argument("--check", action="store_true", help="only the correctness check (it also runs before timing)")
     parser.add_argument("--torch-python", help=f"a python with torch (default: {TORCH_PYTHON}, else this one)")
     parser.add_argument("--seed", type=int, default=0, help="the weights, inputs and upstream gradients (default 0)")

@@ -99,10 +99,8 @@ def unwritable(path: Path) -> str | None:
 
 
 def script(main: Callable[[], None]) -> None:
-    """Run an example's main() as a script: with freed memory kept for reuse (tg.keep_freed_memory:
-    the CNN's step takes ~35 ms instead of ~52), a missing or corrupt dataset ending it with the
-    error's message, which says what to do (a traceback would not), and Ctrl-C with exit status 130."""
-    tg.keep_freed_memory()
+    """Run an example's main() as a script: a missing or corrupt dataset ends it with the error's
+    message, which says what to do (a traceback would not), and Ctrl-C with exit status 130."""
     try:
         main()
     except tg.DatasetError as error:
