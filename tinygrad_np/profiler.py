@@ -151,16 +151,8 @@ class profile:
 
         @functools.wraps(getattr(attribute, "__func__", attribute))
         def apply(cls, *inputs, **params):
-            if _nesting.depth:
-                return attribute.__get__(None, cls)(*inputs, **params)
-            _nesting.depth = 1
-            start = perf_counter()
-            try:
-                return attribute.__get__(None, cls)(*inputs, **params)
-            finally:
-                elapsed = perf_counter() - start
-                _nesting.depth = 0
-                _count(stats, (ENGINE_SUMS, "backward") if engine_state.depth else (cls.__name__, "forward"), elapsed)
+            key = (ENGINE_SUMS, "backward") if engine_state.depth else (cls.__name__, "forward")
+            return _timed_call(stats, key, attribute.__get__(None, cls), inputs, params)
 
         return classmethod(apply)
 
@@ -169,18 +161,25 @@ class profile:
 
         @functools.wraps(attribute)
         def backward(node, *args, **kwargs):
-            if _nesting.depth:
-                return attribute.__get__(node, type(node))(*args, **kwargs)
-            _nesting.depth = 1
-            start = perf_counter()
-            try:
-                return attribute.__get__(node, type(node))(*args, **kwargs)
-            finally:
-                elapsed = perf_counter() - start
-                _nesting.depth = 0
-                _count(stats, (type(node).__name__, "backward"), elapsed)
+            return _timed_call(stats, (type(node).__name__, "backward"), attribute.__get__(node, type(node)), args,
+                               kwargs)
 
         return backward
+
+
+def _timed_call(stats: dict[tuple[str, str], list], key: tuple[str, str], call: Callable[..., Any], args: tuple,
+                kwargs: dict) -> Any:
+    """call(*args, **kwargs), its time counted under `key` unless it runs inside another timed call."""
+    if _nesting.depth:
+        return call(*args, **kwargs)
+    _nesting.depth = 1
+    start = perf_counter()
+    try:
+        return call(*args, **kwargs)
+    finally:
+        elapsed = perf_counter() - start
+        _nesting.depth = 0
+        _count(stats, key, elapsed)
 
 
 def _count(stats: dict[tuple[str, str], list], key: tuple[str, str], seconds: float) -> None:
