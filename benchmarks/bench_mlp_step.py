@@ -71,7 +71,7 @@ def training_set(folder: Path, seed: int, with_library: bool) -> tuple[np.ndarra
         from tinygrad_np.data import FashionMNIST
 
         dataset = FashionMNIST(folder, train=True, download=False)
-        images, labels = dataset.data.data, dataset.targets.data
+        images, labels = dataset.data.numpy(), dataset.targets.numpy()
     else:
         images, labels = read_idx(folder, "train-images-idx3-ubyte"), read_idx(folder, "train-labels-idx1-ubyte")
     order = np.random.default_rng(seed).permutation(len(labels))
@@ -229,9 +229,9 @@ def check(folder: Path, seed: int, batch: int = 64, steps: int = 3) -> bool:
     reference = TinygradStep(seed)
     params = list(reference.model.parameters())
     net = NumpyMLP(SIZES, seed + 1)          # another init, then overwritten: the copy must take
-    net.load_parameters([p.data for p in params])
+    net.load_parameters([p._array for p in params])
     own = NumpyMLP(SIZES, seed + 1)          # the same, but it takes its first Adam step from its own gradients
-    own.load_parameters([p.data for p in params])
+    own.load_parameters([p._array for p in params])
     print(f"check: tinygrad_np vs numpy_mlp from the same weights, {steps} steps on Fashion-MNIST batches of {batch}")
     print(f"  {'step':<5}{'loss tinygrad_np':>17}{'loss numpy':>13}{'|diff|':>10}"
           f"{'max|diff grad|/max|grad|':>26}{'max|diff param| after Adam':>28}")
@@ -240,7 +240,7 @@ def check(folder: Path, seed: int, batch: int = 64, steps: int = 3) -> bool:
         x, y = x_all[(number - 1) * batch:number * batch], y_all[(number - 1) * batch:number * batch]
         loss_tg = reference.forward(x, y)
         reference.backward()
-        grads_tg = [p.grad.data.copy() for p in params]
+        grads_tg = [p.grad._array.copy() for p in params]
         loss_np = net.forward(x, y)
         net.backward()
         grad_error = max(float(np.abs(g - h).max() / max(np.abs(g).max(), 1e-30))
@@ -252,14 +252,14 @@ def check(folder: Path, seed: int, batch: int = 64, steps: int = 3) -> bool:
             np.multiply(grad, np.float32(1 - net.beta1), out=view)
         net.update()
         reference.update()
-        param_error = max(float(np.abs(p.data - q).max()) for p, q in zip(params, net.parameters()))
+        param_error = max(float(np.abs(p._array - q).max()) for p, q in zip(params, net.parameters()))
         loss_error = abs(loss_tg - loss_np)
         ok = loss_error <= rtol * abs(loss_tg) and grad_error <= rtol and param_error <= param_tol
         passed &= ok
         print(f"  {number:<5}{loss_tg:>17.7f}{loss_np:>13.7f}{loss_error:>10.1e}{grad_error:>26.1e}"
               f"{param_error:>28.1e}{'' if ok else '   FAILED'}")
         if number == 1:
-            first = [(q - p.data, np.abs(g) >= 1e-6) for q, p, g in zip(own.parameters(), params, grads_tg)]
+            first = [(q - p._array, np.abs(g) >= 1e-6) for q, p, g in zip(own.parameters(), params, grads_tg)]
             # own took one step from its own gradients; params are now after one step too
             own_all = max(float(np.abs(d).max()) for d, _ in first)
             own_large = max(float(np.abs(d[big]).max(initial=0)) for d, big in first)

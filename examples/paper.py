@@ -89,7 +89,7 @@ EXPERIMENTS = [
 def randn_init(model: nn.Module) -> None:
     """The notebook's initialisation: every weight from N(0, 1), biases 0."""
     for name, parameter in model.named_parameters():
-        parameter.data[...] = tg.randn(*parameter.shape).numpy() if name.endswith("weight") else 0.0
+        parameter.data[...] = tg.randn(*parameter.shape) if name.endswith("weight") else 0.0
 
 
 def pixels(dataset, size: int | None) -> tuple[np.ndarray, np.ndarray]:

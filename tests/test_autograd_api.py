@@ -101,7 +101,7 @@ class SquareWithConstantBackward(Function):
 def test_grad_returns_the_gradient():
     x = leaf([1.0, 2.0, 3.0])
     (gx,) = tg.autograd.grad((x * x).sum(), x)
-    np.testing.assert_array_equal(gx.data, [2.0, 4.0, 6.0])
+    np.testing.assert_array_equal(gx.numpy(), [2.0, 4.0, 6.0])
 
 
 def test_grad_does_not_touch_dot_grad():
@@ -114,21 +114,21 @@ def test_grad_leaves_an_existing_dot_grad_unchanged():
     x = leaf([1.0, 2.0])
     (x * 5).sum().backward()
     tg.autograd.grad((x * x).sum(), x)
-    np.testing.assert_array_equal(x.grad.data, [5.0, 5.0])
+    np.testing.assert_array_equal(x.grad.numpy(), [5.0, 5.0])
 
 
 def test_grad_with_several_inputs_returns_a_tuple_in_order():
     x, y = leaf([1.0, 2.0]), leaf([3.0, 5.0])
     gx, gy = tg.autograd.grad((x * y).sum(), [x, y])
-    np.testing.assert_array_equal(gx.data, [3.0, 5.0])
-    np.testing.assert_array_equal(gy.data, [1.0, 2.0])
+    np.testing.assert_array_equal(gx.numpy(), [3.0, 5.0])
+    np.testing.assert_array_equal(gy.numpy(), [1.0, 2.0])
 
 
 def test_grad_with_respect_to_a_non_leaf():
     x = leaf([1.0, 2.0])
     y = x * 3
     (gy,) = tg.autograd.grad((y * y + y).sum(), y)
-    np.testing.assert_array_equal(gy.data, 2 * y.data + 1)
+    np.testing.assert_array_equal(gy.numpy(), 2 * y.numpy() + 1)
 
 
 @given(arrays(shapes()), st.data())
@@ -136,19 +136,19 @@ def test_grad_with_grad_outputs_is_a_vector_jacobian_product(array, data):
     upstream = data.draw(arrays(array.shape))
     x = leaf(array)
     (gx,) = tg.autograd.grad(x.sin(), x, grad_outputs=tg.tensor(upstream))
-    np.testing.assert_allclose(gx.data, upstream * np.cos(array))
+    np.testing.assert_allclose(gx.numpy(), upstream * np.cos(array))
 
 
 def test_grad_of_several_outputs_sums_their_gradients():
     x = leaf([1.0, 2.0])
     (gx,) = tg.autograd.grad([(x * 2).sum(), (x * x).sum()], x)
-    np.testing.assert_array_equal(gx.data, [4.0, 6.0])
+    np.testing.assert_array_equal(gx.numpy(), [4.0, 6.0])
 
 
 def test_grad_with_allow_unused_returns_none_for_an_unused_input():
     x, unused = leaf([1.0, 2.0]), leaf([3.0])
     gx, gu = tg.autograd.grad((x * x).sum(), [x, unused], allow_unused=True)
-    np.testing.assert_array_equal(gx.data, [2.0, 4.0])
+    np.testing.assert_array_equal(gx.numpy(), [2.0, 4.0])
     assert gu is None
 
 
@@ -169,9 +169,9 @@ def test_grad_with_create_graph_gives_a_differentiable_gradient():
     x = leaf([1.0, 2.0])
     (gx,) = tg.autograd.grad((x * x * x).sum(), x, create_graph=True)
     assert gx.requires_grad
-    np.testing.assert_array_equal(gx.data, [3.0, 12.0])
+    np.testing.assert_array_equal(gx.numpy(), [3.0, 12.0])
     (ggx,) = tg.autograd.grad(gx.sum(), x)
-    np.testing.assert_array_equal(ggx.data, [6.0, 12.0])
+    np.testing.assert_array_equal(ggx.numpy(), [6.0, 12.0])
 
 
 def test_grad_with_retain_graph_can_be_called_twice():
@@ -179,7 +179,7 @@ def test_grad_with_retain_graph_can_be_called_twice():
     y = (x.exp() * x).sum()
     (first,) = tg.autograd.grad(y, x, retain_graph=True)
     (second,) = tg.autograd.grad(y, x)
-    np.testing.assert_array_equal(first.data, second.data)
+    np.testing.assert_array_equal(first.numpy(), second.numpy())
 
 
 # ------------------------------------------------------------------ jacobian and hessian
@@ -190,7 +190,7 @@ def test_jacobian_of_elementwise_square_is_diagonal(array):
     J = jacobian(lambda v: v**2, tg.tensor(array))
     assert J.shape == array.shape + array.shape
     expected = np.diag(2 * array.ravel()).reshape(array.shape + array.shape)
-    np.testing.assert_allclose(J.data, expected)
+    np.testing.assert_allclose(J.numpy(), expected)
 
 
 @given(matrix_and_vector())
@@ -198,7 +198,7 @@ def test_jacobian_of_a_linear_map_is_its_matrix(case):
     A, x = case
     J = jacobian(lambda v: tg.tensor(A) @ v, tg.tensor(x))
     assert J.shape == A.shape
-    np.testing.assert_allclose(J.data, A)
+    np.testing.assert_allclose(J.numpy(), A)
 
 
 def test_jacobian_shape_is_output_shape_plus_input_shape():
@@ -211,21 +211,21 @@ def test_jacobian_of_a_scalar_function_is_the_gradient():
     x = np.array([1.0, 2.0, 3.0])
     J = jacobian(lambda v: (v * v).sum(), tg.tensor(x))
     assert J.shape == (3,)
-    np.testing.assert_allclose(J.data, 2 * x)
+    np.testing.assert_allclose(J.numpy(), 2 * x)
 
 
 @given(st.integers(1, 4).flatmap(lambda n: st.tuples(arrays((n,)), arrays((n,)))))
 def test_jacobian_with_tuple_inputs_gives_one_jacobian_per_input(pair):
     x, y = pair
     Jx, Jy = jacobian(lambda u, v: u * v, (tg.tensor(x), tg.tensor(y)))
-    np.testing.assert_allclose(Jx.data, np.diag(y))
-    np.testing.assert_allclose(Jy.data, np.diag(x))
+    np.testing.assert_allclose(Jx.numpy(), np.diag(y))
+    np.testing.assert_allclose(Jy.numpy(), np.diag(x))
 
 
 def test_jacobian_of_an_output_that_ignores_an_input_is_zero():
     Jx, Jy = jacobian(lambda u, v: u * 2, (tg.tensor(np.ones(2)), tg.tensor(np.ones(3))))
-    np.testing.assert_array_equal(Jx.data, 2 * np.eye(2))
-    np.testing.assert_array_equal(Jy.data, np.zeros((2, 3)))
+    np.testing.assert_array_equal(Jx.numpy(), 2 * np.eye(2))
+    np.testing.assert_array_equal(Jy.numpy(), np.zeros((2, 3)))
 
 
 def test_jacobian_does_not_change_its_input():
@@ -240,7 +240,7 @@ def test_hessian_of_sum_of_cubes_is_diagonal_six_x(array):
     H = hessian(lambda v: (v**3).sum(), tg.tensor(array))
     assert H.shape == array.shape + array.shape
     expected = np.diag(6 * array.ravel()).reshape(array.shape + array.shape)
-    np.testing.assert_allclose(H.data, expected, atol=1e-12)
+    np.testing.assert_allclose(H.numpy(), expected, atol=1e-12)
 
 
 @given(matrix_and_vector())
@@ -248,17 +248,17 @@ def test_hessian_of_squared_norm_of_a_linear_map_is_two_A_transpose_A(case):
     A, x = case
     H = hessian(lambda v: ((tg.tensor(A) @ v) ** 2).sum(), tg.tensor(x))
     assert H.shape == (x.size, x.size)
-    np.testing.assert_allclose(H.data, 2 * A.T @ A, atol=1e-12)
+    np.testing.assert_allclose(H.numpy(), 2 * A.T @ A, atol=1e-12)
 
 
 def test_hessian_with_tuple_inputs_gives_blocks():
     x, y = np.array([1.0, 2.0]), np.array([3.0, 4.0, 5.0])
     (Hxx, Hxy), (Hyx, Hyy) = hessian(lambda u, v: (u * u).sum() * v.sum(), (tg.tensor(x), tg.tensor(y)))
     assert (Hxx.shape, Hxy.shape, Hyx.shape, Hyy.shape) == ((2, 2), (2, 3), (3, 2), (3, 3))
-    np.testing.assert_allclose(Hxx.data, 2 * y.sum() * np.eye(2))
-    np.testing.assert_allclose(Hxy.data, np.outer(2 * x, np.ones(3)))
-    np.testing.assert_allclose(Hyx.data, np.outer(np.ones(3), 2 * x))
-    np.testing.assert_allclose(Hyy.data, np.zeros((3, 3)))
+    np.testing.assert_allclose(Hxx.numpy(), 2 * y.sum() * np.eye(2))
+    np.testing.assert_allclose(Hxy.numpy(), np.outer(2 * x, np.ones(3)))
+    np.testing.assert_allclose(Hyx.numpy(), np.outer(np.ones(3), 2 * x))
+    np.testing.assert_allclose(Hyy.numpy(), np.zeros((3, 3)))
 
 
 def test_hessian_of_a_non_scalar_function_raises():
@@ -367,7 +367,7 @@ def test_custom_function_backward_reaches_the_leaf():
     y = Square.apply(x)
     assert y.grad_fn.name == "SquareBackward"
     y.backward(tg.tensor(np.array([1.0, 10.0])))
-    np.testing.assert_array_equal(x.grad.data, [2.0, 40.0])
+    np.testing.assert_array_equal(x.grad.numpy(), [2.0, 40.0])
 
 
 # ------------------------------------------------------------------ detect_anomaly
@@ -402,15 +402,15 @@ def test_detect_anomaly_catches_nan_from_log_at_zero():
 def test_without_detect_anomaly_nan_gradients_pass_silently():
     x = leaf([0.0, 1.0])
     (x.sqrt() * 0.0).sum().backward()
-    assert np.isnan(x.grad.data[0])
-    assert x.grad.data[1] == 0.0
+    assert np.isnan(x.grad.numpy()[0])
+    assert x.grad.numpy()[1] == 0.0
 
 
 def test_detect_anomaly_does_not_disturb_finite_gradients():
     x = leaf([1.0, 4.0])
     with tg.autograd.detect_anomaly():
         x.sqrt().sum().backward()
-    np.testing.assert_allclose(x.grad.data, [0.5, 0.25])
+    np.testing.assert_allclose(x.grad.numpy(), [0.5, 0.25])
 
 
 @pytest.mark.filterwarnings("ignore::RuntimeWarning")
@@ -419,7 +419,7 @@ def test_detect_anomaly_is_off_again_after_the_block():
         pass
     x = leaf([0.0])
     (x.sqrt() * 0.0).sum().backward()
-    assert np.isnan(x.grad.data[0])
+    assert np.isnan(x.grad.numpy()[0])
 
 
 @pytest.mark.filterwarnings("ignore::RuntimeWarning")
@@ -557,8 +557,8 @@ def test_retain_grad_keeps_a_non_leaf_gradient():
     y = x * 3
     assert y.retain_grad() is y
     (y * y).sum().backward()
-    np.testing.assert_array_equal(y.grad.data, [6.0, 12.0])
-    np.testing.assert_array_equal(x.grad.data, [18.0, 36.0])
+    np.testing.assert_array_equal(y.grad.numpy(), [6.0, 12.0])
+    np.testing.assert_array_equal(x.grad.numpy(), [18.0, 36.0])
 
 
 def test_retained_gradient_accumulates_over_backward_calls():
@@ -568,14 +568,14 @@ def test_retained_gradient_accumulates_over_backward_calls():
     z = (y * y).sum()
     z.backward(retain_graph=True)
     z.backward()
-    np.testing.assert_array_equal(y.grad.data, [12.0, 24.0])
+    np.testing.assert_array_equal(y.grad.numpy(), [12.0, 24.0])
 
 
 def test_retain_grad_on_a_leaf_changes_nothing():
     x = leaf([1.0, 2.0])
     x.retain_grad()
     (x * 2).sum().backward()
-    np.testing.assert_array_equal(x.grad.data, [2.0, 2.0])
+    np.testing.assert_array_equal(x.grad.numpy(), [2.0, 2.0])
 
 
 def test_retain_grad_on_a_root():
@@ -583,7 +583,7 @@ def test_retain_grad_on_a_root():
     y = x * 3
     y.retain_grad()
     y.backward(tg.tensor(np.array([1.0, -1.0])))
-    np.testing.assert_array_equal(y.grad.data, [1.0, -1.0])
+    np.testing.assert_array_equal(y.grad.numpy(), [1.0, -1.0])
 
 
 def test_autograd_grad_does_not_fill_retained_gradients():
@@ -604,7 +604,7 @@ def derivatives(f, array, order):
     found = []
     for _ in range(order):
         (out,) = tg.autograd.grad(out.sum(), x, create_graph=True)
-        found.append(out.data)
+        found.append(out.numpy())
     return found
 
 
@@ -627,7 +627,7 @@ def test_hessian_of_squared_norm_of_a_linear_map_by_nested_grad(case):
     A, x = case
     v = leaf(x)
     (g,) = tg.autograd.grad(((tg.tensor(A) @ v) ** 2).sum(), v, create_graph=True)
-    rows = [tg.autograd.grad(g[i], v, retain_graph=True)[0].data for i in range(x.size)]
+    rows = [tg.autograd.grad(g[i], v, retain_graph=True)[0].numpy() for i in range(x.size)]
     np.testing.assert_allclose(np.stack(rows), 2 * A.T @ A, atol=1e-12)
 
 
@@ -643,13 +643,13 @@ def test_backward_with_create_graph_gives_a_differentiable_grad():
     (x**3).sum().backward(create_graph=True)
     assert x.grad.requires_grad
     (second,) = tg.autograd.grad(x.grad.sum(), x)
-    np.testing.assert_array_equal(second.data, [6.0, 12.0])
+    np.testing.assert_array_equal(second.numpy(), [6.0, 12.0])
 
 
 def test_grad_runs_and_frees_only_the_part_of_the_graph_it_needs():
     x = tg.tensor([1.0, 2.0], dtype=tg.float64, requires_grad=True)
     hidden = x * 3
     (grad_hidden,) = tg.autograd.grad((hidden * hidden).sum(), hidden)
-    np.testing.assert_allclose(grad_hidden.data, [6.0, 12.0])
+    np.testing.assert_allclose(grad_hidden.numpy(), [6.0, 12.0])
     hidden.sum().backward()  # the part below `hidden` was neither run nor freed
-    np.testing.assert_allclose(x.grad.data, [3.0, 3.0])
+    np.testing.assert_allclose(x.grad.numpy(), [3.0, 3.0])

@@ -49,7 +49,7 @@ def gradient_of(f, x, upstream) -> np.ndarray:
     """d f(x) / dx applied to `upstream`, by .backward on a fresh leaf."""
     t = leaf(x)
     f(t).backward(tg.tensor(upstream))
-    return t.grad.data
+    return t.grad.numpy()
 
 
 # ------------------------------------------------------------------ linearity and accumulation
@@ -70,9 +70,9 @@ def test_backward_twice_with_retained_graph_doubles_the_leaf_gradient(name, data
     t = leaf(x)
     out = FUNCTIONS[name](t)
     out.backward(tg.tensor(upstream), retain_graph=True)
-    first = t.grad.data.copy()
+    first = t.grad.numpy().copy()
     out.backward(tg.tensor(upstream))
-    np.testing.assert_allclose(t.grad.data, 2 * first, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(t.grad.numpy(), 2 * first, rtol=1e-12, atol=1e-12)
 
 
 # ------------------------------------------------------------------ chain rule through random compositions
@@ -172,7 +172,7 @@ def run_composition(steps, inputs, intermediates=None):
     for step in steps:
         out = apply_step(step, out, inputs)
         if intermediates is not None:
-            intermediates.append(out.data)
+            intermediates.append(out.numpy())
     return out
 
 
@@ -250,7 +250,7 @@ def test_tensor_made_under_no_grad_is_a_constant_for_later_backward(name, data):
     with tg.no_grad():
         constant = FUNCTIONS[name](t)
     (constant * t).backward(tg.tensor(upstream))
-    np.testing.assert_allclose(t.grad.data, upstream * constant.data, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(t.grad.numpy(), upstream * constant.numpy(), rtol=1e-12, atol=1e-12)
 
 
 # ------------------------------------------------------------------ matmul and transposes, closed forms
@@ -327,8 +327,8 @@ def test_matmul_gradients_match_closed_form_under_random_upstream(case, data):
     ta, tb = leaf(a), leaf(b)
     forward(ta, tb).backward(tg.tensor(upstream))
     expected_a, expected_b = closed_form(a, b, upstream)
-    np.testing.assert_allclose(ta.grad.data, expected_a, rtol=1e-10, atol=1e-12)
-    np.testing.assert_allclose(tb.grad.data, expected_b, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(ta.grad.numpy(), expected_a, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(tb.grad.numpy(), expected_b, rtol=1e-10, atol=1e-12)
 
 
 # ------------------------------------------------------------------ broadcasting
@@ -354,8 +354,8 @@ def test_broadcast_add_gradient_is_upstream_summed_over_broadcast_dims(problem):
     ta, tb = leaf(a), leaf(b)
     (ta + tb).backward(tg.tensor(upstream))
     assert ta.grad.shape == a.shape and tb.grad.shape == b.shape
-    np.testing.assert_allclose(ta.grad.data, unbroadcast(upstream, a.shape), rtol=1e-12, atol=1e-12)
-    np.testing.assert_allclose(tb.grad.data, unbroadcast(upstream, b.shape), rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(ta.grad.numpy(), unbroadcast(upstream, a.shape), rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(tb.grad.numpy(), unbroadcast(upstream, b.shape), rtol=1e-12, atol=1e-12)
 
 
 @given(broadcast_problems())
@@ -364,5 +364,5 @@ def test_broadcast_mul_gradient_is_product_summed_over_broadcast_dims(problem):
     ta, tb = leaf(a), leaf(b)
     (ta * tb).backward(tg.tensor(upstream))
     assert ta.grad.shape == a.shape and tb.grad.shape == b.shape
-    np.testing.assert_allclose(ta.grad.data, unbroadcast(upstream * b, a.shape), rtol=1e-10, atol=1e-12)
-    np.testing.assert_allclose(tb.grad.data, unbroadcast(upstream * a, b.shape), rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(ta.grad.numpy(), unbroadcast(upstream * b, a.shape), rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(tb.grad.numpy(), unbroadcast(upstream * a, b.shape), rtol=1e-10, atol=1e-12)

@@ -127,7 +127,7 @@ class EngineAgainstReference(RuleBasedStateMachine):
         """Record a new node if it stayed in range (else nothing is added)."""
         if not (np.all(np.isfinite(value)) and np.max(np.abs(value)) <= VALUE_BOUND):
             return multiple()
-        np.testing.assert_allclose(tensor.data, value, rtol=1e-10, atol=1e-12)
+        np.testing.assert_allclose(tensor.numpy(), value, rtol=1e-10, atol=1e-12)
         node = Node(tensor, value, len(self.all), tuple(parents), vjp)
         self.all.append(node)
         return node
@@ -183,14 +183,14 @@ class EngineAgainstReference(RuleBasedStateMachine):
             assert node.tensor.grad is not None, f"{node} feeds {root} but got no gradient"
             want = expected[node.index]
             scale = max(1.0, float(np.max(np.abs(want))))
-            np.testing.assert_allclose(node.tensor.grad.data, want, rtol=1e-8, atol=1e-10 * scale,
+            np.testing.assert_allclose(node.tensor.grad.numpy(), want, rtol=1e-8, atol=1e-10 * scale,
                                        err_msg=f"gradient of {root} with respect to {node}")
             assert node.tensor.grad.dtype == np.float64
 
     @invariant()
     def leaves_are_never_mutated(self):
         for node in self.leaves:
-            np.testing.assert_array_equal(node.tensor.data, node.initial)
+            np.testing.assert_array_equal(node.tensor.numpy(), node.initial)
 
 
 EngineAgainstReference.TestCase.settings = settings(stateful_step_count=20)

@@ -187,7 +187,7 @@ def test_backward_on_a_non_scalar_without_gradient_raises():
 def test_backward_on_a_one_element_non_scalar_needs_no_gradient():
     x = tg.ones(1, 1, requires_grad=True)
     (x * 2).backward()
-    np.testing.assert_array_equal(x.grad.data, [[2.0]])
+    np.testing.assert_array_equal(x.grad.numpy(), [[2.0]])
 
 
 def test_backward_on_a_tensor_that_does_not_require_grad_raises():
@@ -224,7 +224,7 @@ def test_second_backward_after_retain_graph_accumulates():
     y = (x * x).sum()
     y.backward(retain_graph=True)
     y.backward()
-    np.testing.assert_array_equal(x.grad.data, [4.0, 8.0])
+    np.testing.assert_array_equal(x.grad.numpy(), [4.0, 8.0])
 
 
 def test_second_autograd_grad_through_a_freed_graph_raises():

@@ -76,7 +76,7 @@ def assert_forward_matches_numpy(array, key):
     assert isinstance(out, tg.Tensor)
     assert out.shape == expected.shape
     assert out.dtype == expected.dtype
-    np.testing.assert_array_equal(out.data, expected)
+    np.testing.assert_array_equal(out.numpy(), expected)
 
 
 # ------------------------------------------------------------------ forward equals NumPy
@@ -91,7 +91,7 @@ def test_integer_index_matches_numpy(shape, data):
 
 def test_negative_integer_counts_from_the_end():
     t = tg.tensor([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]])
-    np.testing.assert_array_equal(t[-1].data, [5.0, 6.0])
+    np.testing.assert_array_equal(t[-1].numpy(), [5.0, 6.0])
     assert t[-1, -2].item() == 5.0
 
 
@@ -112,7 +112,7 @@ def test_none_and_ellipsis_insert_and_skip_dims():
     assert t[None].shape == (1, 2, 3, 4)
     assert t[..., None].shape == (2, 3, 4, 1)
     assert t[:, None, ..., 1].shape == (2, 1, 3)
-    np.testing.assert_array_equal(t[..., 2].data, array[..., 2])
+    np.testing.assert_array_equal(t[..., 2].numpy(), array[..., 2])
 
 
 def test_indexing_a_zero_dim_tensor_with_empty_tuple_ellipsis_or_none():
@@ -133,8 +133,8 @@ def test_lists_and_int_tensors_index_like_integer_arrays(case):
     as_lists = tuple(part.tolist() for part in key)
     as_tensors = tuple(tg.tensor(part) for part in key)
     expected = array[key]
-    np.testing.assert_array_equal(tg.tensor(array)[as_tensors].data, expected)
-    np.testing.assert_array_equal(tg.tensor(array)[as_lists].data, expected)
+    np.testing.assert_array_equal(tg.tensor(array)[as_tensors].numpy(), expected)
+    np.testing.assert_array_equal(tg.tensor(array)[as_lists].numpy(), expected)
 
 
 def test_a_single_list_index_picks_rows():
@@ -146,26 +146,26 @@ def test_zero_dim_int_tensor_index_acts_like_an_int():
     array = np.arange(12.0).reshape(4, 3)
     out = tg.tensor(array)[tg.tensor(2)]
     assert out.shape == (3,)
-    np.testing.assert_array_equal(out.data, array[2])
+    np.testing.assert_array_equal(out.numpy(), array[2])
 
 
 @given(mask_cases())
 def test_boolean_mask_matches_numpy(case):
     array, mask = case
     assert_forward_matches_numpy(array, mask)
-    np.testing.assert_array_equal(tg.tensor(array)[tg.tensor(mask)].data, array[mask])
+    np.testing.assert_array_equal(tg.tensor(array)[tg.tensor(mask)].numpy(), array[mask])
 
 
 def test_mask_from_a_comparison_selects_matching_elements():
     t = tg.tensor([[1.0, -2.0], [-3.0, 4.0]])
-    np.testing.assert_array_equal(t[t > 0].data, [1.0, 4.0])
+    np.testing.assert_array_equal(t[t > 0].numpy(), [1.0, 4.0])
 
 
 def test_mask_then_slice():
     array = np.arange(12.0).reshape(4, 3)
     mask = np.array([True, False, True, True])
     assert_forward_matches_numpy(array, (mask, slice(1, None)))
-    np.testing.assert_array_equal(tg.tensor(array)[tg.tensor(mask), 1:].data, array[mask, 1:])
+    np.testing.assert_array_equal(tg.tensor(array)[tg.tensor(mask), 1:].numpy(), array[mask, 1:])
 
 
 def test_slice_then_list():
@@ -240,19 +240,19 @@ def test_boolean_mask_gradient_is_upstream_where_selected_zero_elsewhere(case):
     out.backward(tg.tensor(upstream))
     expected = np.zeros_like(array)
     expected[mask] = upstream
-    np.testing.assert_array_equal(x.grad.data, expected)
+    np.testing.assert_array_equal(x.grad.numpy(), expected)
 
 
 def test_repeated_indices_accumulate():
     x = leaf(np.array([1.0, 2.0, 3.0]))
     x[[0, 0, 1]].sum().backward()
-    np.testing.assert_array_equal(x.grad.data, [2.0, 1.0, 0.0])
+    np.testing.assert_array_equal(x.grad.numpy(), [2.0, 1.0, 0.0])
 
 
 def test_repeated_int_tensor_indices_accumulate_the_upstream_gradient():
     x = leaf(np.array([1.0, 2.0, 3.0]))
     x[tg.tensor([2, 0, 2, -1])].backward(tg.tensor([1.0, 10.0, 100.0, 1000.0]))
-    np.testing.assert_array_equal(x.grad.data, [10.0, 0.0, 1101.0])
+    np.testing.assert_array_equal(x.grad.numpy(), [10.0, 0.0, 1101.0])
 
 
 @given(shape=shapes(min_dims=1), data=st.data())
@@ -266,7 +266,7 @@ def test_repeated_row_indices_sum_the_upstream_gradient(shape, data):
     expected = np.zeros(shape)
     for position, row in enumerate(rows):
         expected[row] += upstream[position]
-    np.testing.assert_allclose(x.grad.data, expected)
+    np.testing.assert_allclose(x.grad.numpy(), expected)
 
 
 def test_index_gradient_keeps_float32():
@@ -280,7 +280,7 @@ def test_gradient_of_a_zero_dim_bool_index():
     out = x[True]
     assert out.shape == (1, 2, 3)
     out.sum().backward()
-    np.testing.assert_array_equal(x.grad.data, np.ones((2, 3)))
+    np.testing.assert_array_equal(x.grad.numpy(), np.ones((2, 3)))
 
 
 # ------------------------------------------------------------------ second derivatives
@@ -340,7 +340,7 @@ def test_gather_matches_take_along_axis(case):
     array, dim, index = case
     axis = dim % array.ndim
     out = tg.tensor(array).gather(dim, tg.tensor(index))
-    np.testing.assert_array_equal(out.data, np.take_along_axis(crop(array, index, axis), index, axis))
+    np.testing.assert_array_equal(out.numpy(), np.take_along_axis(crop(array, index, axis), index, axis))
 
 
 @given(gather_cases())
@@ -355,13 +355,13 @@ def test_gather_gradient_accumulates_repeated_indices(case):
         target = list(position)
         target[axis] = index[position]
         expected[tuple(target)] += upstream[position]
-    np.testing.assert_array_equal(x.grad.data, expected)
+    np.testing.assert_array_equal(x.grad.numpy(), expected)
 
 
 def test_gather_along_dim_1_picks_per_row():
     t = tg.tensor([[1.0, 2.0], [3.0, 4.0]])
     out = t.gather(1, tg.tensor([[0, 0], [1, 0]]))
-    np.testing.assert_array_equal(out.data, [[1.0, 1.0], [4.0, 3.0]])
+    np.testing.assert_array_equal(out.numpy(), [[1.0, 1.0], [4.0, 3.0]])
 
 
 @given(gather_cases())

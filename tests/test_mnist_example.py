@@ -520,7 +520,7 @@ def test_notebook_adam_updates_only_the_weights_without_bias_correction():
     tg.manual_seed(0)
     model = mnist_mlp.mlp([8], inputs=6, classes=3)
     optimizer = paper.notebook_adam(model, lr=1e-3)
-    before = {name: p.data.copy() for name, p in model.named_parameters()}
+    before = {name: p.numpy().copy() for name, p in model.named_parameters()}
     (model(tg.randn(5, 6)) ** 2).sum().backward()
     grads = {name: p.grad.numpy().copy() for name, p in model.named_parameters()}
 
@@ -530,18 +530,18 @@ def test_notebook_adam_updates_only_the_weights_without_bias_correction():
     for name, p in model.named_parameters():
         if name.endswith("bias"):
             assert np.any(grads[name] != 0), name
-            assert np.array_equal(p.data, before[name]), name
+            assert np.array_equal(p.numpy(), before[name]), name
         else:
             g = grads[name]
             expected_step = lr * (1 - beta1) * g / (np.sqrt((1 - beta2) * g * g) + eps)
-            np.testing.assert_allclose(before[name] - p.data, expected_step, rtol=1e-4, atol=1e-9)
+            np.testing.assert_allclose(before[name] - p.numpy(), expected_step, rtol=1e-4, atol=1e-9)
 
 
 def test_corrected_adam_first_step_is_lr_times_the_gradients_sign():
     tg.manual_seed(0)
     model = mnist_mlp.mlp([8], inputs=6, classes=3)
     optimizer = optim.Adam(model.parameters(), lr=1e-3)
-    before = {name: p.data.copy() for name, p in model.named_parameters()}
+    before = {name: p.numpy().copy() for name, p in model.named_parameters()}
     (model(tg.randn(5, 6)) ** 2).sum().backward()
     grads = {name: p.grad.numpy().copy() for name, p in model.named_parameters()}
 
@@ -551,7 +551,7 @@ def test_corrected_adam_first_step_is_lr_times_the_gradients_sign():
         g = grads[name]
         large = np.abs(g) > 1e-4  # where eps is negligible beside |g|
         assert large.any()
-        np.testing.assert_allclose((before[name] - p.data)[large], 1e-3 * np.sign(g[large]), rtol=1e-3)
+        np.testing.assert_allclose((before[name] - p.numpy())[large], 1e-3 * np.sign(g[large]), rtol=1e-3)
 
 
 @pytest.mark.parametrize("name, kind, hyper_parameters", [

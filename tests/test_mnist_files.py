@@ -68,8 +68,8 @@ def places(tmp_path, monkeypatch):
 
 
 def assert_loaded(dataset, images, labels):
-    np.testing.assert_array_equal(dataset.data.data, images)
-    np.testing.assert_array_equal(dataset.targets.data, labels)
+    np.testing.assert_array_equal(dataset.data.numpy(), images)
+    np.testing.assert_array_equal(dataset.targets.numpy(), labels)
 
 
 def message_of(error) -> str:
@@ -399,7 +399,7 @@ def test_a_sample_does_not_require_grad(digits):
 def test_negative_indices_count_from_the_end(digits):
     dataset, images, labels = digits
     image, label = dataset[-1]
-    np.testing.assert_array_equal(image.data[0], dataset[len(images) - 1][0].data[0])
+    np.testing.assert_array_equal(image.numpy()[0], dataset[len(images) - 1][0].data[0])
     assert label == labels[-1]
 
 
@@ -422,15 +422,15 @@ def test_get_batch_of_an_index_array_stacks_the_samples(digits):
     images, targets = dataset.get_batch(index)
     assert images.dtype == tg.float32 and images.shape == (3, 1, 28, 28)
     assert targets.dtype == tg.int64
-    np.testing.assert_array_equal(images.data, np.stack([dataset[i][0].data for i in index]))
-    np.testing.assert_array_equal(targets.data, labels[index])
+    np.testing.assert_array_equal(images.numpy(), np.stack([dataset[i][0].data for i in index]))
+    np.testing.assert_array_equal(targets.numpy(), labels[index])
 
 
 def test_get_batch_of_a_slice_stacks_the_samples(digits):
     dataset, _, labels = digits
     images, targets = dataset.get_batch(slice(1, 5, 2))
-    np.testing.assert_array_equal(images.data, np.stack([dataset[i][0].data for i in (1, 3)]))
-    np.testing.assert_array_equal(targets.data, labels[1:5:2])
+    np.testing.assert_array_equal(images.numpy(), np.stack([dataset[i][0].data for i in (1, 3)]))
+    np.testing.assert_array_equal(targets.numpy(), labels[1:5:2])
 
 
 def test_transform_is_applied_to_each_image(places):
@@ -438,7 +438,7 @@ def test_transform_is_applied_to_each_image(places):
     dataset = MNIST(root=places.root, download=False, transform=lambda image: image.reshape(784) * 2)
     image, _ = dataset[1]
     assert image.shape == (784,)
-    np.testing.assert_allclose(image.data, images[1].reshape(784) / 255 * 2, rtol=1e-6)
+    np.testing.assert_allclose(image.numpy(), images[1].reshape(784) / 255 * 2, rtol=1e-6)
 
 
 def test_target_transform_is_applied_to_each_label(places):
@@ -453,8 +453,8 @@ def test_get_batch_applies_the_transforms(places):
         root=places.root, download=False, transform=lambda image: image * 0 + 1, target_transform=lambda y: y + 100
     )
     batch_images, batch_labels = dataset.get_batch(np.array([3, 1]))
-    np.testing.assert_array_equal(batch_images.data, np.ones((2, 1, 28, 28), np.float32))
-    np.testing.assert_array_equal(batch_labels.data, labels[[3, 1]].astype(np.int64) + 100)
+    np.testing.assert_array_equal(batch_images.numpy(), np.ones((2, 1, 28, 28), np.float32))
+    np.testing.assert_array_equal(batch_labels.numpy(), labels[[3, 1]].astype(np.int64) + 100)
 
 
 def test_mnist_classes_are_the_ten_digits():
@@ -481,7 +481,7 @@ def test_the_dataloader_batches_an_mnist_split(digits):
     dataset, _, labels = digits
     batches = list(tg.data.DataLoader(dataset, batch_size=4))
     assert [images.shape for images, _ in batches] == [(4, 1, 28, 28), (2, 1, 28, 28)]
-    np.testing.assert_array_equal(np.concatenate([targets.data for _, targets in batches]), labels)
+    np.testing.assert_array_equal(np.concatenate([targets.numpy() for _, targets in batches]), labels)
 
 
 # ================================================================================================ not found
@@ -744,6 +744,6 @@ def test_the_real_fashion_mnist(monkeypatch):
     image, label = train[0]
     assert image.shape == (1, 28, 28) and image.dtype == tg.float32 and 0 <= label <= 9
     for split, per_class in ((train, 6000), (test, 1000)):
-        assert split.targets.data.min() == 0 and split.targets.data.max() == 9
-        np.testing.assert_array_equal(np.bincount(split.targets.data, minlength=10), [per_class] * 10)
-    assert test.targets.data[:10].tolist() == [9, 2, 1, 1, 6, 1, 4, 6, 5, 7]
+        assert split.targets.numpy().min() == 0 and split.targets.numpy().max() == 9
+        np.testing.assert_array_equal(np.bincount(split.targets.numpy(), minlength=10), [per_class] * 10)
+    assert test.targets.numpy()[:10].tolist() == [9, 2, 1, 1, 6, 1, 4, 6, 5, 7]

@@ -448,9 +448,9 @@ def test_load_state_dict_accepts_numpy_arrays():
 
 def test_load_state_dict_keeps_the_parameter_objects_and_their_arrays():
     m = nn.Linear(2, 3)
-    weight, array = m.weight, m.weight.data
+    weight, array = m.weight, m.weight.numpy()
     m.load_state_dict(shifted_state(m))
-    assert m.weight is weight and m.weight.data is array
+    assert m.weight is weight and m.weight.numpy() is array
 
 
 def test_load_state_dict_copies_instead_of_aliasing_the_source():
@@ -929,9 +929,9 @@ INIT_FUNCTIONS = {
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_init_works_in_place_keeping_shape_dtype_and_array(name, dtype):
     p = parameter(6, 4, 3, dtype=dtype, fill=np.nan)
-    array = p.data
+    array = p.numpy()
     assert INIT_FUNCTIONS[name](p) is p
-    assert p.data is array
+    assert p.numpy() is array
     assert p.shape == (6, 4, 3) and p.dtype == dtype
     assert np.all(np.isfinite(p.numpy()))
 

@@ -282,7 +282,7 @@ def test_step_follows_the_documented_equations(name, data):
         optimizer.step()
         for g, group in enumerate(tensors):
             for i, tensor in enumerate(group):
-                np.testing.assert_allclose(tensor.data, expected[g][i][step], **TOLERANCE,
+                np.testing.assert_allclose(tensor.numpy(), expected[g][i][step], **TOLERANCE,
                                            err_msg=f"group {g}, parameter {i}, after step {step + 1}")
 
 
@@ -301,7 +301,7 @@ def test_changing_a_groups_lr_between_steps_takes_effect(name, data):
         optimizer.param_groups[0]["lr"] = lr
         param.grad = tg.tensor(grad.copy())
         optimizer.step()
-        np.testing.assert_allclose(param.data, expected[step], **TOLERANCE, err_msg=f"after step {step + 1}")
+        np.testing.assert_allclose(param.numpy(), expected[step], **TOLERANCE, err_msg=f"after step {step + 1}")
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -321,7 +321,7 @@ def test_a_0d_parameter_is_updated_like_a_one_element_one(name):
         for optimizer in optimizers:
             optimizer.step()
         assert scalar.shape == ()
-        np.testing.assert_allclose(scalar.data, vector.data[0], **TOLERANCE)
+        np.testing.assert_allclose(scalar.numpy(), vector.numpy()[0], **TOLERANCE)
     assert all(isinstance(value, np.ndarray) for key, value in optimizers[0].state[scalar].items() if key != "step")
 
 
@@ -340,7 +340,7 @@ def test_float32_parameters_and_their_state_stay_float32(name, data):
         with np.errstate(over="ignore", invalid="ignore"):  # float32 may overflow (g / eps, eps = 1e-10)
             optimizer.step()
         for tensor in (t for group in tensors for t in group):
-            assert tensor.data.dtype == np.float32
+            assert tensor.numpy().dtype == np.float32
             for key, array in arrays_of_state(optimizer.state.get(tensor, {})).items():
                 assert array.dtype == np.float32, f"state {key!r} is {array.dtype}"
 
@@ -351,14 +351,14 @@ def test_step_updates_each_parameter_array_in_place(name, data, dtype):
     optimizer_class, _, hyper_parameters = OPTIMIZERS[name]
     problem = data.draw(problems(hyper_parameters, dtype=dtype))
     tensors = [[leaf(theta0) for theta0, _ in params] for _, params in problem]
-    arrays = [[t.data for t in group] for group in tensors]
+    arrays = [[t.numpy() for t in group] for group in tensors]
     optimizer = build(optimizer_class, problem, tensors)
     for step in range(steps_of(problem)):
         set_gradients(problem, tensors, step)
         optimizer.step()
         for group, group_tensors, group_arrays in zip(optimizer.param_groups, tensors, arrays):
             assert all(a is b for a, b in zip(group["params"], group_tensors, strict=True))
-            assert all(t.data is a for t, a in zip(group_tensors, group_arrays))
+            assert all(t.numpy() is a for t, a in zip(group_tensors, group_arrays))
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -371,11 +371,11 @@ def test_step_never_writes_to_the_gradient(name, data):
     for step in range(steps_of(problem)):
         set_gradients(problem, tensors, step)
         grads = [t.grad for group in tensors for t in group]
-        snapshots = [g.data.copy() for g in grads]
+        snapshots = [g.numpy().copy() for g in grads]
         optimizer.step()
         for tensor, grad, snapshot in zip((t for group in tensors for t in group), grads, snapshots):
             assert tensor.grad is grad
-            assert np.array_equal(grad.data, snapshot)
+            assert np.array_equal(grad.numpy(), snapshot)
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -391,7 +391,7 @@ def test_a_parameter_without_gradient_is_left_untouched(name, data):
     for grad in grads:
         param.grad = tg.tensor(grad.copy())
         optimizer.step()
-    assert np.array_equal(idle.data, idle0)
+    assert np.array_equal(idle.numpy(), idle0)
     assert idle.grad is None
     assert idle not in optimizer.state
 
@@ -412,7 +412,7 @@ def test_zero_grad_without_set_to_none_fills_zeros_of_the_gradients_shape_and_dt
     with_grad.grad = tg.tensor(np.full((2, 3), 2.0, dtype=dtype))
     optimizer.zero_grad(set_to_none=False)
     assert with_grad.grad.dtype == dtype
-    assert np.array_equal(with_grad.grad.data, np.zeros((2, 3)))
+    assert np.array_equal(with_grad.grad.numpy(), np.zeros((2, 3)))
     assert without_grad.grad is None
 
 
@@ -428,8 +428,8 @@ def test_each_param_group_keeps_its_hyper_parameters_and_defaults_fill_the_rest(
     assert first["params"] == [fast] and second["params"] == [slow]
     fast.grad, slow.grad = tg.tensor(np.array([1.0, -1.0])), tg.tensor(np.array(1.0))
     optimizer.step()
-    np.testing.assert_allclose(fast.data, [1.0 - 1.0 * (1.0 + 0.5), 2.0 - 1.0 * (-1.0 + 1.0)], **TOLERANCE)
-    np.testing.assert_allclose(slow.data, 3.0 - 0.1 * (1.0 + 1.5), **TOLERANCE)
+    np.testing.assert_allclose(fast.numpy(), [1.0 - 1.0 * (1.0 + 0.5), 2.0 - 1.0 * (-1.0 + 1.0)], **TOLERANCE)
+    np.testing.assert_allclose(slow.numpy(), 3.0 - 0.1 * (1.0 + 1.5), **TOLERANCE)
 
 
 # ------------------------------------------------------------------ state dicts
@@ -451,7 +451,7 @@ def test_state_dict_round_trip_continues_bitwise_identically(name, data):
     restored_tensors = restored = None
     for step in range(steps):
         if step == saved_at:
-            restored_tensors = [[leaf(t.data) for t in group] for group in tensors]
+            restored_tensors = [[leaf(t.numpy()) for t in group] for group in tensors]
             restored = optimizer_class([{"params": group} for group in restored_tensors],
                                        **FRESH_HYPER_PARAMETERS[name])
             restored.load_state_dict(optimizer.state_dict())
@@ -462,7 +462,7 @@ def test_state_dict_round_trip_continues_bitwise_identically(name, data):
             restored.step()
             for group, restored_group in zip(tensors, restored_tensors):
                 for tensor, restored_tensor in zip(group, restored_group):
-                    assert np.array_equal(restored_tensor.data, tensor.data), f"after step {step + 1}"
+                    assert np.array_equal(restored_tensor.numpy(), tensor.numpy()), f"after step {step + 1}"
                     state, restored_state = optimizer.state.get(tensor, {}), restored.state.get(restored_tensor, {})
                     assert restored_state.keys() == state.keys()
                     for key in state:
@@ -642,7 +642,7 @@ def test_matches_pytorch_on_a_fixed_sequence(case):
     for step, (grad, after) in enumerate(zip(GRADS, expected)):
         param.grad = tg.tensor(np.array(grad))
         optimizer.step()
-        np.testing.assert_allclose(param.data, after, **TOLERANCE, err_msg=f"after step {step + 1}")
+        np.testing.assert_allclose(param.numpy(), after, **TOLERANCE, err_msg=f"after step {step + 1}")
 
 
 def test_matches_pytorch_when_a_parameter_skips_steps():
@@ -656,5 +656,5 @@ def test_matches_pytorch_when_a_parameter_skips_steps():
         param.grad = tg.tensor(np.array(grad))
         skipping.grad = None if skipping_grad is None else tg.tensor(np.array(skipping_grad))
         optimizer.step()
-        np.testing.assert_allclose(skipping.data, after, **TOLERANCE)
+        np.testing.assert_allclose(skipping.numpy(), after, **TOLERANCE)
     assert optimizer.state[skipping]["step"] == 2

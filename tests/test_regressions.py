@@ -42,7 +42,7 @@ def test_diamond_graph_sums_both_paths():
     a = x * 2.0  # used by two consumers
     y = a * 3.0 + a.exp()
     y.backward(tg.tensor(upstream))
-    np.testing.assert_allclose(x.grad.data, upstream * 2 * (3 + np.exp(2 * x.data)), rtol=1e-12)
+    np.testing.assert_allclose(x.grad.numpy(), upstream * 2 * (3 + np.exp(2 * x.numpy())), rtol=1e-12)
 
 
 def test_diamond_graph_of_nonlinear_ops_matches_closed_form():
@@ -51,28 +51,28 @@ def test_diamond_graph_of_nonlinear_ops_matches_closed_form():
     h = x.tanh()
     y = h.sin() * h.exp()
     y.backward(tg.tensor(upstream))
-    t = np.tanh(x.data)
+    t = np.tanh(x.numpy())
     expected = upstream * (np.cos(t) * np.exp(t) + np.sin(t) * np.exp(t)) * (1 - t**2)
-    np.testing.assert_allclose(x.grad.data, expected, rtol=1e-12)
+    np.testing.assert_allclose(x.grad.numpy(), expected, rtol=1e-12)
 
 
 def test_node_multiplied_by_itself_has_gradient_two_x():
     x = random_leaf(3)
     (x * x).backward(tg.ones(3, dtype=tg.float64))
-    np.testing.assert_allclose(x.grad.data, 2 * x.data, rtol=1e-12)
+    np.testing.assert_allclose(x.grad.numpy(), 2 * x.numpy(), rtol=1e-12)
 
 
 def test_node_added_to_itself_has_gradient_two():
     x = random_leaf(3)
     (x + x).backward(tg.ones(3, dtype=tg.float64))
-    np.testing.assert_allclose(x.grad.data, np.full(3, 2.0))
+    np.testing.assert_allclose(x.grad.numpy(), np.full(3, 2.0))
 
 
 def test_intermediate_used_twice_has_gradient_two_x():
     x = random_leaf(3)
     h = x.sin()
     (h * h).sum().backward()
-    np.testing.assert_allclose(x.grad.data, 2 * np.sin(x.data) * np.cos(x.data), rtol=1e-12)
+    np.testing.assert_allclose(x.grad.numpy(), 2 * np.sin(x.numpy()) * np.cos(x.numpy()), rtol=1e-12)
 
 
 def test_sum_of_two_leaves_then_further_use_gives_correct_gradients():
@@ -81,8 +81,8 @@ def test_sum_of_two_leaves_then_further_use_gives_correct_gradients():
     y = a + b  # AddBackward hands the same gradient to both inputs
     z = y * b + a
     z.backward(tg.tensor(upstream))
-    np.testing.assert_allclose(a.grad.data, upstream * (b.data + 1), rtol=1e-12)
-    np.testing.assert_allclose(b.grad.data, upstream * (a.data + 2 * b.data), rtol=1e-12)
+    np.testing.assert_allclose(a.grad.numpy(), upstream * (b.numpy() + 1), rtol=1e-12)
+    np.testing.assert_allclose(b.grad.numpy(), upstream * (a.numpy() + 2 * b.numpy()), rtol=1e-12)
 
 
 def test_gradients_of_the_two_operands_of_an_add_are_separate_arrays():
@@ -92,8 +92,8 @@ def test_gradients_of_the_two_operands_of_an_add_are_separate_arrays():
     upstream = RNG.standard_normal((2, 3))
     (a + b).backward(tg.tensor(upstream))
     a.grad.data[...] *= 10.0
-    np.testing.assert_array_equal(b.grad.data, upstream)
-    np.testing.assert_array_equal(a.grad.data, 10.0 * upstream)
+    np.testing.assert_array_equal(b.grad.numpy(), upstream)
+    np.testing.assert_array_equal(a.grad.numpy(), 10.0 * upstream)
 
 
 def test_leaf_gradient_does_not_alias_the_upstream_gradient():
@@ -102,7 +102,7 @@ def test_leaf_gradient_does_not_alias_the_upstream_gradient():
     given = tg.tensor(upstream.copy())
     (x + 1.0).backward(given)
     x.grad.data[...] = 0.0
-    np.testing.assert_array_equal(given.data, upstream)
+    np.testing.assert_array_equal(given.numpy(), upstream)
 
 
 # ------------------------------------------------------------------ backward twice, freed graphs
@@ -112,16 +112,16 @@ def test_backward_twice_accumulates_into_grad():
     x = random_leaf(3)
     y = (x * x.exp()).sum()
     y.backward(retain_graph=True)
-    first = x.grad.data.copy()
+    first = x.grad.numpy().copy()
     y.backward()
-    np.testing.assert_allclose(x.grad.data, 2 * first, rtol=1e-12)
+    np.testing.assert_allclose(x.grad.numpy(), 2 * first, rtol=1e-12)
 
 
 def test_backward_of_two_graphs_accumulates_into_the_shared_leaf():
     x = random_leaf(3)
     (x * 2.0).sum().backward()
     (x * x).sum().backward()
-    np.testing.assert_allclose(x.grad.data, 2.0 + 2 * x.data, rtol=1e-12)
+    np.testing.assert_allclose(x.grad.numpy(), 2.0 + 2 * x.numpy(), rtol=1e-12)
 
 
 def test_second_backward_through_freed_graph_raises_runtime_error_mentioning_retain_graph():
@@ -177,57 +177,57 @@ def test_numpy_float64_scalar_does_not_promote_a_float32_tensor():
 def test_relu_gradient_at_zero_is_zero():
     x = leaf([-1.0, 0.0, 2.0])
     x.relu().backward(tg.tensor([1.0, 1.0, 1.0], dtype=tg.float64))
-    np.testing.assert_array_equal(x.grad.data, [0.0, 0.0, 1.0])
+    np.testing.assert_array_equal(x.grad.numpy(), [0.0, 0.0, 1.0])
 
 
 def test_max_of_all_elements_splits_gradient_evenly_among_ties():
     x = leaf([1.0, 3.0, 3.0, 2.0, 3.0])
     x.max().backward()
-    np.testing.assert_allclose(x.grad.data, [0.0, 1 / 3, 1 / 3, 0.0, 1 / 3], rtol=1e-12)
+    np.testing.assert_allclose(x.grad.numpy(), [0.0, 1 / 3, 1 / 3, 0.0, 1 / 3], rtol=1e-12)
 
 
 def test_amax_along_dim_splits_gradient_evenly_among_ties():
     x = leaf([[1.0, 3.0, 3.0], [2.0, 2.0, 0.0]])
     x.amax(dim=1).backward(tg.tensor([1.0, 2.0], dtype=tg.float64))
-    np.testing.assert_allclose(x.grad.data, [[0.0, 0.5, 0.5], [1.0, 1.0, 0.0]])
+    np.testing.assert_allclose(x.grad.numpy(), [[0.0, 0.5, 0.5], [1.0, 1.0, 0.0]])
 
 
 def test_amin_along_dim_splits_gradient_evenly_among_ties():
     x = leaf([[1.0, 1.0, 3.0], [0.0, 2.0, 0.0]])
     x.amin(dim=1).backward(tg.tensor([1.0, 2.0], dtype=tg.float64))
-    np.testing.assert_allclose(x.grad.data, [[0.5, 0.5, 0.0], [1.0, 0.0, 1.0]])
+    np.testing.assert_allclose(x.grad.numpy(), [[0.5, 0.5, 0.0], [1.0, 0.0, 1.0]])
 
 
 def test_max_along_dim_returns_values_and_first_index_and_routes_gradient_there():
     x = leaf([[1.0, 3.0, 3.0], [2.0, 2.0, 0.0]])
     values, indices = x.max(dim=1)
-    np.testing.assert_array_equal(values.data, [3.0, 2.0])
-    np.testing.assert_array_equal(indices.data, [1, 0])
+    np.testing.assert_array_equal(values.numpy(), [3.0, 2.0])
+    np.testing.assert_array_equal(indices.numpy(), [1, 0])
     values.backward(tg.tensor([1.0, 2.0], dtype=tg.float64))
-    np.testing.assert_array_equal(x.grad.data, [[0.0, 1.0, 0.0], [2.0, 0.0, 0.0]])
+    np.testing.assert_array_equal(x.grad.numpy(), [[0.0, 1.0, 0.0], [2.0, 0.0, 0.0]])
 
 
 def test_min_along_dim_returns_values_and_first_index_and_routes_gradient_there():
     x = leaf([[1.0, 1.0, 3.0], [0.0, 2.0, 0.0]])
     result = x.min(dim=1)
-    np.testing.assert_array_equal(result.values.data, [1.0, 0.0])
-    np.testing.assert_array_equal(result.indices.data, [0, 0])
+    np.testing.assert_array_equal(result.values.numpy(), [1.0, 0.0])
+    np.testing.assert_array_equal(result.indices.numpy(), [0, 0])
     result.values.backward(tg.tensor([1.0, 2.0], dtype=tg.float64))
-    np.testing.assert_array_equal(x.grad.data, [[1.0, 0.0, 0.0], [2.0, 0.0, 0.0]])
+    np.testing.assert_array_equal(x.grad.numpy(), [[1.0, 0.0, 0.0], [2.0, 0.0, 0.0]])
 
 
 def test_maximum_at_equal_inputs_gives_half_to_each():
     a, b = leaf([1.0, 2.0, 5.0]), leaf([1.0, 3.0, 4.0])
     tg.maximum(a, b).backward(tg.tensor([2.0, 2.0, 2.0], dtype=tg.float64))
-    np.testing.assert_array_equal(a.grad.data, [1.0, 0.0, 2.0])
-    np.testing.assert_array_equal(b.grad.data, [1.0, 2.0, 0.0])
+    np.testing.assert_array_equal(a.grad.numpy(), [1.0, 0.0, 2.0])
+    np.testing.assert_array_equal(b.grad.numpy(), [1.0, 2.0, 0.0])
 
 
 def test_minimum_at_equal_inputs_gives_half_to_each():
     a, b = leaf([1.0, 2.0, 5.0]), leaf([1.0, 3.0, 4.0])
     tg.minimum(a, b).backward(tg.tensor([2.0, 2.0, 2.0], dtype=tg.float64))
-    np.testing.assert_array_equal(a.grad.data, [1.0, 2.0, 0.0])
-    np.testing.assert_array_equal(b.grad.data, [1.0, 0.0, 2.0])
+    np.testing.assert_array_equal(a.grad.numpy(), [1.0, 2.0, 0.0])
+    np.testing.assert_array_equal(b.grad.numpy(), [1.0, 0.0, 2.0])
 
 
 # ------------------------------------------------------------------ memory
@@ -242,10 +242,10 @@ def _training_step(params, x, target) -> list:
     out = hidden @ w2 + b2
     loss = ((out - target) ** 2).mean()
     intermediates = [pre, hidden, out, loss]
-    refs = [weakref.ref(t) for t in intermediates] + [weakref.ref(t.data) for t in (pre, hidden, out)]
+    refs = [weakref.ref(t) for t in intermediates] + [weakref.ref(t.numpy()) for t in (pre, hidden, out)]
     refs += [weakref.ref(node) for node in graph_nodes(loss)]
     loss.backward()
-    refs += [weakref.ref(p.grad) for p in params] + [weakref.ref(p.grad.data) for p in params]
+    refs += [weakref.ref(p.grad) for p in params] + [weakref.ref(p.grad.numpy()) for p in params]
     with tg.no_grad():
         for p in params:
             p.data -= 0.1 * p.grad.data
@@ -285,7 +285,7 @@ def _saved_value_refs():
     h = x.exp()  # ExpBackward saves its output
     s = h.sin()  # SinBackward saves h
     y = (h * s).sum()  # MulBackward saves h and s
-    return y, [weakref.ref(h), weakref.ref(s), weakref.ref(h.data), weakref.ref(s.data)]
+    return y, [weakref.ref(h), weakref.ref(s), weakref.ref(h.numpy()), weakref.ref(s.numpy())]
 
 
 def test_backward_without_retain_graph_releases_saved_values():
@@ -314,7 +314,7 @@ def test_chain_of_100000_multiplications_backpropagates_without_recursion_error(
     for _ in range(CHAIN_LENGTH):
         y = y * 1.0001
     y.sum().backward()
-    np.testing.assert_allclose(x.grad.data, np.full(2, 1.0001**CHAIN_LENGTH), rtol=1e-9)
+    np.testing.assert_allclose(x.grad.numpy(), np.full(2, 1.0001**CHAIN_LENGTH), rtol=1e-9)
     del y
     gc.collect()
 
@@ -325,7 +325,7 @@ def test_chain_of_100000_additions_of_the_same_leaf_backpropagates_without_recur
     for _ in range(CHAIN_LENGTH):
         y = y + x
     y.sum().backward()
-    np.testing.assert_array_equal(x.grad.data, np.full(2, CHAIN_LENGTH + 1.0))
+    np.testing.assert_array_equal(x.grad.numpy(), np.full(2, CHAIN_LENGTH + 1.0))
     del y
     gc.collect()
 
@@ -340,11 +340,11 @@ def test_broadcast_of_3x1_and_2x1x4_gives_gradients_summed_over_broadcast_dims(o
     out = a + b if op == "add" else a * b
     assert out.shape == (2, 3, 4)
     out.backward(tg.tensor(upstream))
-    grad_a = upstream if op == "add" else upstream * b.data
-    grad_b = upstream if op == "add" else upstream * a.data
+    grad_a = upstream if op == "add" else upstream * b.numpy()
+    grad_b = upstream if op == "add" else upstream * a.numpy()
     assert a.grad.shape == (3, 1) and b.grad.shape == (2, 1, 4)
-    np.testing.assert_allclose(a.grad.data, grad_a.sum(axis=(0, 2))[:, None], rtol=1e-12)
-    np.testing.assert_allclose(b.grad.data, grad_b.sum(axis=1, keepdims=True), rtol=1e-12)
+    np.testing.assert_allclose(a.grad.numpy(), grad_a.sum(axis=(0, 2))[:, None], rtol=1e-12)
+    np.testing.assert_allclose(b.grad.numpy(), grad_b.sum(axis=1, keepdims=True), rtol=1e-12)
 
 
 def test_zero_dim_tensor_broadcast_against_a_matrix_gets_the_summed_gradient():
@@ -352,8 +352,8 @@ def test_zero_dim_tensor_broadcast_against_a_matrix_gets_the_summed_gradient():
     upstream = RNG.standard_normal((2, 3))
     (s * m).backward(tg.tensor(upstream))
     assert s.grad.shape == ()
-    np.testing.assert_allclose(s.grad.data, np.sum(upstream * m.data), rtol=1e-12)
-    np.testing.assert_allclose(m.grad.data, upstream * 1.5, rtol=1e-12)
+    np.testing.assert_allclose(s.grad.numpy(), np.sum(upstream * m.numpy()), rtol=1e-12)
+    np.testing.assert_allclose(m.grad.numpy(), upstream * 1.5, rtol=1e-12)
 
 
 def test_zero_dim_tensors_combine_into_a_zero_dim_result_with_zero_dim_gradients():
@@ -362,8 +362,8 @@ def test_zero_dim_tensors_combine_into_a_zero_dim_result_with_zero_dim_gradients
     assert out.shape == ()
     out.backward()
     assert s.grad.shape == () and t.grad.shape == ()
-    np.testing.assert_allclose(s.grad.data, -1.0)
-    np.testing.assert_allclose(t.grad.data, 1.5)
+    np.testing.assert_allclose(s.grad.numpy(), -1.0)
+    np.testing.assert_allclose(t.grad.numpy(), 1.5)
 
 
 def test_zero_dim_results_hold_zero_dim_ndarrays():
@@ -371,13 +371,13 @@ def test_zero_dim_results_hold_zero_dim_ndarrays():
     s, m = leaf(1.5), random_leaf(2, 3)
     for out in (s * s, s.exp(), m.sum(), m.amax(), m.mean()):
         assert out.shape == ()
-        assert isinstance(out.data, np.ndarray), f"{out.grad_fn} gave a {type(out.data).__name__}"
+        assert isinstance(out.numpy(), np.ndarray), f"{out.grad_fn} gave a {type(out.numpy()).__name__}"
 
 
 def test_zero_dim_leaf_gradient_is_a_zero_dim_ndarray():
     s = leaf(1.5)
     (s * 2.0).backward()
-    assert isinstance(s.grad.data, np.ndarray), f"the gradient is a {type(s.grad.data).__name__}"
+    assert isinstance(s.grad.numpy(), np.ndarray), f"the gradient is a {type(s.grad.numpy()).__name__}"
     s.grad.data[...] = 0.0  # in-place writes to a gradient work, as optimizers may need
 
 
@@ -387,8 +387,8 @@ def test_zero_dim_tensor_plus_one_element_vector_gives_gradients_of_each_shape()
     assert out.shape == (1,)
     out.backward(tg.tensor([3.0], dtype=tg.float64))
     assert s.grad.shape == () and v.grad.shape == (1,)
-    np.testing.assert_allclose(s.grad.data, 3.0)
-    np.testing.assert_allclose(v.grad.data, [3.0])
+    np.testing.assert_allclose(s.grad.numpy(), 3.0)
+    np.testing.assert_allclose(v.grad.numpy(), [3.0])
 
 
 @pytest.mark.parametrize(("product", "other_shape"), [
@@ -399,5 +399,5 @@ def test_gradient_of_a_transposed_weight_is_c_contiguous_like_the_weight(product
     weight = tg.tensor(np.arange(6.0).reshape(2, 3), requires_grad=True)
     out = product(weight, tg.tensor(np.ones(other_shape)))
     out.backward(tg.tensor(np.ones(out.shape)))
-    assert weight.grad.data.flags.c_contiguous
-    np.testing.assert_allclose(weight.grad.data, np.full((2, 3), 4.0))
+    assert weight.grad.numpy().flags.c_contiguous
+    np.testing.assert_allclose(weight.grad.numpy(), np.full((2, 3), 4.0))

@@ -273,21 +273,21 @@ def test_training_flags_are_unchanged_after_a_failing_forward():
 
 def test_batchnorm_running_statistics_are_unchanged():
     model = mixed_mode_model()
-    before = {name: buffer.data.copy() for name, buffer in model.named_buffers()}
+    before = {name: buffer.numpy().copy() for name, buffer in model.named_buffers()}
     control = copy.deepcopy(model)
     control(tg.zeros(8, 3))  # a forward pass in training mode would change them
-    assert not np.array_equal(control[1].running_var.data, before["1.running_var"])
+    assert not np.array_equal(control[1].running_var.numpy(), before["1.running_var"])
     summary(model, (8, 3))
-    assert all(np.array_equal(buffer.data, before[name]) for name, buffer in model.named_buffers())
+    assert all(np.array_equal(buffer.numpy(), before[name]) for name, buffer in model.named_buffers())
 
 
 def test_a_dropout_model_draws_no_random_numbers():
     model = nn.Sequential(nn.Linear(3, 4), nn.Dropout(0.5))
     tg.manual_seed(0)
     summary(model, (8, 3))
-    after = tg.rand(3).data
+    after = tg.rand(3).numpy()
     tg.manual_seed(0)
-    assert np.array_equal(after, tg.rand(3).data)
+    assert np.array_equal(after, tg.rand(3).numpy())
 
 
 # ------------------------------------------------------------------ errors

@@ -146,10 +146,10 @@ def test_pytorch_state_dict_loads_strictly_and_reads_back_unchanged(name):
 
 def test_parameters_are_the_same_objects_after_loading():
     model = layernorm_gelu()
-    before = [(p, p.data) for p in model.parameters()]
+    before = [(p, p.numpy()) for p in model.parameters()]
     state, _ = load_fixture("layernorm_gelu")
     model.load_state_dict(state)
-    assert all(p is q and p.data is array for (p, array), q in zip(before, model.parameters()))
+    assert all(p is q and p.numpy() is array for (p, array), q in zip(before, model.parameters()))
 
 
 # ------------------------------------------------------------------ outputs and gradients

@@ -85,7 +85,7 @@ def load(f: str | os.PathLike | IO[bytes]) -> Any:
 def _encode(value: Any, path: str, arrays: dict[str, np.ndarray], open_containers: set[int]) -> Any:
     """The manifest node for `value`; its arrays go into `arrays`. `path` names it in errors."""
     if isinstance(value, Tensor):
-        return {"tensor": _add_array(value.data, path, arrays)}
+        return {"tensor": _add_array(value._array, path, arrays)}
     if isinstance(value, np.ma.MaskedArray):
         raise TypeError(f"{path}: cannot save a masked array (its mask would be lost); save .data and .mask")
     if isinstance(value, np.ndarray):

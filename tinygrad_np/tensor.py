@@ -17,6 +17,7 @@ import numpy as np
 from . import dtypes
 from .autograd.differentiate import backward as run_backward
 from .autograd.grad_mode import grad_state
+from .autograd.version import VersionCounter
 from .errors import ShapeError
 from .ops.elementwise import (
     Abs,
@@ -53,19 +54,24 @@ ValuesIndices = namedtuple("ValuesIndices", ["values", "indices"])
 class Tensor:
     """An n-dimensional array with reverse-mode autodiff.
 
-    `data` is the NumPy array; `grad_fn` is the node that produced it (None for a leaf);
-    `grad` receives the gradient of a backward pass if `requires_grad` is set.
+    `_array` is the NumPy array (`numpy()` returns it; `data` is a tensor sharing it, outside
+    autograd); `grad_fn` is the node that produced it (None for a leaf); `grad` receives the
+    gradient of a backward pass if `requires_grad` is set. `_version_counter` counts the
+    in-place changes to the array and is shared with views of it; `_base` is the tensor a
+    view was taken from (None for a tensor that owns its array).
     """
 
-    __slots__ = ("data", "grad", "grad_fn", "_requires_grad", "__weakref__")
+    __slots__ = ("_array", "grad", "grad_fn", "_requires_grad", "_version_counter", "_base", "_hooks", "__weakref__")
     __array_ufunc__ = None  # NumPy defers `ndarray <op> Tensor` to our reflected operators
     __hash__ = object.__hash__
 
     def __init__(self, data, dtype=None, requires_grad: bool = False) -> None:
-        self.data = _to_array(data, dtype)
+        self._array = _to_array(data, dtype)
         self.grad: Tensor | None = None
         self.grad_fn = None
         self._requires_grad = False
+        self._version_counter = VersionCounter()
+        self._base = self._hooks = None
         if requires_grad:
             self.requires_grad_()
 
@@ -76,9 +82,38 @@ class Tensor:
         tensor = object.__new__(Tensor)
         if type(data) is not np.ndarray:
             data = np.asarray(data)
-        tensor.data, tensor.grad, tensor.grad_fn = data, None, grad_fn
+        tensor._array, tensor.grad, tensor.grad_fn = data, None, grad_fn
         tensor._requires_grad = grad_fn is not None
+        tensor._version_counter = VersionCounter()
+        tensor._base = tensor._hooks = None
         return tensor
+
+    @property
+    def data(self) -> Tensor:
+        """The same array as a tensor outside autograd: no grad_fn, no requires_grad, and its
+        own version counter, so in-place changes through it are not checked (PyTorch's escape
+        hatch; `with tg.no_grad(): t.add_(...)` is the checked way). Assigning a tensor or an
+        array replaces this tensor's array."""
+        return Tensor._make(self._array, None)
+
+    @data.setter
+    def data(self, value) -> None:
+        array = value._array if isinstance(value, Tensor) else np.asarray(value)
+        if array.dtype.kind not in "biuf":
+            raise TypeError(f"cannot set .data to an array of dtype {array.dtype}")
+        if self._requires_grad and not dtypes.is_floating(array.dtype):
+            raise RuntimeError(f"data set to a tensor of dtype {array.dtype}, but this tensor requires grad; "
+                               "only floating point tensors can")
+        self._array = array
+
+    @property
+    def _version(self) -> int:
+        """How many in-place changes this tensor's array has seen (PyTorch's `_version`)."""
+        return self._version_counter.value
+
+    def _bump_version(self) -> None:
+        """Record an in-place change of the array (the library's own in-place updates call this)."""
+        self._version_counter.value += 1
 
     # ----------------------------------------------------------------- attributes
 
@@ -97,9 +132,9 @@ class Tensor:
                 "you can only change requires_grad flags of leaf tensors; use .detach() to get a "
                 "tensor that does not require grad"
             )
-        if requires_grad and not dtypes.is_floating(self.data.dtype):
+        if requires_grad and not dtypes.is_floating(self._array.dtype):
             raise RuntimeError(
-                f"only tensors of floating point dtype can require gradients, not {self.data.dtype}; "
+                f"only tensors of floating point dtype can require gradients, not {self._array.dtype}; "
                 "convert first with .float() or .double()"
             )
         self._requires_grad = bool(requires_grad) or self.grad_fn is not None
@@ -111,38 +146,38 @@ class Tensor:
 
     @property
     def shape(self) -> tuple[int, ...]:
-        return self.data.shape
+        return self._array.shape
 
     @property
     def dtype(self) -> np.dtype:
-        return self.data.dtype
+        return self._array.dtype
 
     @property
     def ndim(self) -> int:
-        return self.data.ndim
+        return self._array.ndim
 
     def dim(self) -> int:
-        return self.data.ndim
+        return self._array.ndim
 
     def size(self, dim: int | None = None):
         """The shape, or the length of one dim."""
-        return self.data.shape if dim is None else self.data.shape[_dim(dim, self.ndim)]
+        return self._array.shape if dim is None else self._array.shape[_dim(dim, self.ndim)]
 
     def numel(self) -> int:
-        return self.data.size
+        return self._array.size
 
     def __len__(self) -> int:
         if self.ndim == 0:
             raise TypeError("len() of a 0-d tensor")
-        return self.data.shape[0]
+        return self._array.shape[0]
 
     def __iter__(self) -> Iterator[Tensor]:
         if self.ndim == 0:
             raise TypeError("iteration over a 0-d tensor")
-        return (self[i] for i in range(self.data.shape[0]))
+        return (self[i] for i in range(self._array.shape[0]))
 
     def __repr__(self) -> str:
-        body = np.array2string(self.data, separator=", ", prefix="tensor(")
+        body = np.array2string(self._array, separator=", ", prefix="tensor(")
         extras = []
         if self.dtype not in (dtypes.get_default_dtype(), dtypes.int64, dtypes.bool_):
             extras.append(f"dtype={self.dtype}")
@@ -155,18 +190,18 @@ class Tensor:
     # ----------------------------------------------------------------- conversion
 
     def numpy(self) -> np.ndarray:
-        return self.data
+        return self._array
 
     def __array__(self, dtype=None, copy=None) -> np.ndarray:
-        return np.array(self.data, dtype=dtype) if copy else np.asarray(self.data, dtype=dtype)
+        return np.array(self._array, dtype=dtype) if copy else np.asarray(self._array, dtype=dtype)
 
     def item(self):
-        if self.data.size != 1:
-            raise RuntimeError(f"a tensor with {self.data.size} elements cannot be converted to a Python number")
-        return self.data.item()
+        if self._array.size != 1:
+            raise RuntimeError(f"a tensor with {self._array.size} elements cannot be converted to a Python number")
+        return self._array.item()
 
     def tolist(self):
-        return self.data.tolist()
+        return self._array.tolist()
 
     def __float__(self) -> float:
         return float(self.item())
@@ -175,27 +210,27 @@ class Tensor:
         return int(self.item())
 
     def __index__(self) -> int:
-        if self.data.dtype.kind not in "iu" or self.data.size != 1:
+        if self._array.dtype.kind not in "iu" or self._array.size != 1:
             raise TypeError("only one-element integer tensors can be used as an index")
         return int(self.item())
 
     def __bool__(self) -> bool:
-        if self.data.size != 1:
-            raise RuntimeError(f"the truth value of a tensor with {self.data.size} elements is ambiguous")
-        return bool(self.data.item())
+        if self._array.size != 1:
+            raise RuntimeError(f"the truth value of a tensor with {self._array.size} elements is ambiguous")
+        return bool(self._array.item())
 
     def detach(self) -> Tensor:
         """The same data, cut from the graph."""
-        return Tensor._make(self.data, None)
+        return Tensor._make(self._array, None)
 
     def astype(self, dtype) -> Tensor:
         """Convert; float-to-float conversions are differentiable, others leave the graph."""
         dtype = np.dtype(dtype)
-        if dtype == self.data.dtype:
+        if dtype == self._array.dtype:
             return self
-        if dtypes.is_floating(dtype) and dtypes.is_floating(self.data.dtype):
+        if dtypes.is_floating(dtype) and dtypes.is_floating(self._array.dtype):
             return Cast.apply(self, dtype=dtype)
-        return Tensor._make(self.data.astype(dtype), None)
+        return Tensor._make(self._array.astype(dtype), None)
 
     def to(self, *args, dtype=None) -> Tensor:
         """`to(dtype)` converts; `to("cpu")` is accepted (and changes nothing) for PyTorch code."""
@@ -320,16 +355,16 @@ class Tensor:
     __lt__, __le__, __gt__, __ge__, __eq__, __ne__ = lt, le, gt, ge, eq, ne
 
     def __contains__(self, element) -> bool:
-        return bool((self == element).data.any())
+        return bool((self == element)._array.any())
 
     def logical_not(self) -> Tensor:
-        return Tensor._make(np.logical_not(self.data), None)
+        return Tensor._make(np.logical_not(self._array), None)
 
     def __invert__(self) -> Tensor:
         """Logical not for bool tensors, bitwise not for integers (as PyTorch)."""
-        if dtypes.is_floating(self.data.dtype):
-            raise TypeError(f"~ is only defined for bool and integer tensors, not {self.data.dtype}")
-        return Tensor._make(np.invert(self.data), None)
+        if dtypes.is_floating(self._array.dtype):
+            raise TypeError(f"~ is only defined for bool and integer tensors, not {self._array.dtype}")
+        return Tensor._make(np.invert(self._array), None)
 
     def sign(self) -> Tensor:
         """-1, 0 or 1 elementwise (0 for NaN); its gradient is zero."""
@@ -383,7 +418,7 @@ class Tensor:
             out = where(out < min, min, out)
         if max is not None:
             out = where(out > max, max, out)
-        nan = np.isnan(self.data) if dtypes.is_floating(self.data.dtype) else None
+        nan = np.isnan(self._array) if dtypes.is_floating(self._array.dtype) else None
         if nan is not None and nan.any():
             out = where(Tensor._make(nan, None), self.detach(), out)
         return out
@@ -556,12 +591,12 @@ class Tensor:
         return self.expand(shape)
 
     def __getitem__(self, key) -> Tensor:
-        key, basic = _index_key(key, self.data.shape)
+        key, basic = _index_key(key, self._array.shape)
         return Index.apply(self, key=key, basic=basic)
 
     def gather(self, dim: int, index) -> Tensor:
         """out[i][j][k] = self[index[i][j][k]][j][k] for dim 0 (and so on): advanced indexing."""
-        index = index.data if isinstance(index, Tensor) else np.asarray(index)
+        index = index._array if isinstance(index, Tensor) else np.asarray(index)
         dim = _dim(dim, self.ndim)
         if self.ndim == 0 and index.ndim == 0:  # as PyTorch: a 0-d tensor gathers like a 1-element vector
             return self.reshape(1).gather(0, index.reshape(1)).reshape(())
@@ -594,7 +629,7 @@ def where(condition, input=None, other=None):
     if cond.dtype != dtypes.bool_:
         raise RuntimeError(f"where: condition must be a bool tensor, got {cond.dtype}")
     if input is None and other is None:
-        return tuple(Tensor._make(indices.astype(np.int64), None) for indices in np.nonzero(cond.data))
+        return tuple(Tensor._make(indices.astype(np.int64), None) for indices in np.nonzero(cond._array))
     if not isinstance(input, Tensor) and not isinstance(other, Tensor):
         input = Tensor(input)
     a, b = _promote(input, other)
@@ -656,7 +691,7 @@ def dtype_of_to_args(args: tuple, dtype, what: str):
 
 def _to_array(data, dtype) -> np.ndarray:
     if isinstance(data, Tensor):
-        data = data.data
+        data = data._array
     if isinstance(data, np.ndarray):
         array = data if dtype is None or data.dtype == dtype else data.astype(dtype)
     else:
@@ -671,7 +706,7 @@ def _as_operand(value, like: Tensor) -> Tensor:
     if isinstance(value, np.ndarray):
         return Tensor._make(value, None)
     if isinstance(value, (Number, np.generic)):
-        dtype = dtypes.scalar_result_dtype(like.data.dtype, value)
+        dtype = dtypes.scalar_result_dtype(like._array.dtype, value)
         try:
             return Tensor._make(np.asarray(value, dtype), None)
         except OverflowError:  # an int outside the tensor's integer range wraps, as in PyTorch
@@ -685,8 +720,8 @@ def _promote(a, b) -> tuple[Tensor, Tensor]:
         a = _as_operand(a, b)
     elif not isinstance(b, Tensor):
         b = _as_operand(b, a)
-    if a.data.dtype != b.data.dtype:
-        dtype = dtypes.result_dtype(a.data, b.data)
+    if a._array.dtype != b._array.dtype:
+        dtype = dtypes.result_dtype(a._array, b._array)
         a, b = a.astype(dtype), b.astype(dtype)
     return a, b
 
@@ -696,8 +731,8 @@ def _broadcast(name: str, a, b, floating: bool = False) -> tuple[Tensor, Tensor]
     if floating:  # true division: integer operands become floats first, so nothing wraps
         a, b = (_floating(x) if isinstance(x, Tensor) else x for x in (a, b))
     a, b = _promote(a, b)
-    if a.data.shape != b.data.shape:
-        shape = _broadcast_shape(name, a.data.shape, b.data.shape)
+    if a._array.shape != b._array.shape:
+        shape = _broadcast_shape(name, a._array.shape, b._array.shape)
         a, b = _expand_for_grad(a, shape), _expand_for_grad(b, shape)
     return a, b
 
@@ -717,7 +752,7 @@ def _broadcast_shape(name: str, *shapes: tuple) -> tuple:
 
 def _expand_for_grad(t: Tensor, shape: tuple) -> Tensor:
     """Expand only when the tensor needs a gradient; NumPy broadcasts constants for free."""
-    if t.data.shape != shape and t._requires_grad and grad_state.enabled:
+    if t._array.shape != shape and t._requires_grad and grad_state.enabled:
         return Expand.apply(t, shape=shape)
     return t
 
@@ -728,9 +763,9 @@ def _compare(name: str, ufunc, a: Tensor, b) -> Tensor:
             b = _as_operand(b, a)
         except TypeError:
             return NotImplemented
-    if a.data.shape != b.data.shape:
-        _broadcast_shape(name, a.data.shape, b.data.shape)
-    a_data, b_data = a.data, b.data
+    if a._array.shape != b._array.shape:
+        _broadcast_shape(name, a._array.shape, b._array.shape)
+    a_data, b_data = a._array, b._array
     if a_data.dtype != b_data.dtype:  # compare in the promoted dtype, as PyTorch
         dtype = dtypes.result_dtype(a_data, b_data)
         a_data, b_data = a_data.astype(dtype, copy=False), b_data.astype(dtype, copy=False)
@@ -767,7 +802,7 @@ def _matmul(a, b) -> Tensor:
 
 def _floating(t: Tensor) -> Tensor:
     """Integer and bool tensors become the default float dtype for float-valued ops."""
-    return t if dtypes.is_floating(t.data.dtype) else t.astype(dtypes.get_default_dtype())
+    return t if dtypes.is_floating(t._array.dtype) else t.astype(dtypes.get_default_dtype())
 
 
 def _shift_by_max(t: Tensor, dim) -> tuple[Tensor, Tensor]:
@@ -775,9 +810,9 @@ def _shift_by_max(t: Tensor, dim) -> tuple[Tensor, Tensor]:
     constant m gives the same result, so m needs no gradient; an infinite max shifts by 0
     (logsumexp of [1, inf] is inf)."""
     t = _floating(t)
-    m = np.max(t.data, axis=_dims(dim, t.ndim), keepdims=True, initial=-np.inf)
+    m = np.max(t._array, axis=_dims(dim, t.ndim), keepdims=True, initial=-np.inf)
     m = np.where(np.isfinite(m), m, 0)
-    shift = Tensor._make(m.astype(t.data.dtype, copy=False), None)
+    shift = Tensor._make(m.astype(t._array.dtype, copy=False), None)
     return t - shift, shift
 
 
@@ -802,9 +837,9 @@ def _arg_reduce(reducer, t: Tensor, dim, keepdim: bool) -> Tensor:
     if dim is None or t.ndim == 0:
         if dim is not None:
             _dim(dim, 0)
-        out = reducer(t.data)
+        out = reducer(t._array)
         return Tensor._make(np.asarray(out, dtype=np.int64).reshape((1,) * t.ndim if keepdim else ()), None)
-    return Tensor._make(reducer(t.data, axis=_dim(dim, t.ndim), keepdims=keepdim).astype(np.int64), None)
+    return Tensor._make(reducer(t._array, axis=_dim(dim, t.ndim), keepdims=keepdim).astype(np.int64), None)
 
 
 def _count(shape: tuple, axes) -> int:
@@ -847,7 +882,7 @@ def _index_key(key, shape: tuple) -> tuple[tuple, bool]:
     """
     if isinstance(key, list) and _list_is_tuple(key):
         key = tuple(key)
-    parts = [p.data if isinstance(p, Tensor) else _list_index(p) if isinstance(p, list) else p
+    parts = [p._array if isinstance(p, Tensor) else _list_index(p) if isinstance(p, list) else p
              for p in (key if isinstance(key, tuple) else (key,))]
     parts = [p.astype(bool) if isinstance(p, np.ndarray) and p.dtype == np.uint8 else p for p in parts]
     consumed = sum(p.ndim if _is_mask(p) else 0 if p is None or p is Ellipsis or isinstance(p, bool) else 1

@@ -45,8 +45,8 @@ def creation_stack() -> str:
 def check_gradients(node, grads) -> None:
     """Raise if any gradient `node` returned holds NaN or Inf."""
     for index, grad in enumerate(grads):
-        if grad is not None and not np.isfinite(grad.data).all():
-            bad = "nan" if np.isnan(grad.data).any() else "inf"
+        if grad is not None and not np.isfinite(grad._array).all():
+            bad = "nan" if np.isnan(grad._array).any() else "inf"
             raise RuntimeError(
                 f"Function '{node.name}' returned {bad} values in its gradient for input {index}.\n"
                 f"The op was created in the forward pass at:\n{getattr(node, 'created_at', '(unknown)')}"

@@ -68,7 +68,7 @@ def _root_grads(roots: Sequence, grads) -> list:
                 "computed from requires grad (set requires_grad=True on the inputs, outside no_grad)"
             )
         if value is None:
-            if root.data.size != 1:
+            if root._array.size != 1:
                 raise RuntimeError(
                     f"grad can be implicitly created only for one-element outputs; this output has shape "
                     f"{root.shape}: pass a gradient of that shape, e.g. backward(gradient=tg.ones_like(out))"

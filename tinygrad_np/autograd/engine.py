@@ -145,10 +145,10 @@ def _check_gradient(node: Function, index: int, edge, grad: Tensor) -> None:
     if isinstance(edge, Function):
         shape, dtype = edge.out_shape, edge.out_dtype
     else:
-        shape, dtype = edge.data.shape, edge.data.dtype
-    if grad.data.shape != shape or grad.data.dtype != dtype:
+        shape, dtype = edge._array.shape, edge._array.dtype
+    if grad._array.shape != shape or grad._array.dtype != dtype:
         raise RuntimeError(
-            f"{node.name} returned a gradient of shape {grad.data.shape} and dtype {grad.data.dtype} "
+            f"{node.name} returned a gradient of shape {grad._array.shape} and dtype {grad._array.dtype} "
             f"for input {index}, which has shape {shape} and dtype {dtype}"
         )
 
@@ -160,7 +160,7 @@ def _accumulate_leaf(leaf: Tensor, grad: Tensor, owners: set[int]) -> None:
     if leaf.grad is not None:
         leaf.grad = leaf.grad + grad
         return
-    array = grad.data
+    array = grad._array
     owner = id(array if array.base is None else array.base)
     if owner in owners or not array.flags.writeable:
         grad = grad._make(array.copy(), grad.grad_fn)

@@ -54,7 +54,7 @@ class Function:
     @classmethod
     def apply(cls, *inputs: Tensor, **params) -> Tensor:
         node = cls()
-        out = node.forward(*[t.data for t in inputs], **params)
+        out = node.forward(*[t._array for t in inputs], **params)
         if type(out) is not np.ndarray:  # NumPy returns scalars from 0-d results
             out = np.asarray(out)
         make_tensor = inputs[0]._make

@@ -28,13 +28,13 @@ def gradcheck(fn: Callable, inputs, eps: float = 1e-6, atol: float = 1e-5, rtol:
     from ..tensor import Tensor
 
     inputs = _as_tuple(inputs)
-    inputs = tuple(Tensor(x.data.copy(), requires_grad=x.requires_grad) if isinstance(x, Tensor) else x for x in inputs)
+    inputs = tuple(Tensor(x._array.copy(), requires_grad=x.requires_grad) if isinstance(x, Tensor) else x for x in inputs)
     checked = [i for i, x in enumerate(inputs) if isinstance(x, Tensor) and x.requires_grad]
     for i in checked:
         if inputs[i].dtype != np.float64:
             raise ValueError(f"gradcheck: input {i} is {inputs[i].dtype}; finite differences need float64 inputs")
     outputs = _as_tuple(fn(*inputs))
-    numeric = _numeric_jacobians(fn, inputs, checked, [out.data.size for out in outputs], eps)
+    numeric = _numeric_jacobians(fn, inputs, checked, [out._array.size for out in outputs], eps)
     analytic = _analytic_jacobians(outputs, [inputs[i] for i in checked])
     try:
         for k, i in enumerate(checked):
@@ -82,7 +82,7 @@ def _numeric_jacobians(fn, inputs, checked, output_sizes, eps) -> list[list[np.n
     """J[k][o] of shape (input size, output size), by central differences."""
     jacobians = []
     for i in checked:
-        array = inputs[i].data
+        array = inputs[i]._array
         jacobian = [np.zeros((array.size, size)) for size in output_sizes]
         for row, index in enumerate(np.ndindex(array.shape)):
             original = array[index]
@@ -98,24 +98,24 @@ def _numeric_jacobians(fn, inputs, checked, output_sizes, eps) -> list[list[np.n
 
 
 def _evaluate(fn, inputs) -> list[np.ndarray]:
-    return [np.array(out.data, dtype=np.float64) for out in _as_tuple(fn(*inputs))]
+    return [np.array(out._array, dtype=np.float64) for out in _as_tuple(fn(*inputs))]
 
 
 def _analytic_jacobians(outputs, targets) -> list[list[np.ndarray]]:
     """J[k][o] of shape (input size, output size), one backward per output element."""
     from ..tensor import Tensor
 
-    jacobians = [[np.zeros((t.data.size, out.data.size)) for out in outputs] for t in targets]
+    jacobians = [[np.zeros((t._array.size, out._array.size)) for out in outputs] for t in targets]
     for o, out in enumerate(outputs):
         if not out.requires_grad:
             continue
-        for flat in range(out.data.size):
-            seed = np.zeros(out.data.size, dtype=out.dtype)
+        for flat in range(out._array.size):
+            seed = np.zeros(out._array.size, dtype=out.dtype)
             seed[flat] = 1
             grads = grad(out, targets, Tensor(seed.reshape(out.shape)), retain_graph=True, allow_unused=True)
             for k, g in enumerate(grads):
                 if g is not None:
-                    jacobians[k][o][:, flat] = g.data.ravel()
+                    jacobians[k][o][:, flat] = g._array.ravel()
     return jacobians
 
 
@@ -133,7 +133,7 @@ def _check_random_direction(outputs, inputs, checked, numeric, atol, rtol) -> No
                  retain_graph=True, allow_unused=True)
     for k, (i, g) in enumerate(zip(checked, grads)):
         expected = sum(numeric[k][o] @ upstream[o].ravel() for o in differentiable)
-        actual = np.zeros(inputs[i].data.size) if g is None else g.data.ravel()
+        actual = np.zeros(inputs[i]._array.size) if g is None else g._array.ravel()
         _compare(actual[:, None], np.reshape(expected, (-1, 1)), atol, rtol,
                  f"a random upstream gradient, input {i}", inputs[i].shape, ())
 

@@ -52,7 +52,7 @@ class TensorDataset(Dataset):
         return self.tensors[0].shape[0]
 
     def get_batch(self, index: np.ndarray | slice) -> tuple[Tensor, ...]:
-        return tuple(Tensor(np.array(t.data[index])) for t in self.tensors)  # a copy, never a view of the data
+        return tuple(Tensor(np.array(t._array[index])) for t in self.tensors)  # a copy, never a view of the data
 
 
 class Subset(Dataset):

@@ -86,8 +86,8 @@ class MNIST(Dataset):
         return self.targets.shape[0]
 
     def __getitem__(self, index: int) -> tuple[Any, Any]:
-        image = Tensor(np.divide(self.data.data[index][None], np.float32(255), dtype=np.float32))
-        label = int(self.targets.data[index])
+        image = Tensor(np.divide(self.data._array[index][None], np.float32(255), dtype=np.float32))
+        label = int(self.targets._array[index])
         if self.transform is not None:
             image = self.transform(image)
         if self.target_transform is not None:
@@ -99,8 +99,8 @@ class MNIST(Dataset):
         if self.transform is not None or self.target_transform is not None:
             positions = range(len(self))[index] if isinstance(index, slice) else index.tolist()
             return default_collate([self[i] for i in positions])
-        images = np.divide(self.data.data[index][:, None], np.float32(255), dtype=np.float32)
-        return Tensor(images), Tensor(self.targets.data[index])
+        images = np.divide(self.data._array[index][:, None], np.float32(255), dtype=np.float32)
+        return Tensor(images), Tensor(self.targets._array[index])
 
     def __repr__(self) -> str:
         split = "Train" if self.train else "Test"

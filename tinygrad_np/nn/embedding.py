@@ -27,7 +27,7 @@ class Embedding(Module):
         self.weight = Parameter(np.empty((num_embeddings, embedding_dim), dtype=dtype))
         init.normal_(self.weight)
         if padding_idx is not None:
-            self.weight.data[padding_idx] = 0
+            self.weight._array[padding_idx] = 0
 
     def forward(self, input) -> Tensor:
         return F.embedding(input, self.weight, self.padding_idx)

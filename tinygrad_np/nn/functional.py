@@ -73,13 +73,13 @@ def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tenso
     Written so that neither branch overflows, even in the gradient:
     z + log1p(e^(−z)) for z > 0 and log1p(e^z) otherwise."""
     scaled = input * beta
-    positive = scaled.data > 0
+    positive = scaled._array > 0
     z_pos = where(positive, scaled, 0.0)
     z_neg = where(positive, 0.0, scaled)
     smooth = where(positive, z_pos + (-z_pos).exp().log1p(), z_neg.exp().log1p())
     if beta != 1:
         smooth = smooth / beta
-    return where(scaled.data > threshold, input, smooth)
+    return where(scaled._array > threshold, input, smooth)
 
 
 def logsigmoid(input: Tensor) -> Tensor:
@@ -153,11 +153,11 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
         centered = input - mean
         var = (centered * centered).mean(dims, keepdim=True)
         if training and running_mean is not None:
-            unbiased = var.data.reshape(-1) * (count / (count - 1))
-            running_mean.data *= 1 - momentum
-            running_mean.data += momentum * mean.data.reshape(-1)
-            running_var.data *= 1 - momentum
-            running_var.data += momentum * unbiased
+            unbiased = var._array.reshape(-1) * (count / (count - 1))
+            running_mean._array *= 1 - momentum
+            running_mean._array += momentum * mean._array.reshape(-1)
+            running_var._array *= 1 - momentum
+            running_var._array += momentum * unbiased
     else:
         mean = running_mean.detach().reshape(stat_shape)
         var = running_var.detach().reshape(stat_shape)
@@ -212,7 +212,7 @@ def cross_entropy(input: Tensor, target, weight: Tensor | None = None, ignore_in
     log_probs = input.log_softmax(class_dim)
     classes = input.shape[class_dim]
     class_weight = _class_weight(weight, classes, log_probs, class_dim)
-    target_data = target.data if isinstance(target, Tensor) else np.asarray(target)
+    target_data = target._array if isinstance(target, Tensor) else np.asarray(target)
     if target_data.dtype.kind == "f":
         if target_data.shape != input.shape:
             raise ShapeError(f"cross_entropy: class-probability targets must have the input's shape {input.shape}, "
@@ -292,7 +292,7 @@ def binary_cross_entropy(input: Tensor, target, weight=None, reduction: str = "m
     if target.shape != input.shape:
         raise ShapeError(f"binary_cross_entropy: target of shape {target.shape} differs from input of shape "
                          f"{input.shape}; make them equal (broadcasting here is almost always a bug)")
-    if input.numel() and not (input.data.min() >= 0 and input.data.max() <= 1):
+    if input.numel() and not (input._array.min() >= 0 and input._array.max() <= 1):
         raise ValueError("binary_cross_entropy: all elements of input should be between 0 and 1 "
                          "(pass logits to binary_cross_entropy_with_logits instead)")
     losses = -(target * _clamped_log(input) + (1 - target) * _clamped_log(1 - input))
@@ -333,7 +333,7 @@ def _check_reduction(reduction: str) -> None:
 
 
 def _integer_array(name: str, indices) -> np.ndarray:
-    array = indices.data if isinstance(indices, Tensor) else np.asarray(indices)
+    array = indices._array if isinstance(indices, Tensor) else np.asarray(indices)
     if array.dtype.kind not in "iu":
         raise TypeError(f"{name}: expected an integer tensor of indices, got dtype {array.dtype} (use .long())")
     return array
@@ -365,7 +365,7 @@ def _class_weight(weight, classes: int, like: Tensor, class_dim: int):
 
 
 def _as_array(value) -> np.ndarray:
-    return value.data if isinstance(value, Tensor) else np.asarray(value)
+    return value._array if isinstance(value, Tensor) else np.asarray(value)
 
 
 def _as_tensor(value, like: Tensor) -> Tensor:
@@ -386,5 +386,5 @@ def _same_shape(name: str, input: Tensor, target) -> Tensor:
 
 def _clamped_log(x: Tensor) -> Tensor:
     """max(log x, −100), with a zero (not nan) gradient where x = 0."""
-    positive = x.data > 0
+    positive = x._array > 0
     return where(positive, where(positive, x, 1.0).log(), -100.0).clamp(min=-100.0)

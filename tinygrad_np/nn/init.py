@@ -1,6 +1,6 @@
 """Weight initialisation, in place, with PyTorch's formulas; draws from the seeded generator.
 
-Each function overwrites `tensor.data` (keeping its dtype and memory) and returns the tensor.
+Each function overwrites `tensor._array` (keeping its dtype and memory) and returns the tensor.
 Fans follow PyTorch: fan_in = size(1) · receptive field, fan_out = size(0) · receptive field.
 """
 
@@ -49,7 +49,7 @@ def _fan(tensor: Tensor, mode: str) -> int:
 
 
 def _fill(tensor: Tensor, values) -> Tensor:
-    np.copyto(tensor.data, values, casting="unsafe")
+    np.copyto(tensor._array, values, casting="unsafe")
     return tensor
 
 

@@ -234,7 +234,7 @@ class Module:
     def zero_grad(self, set_to_none: bool = True) -> None:
         for param in self.parameters():
             if param.grad is not None:
-                param.grad = None if set_to_none else Tensor._make(np.zeros_like(param.grad.data), None)
+                param.grad = None if set_to_none else Tensor._make(np.zeros_like(param.grad._array), None)
 
     def to(self, *args, dtype=None) -> Module:
         """Convert floating parameters and buffers in place (the same Parameter objects, so an
@@ -246,10 +246,10 @@ class Module:
         if not dtypes.is_floating(dtype):
             raise TypeError(f"nn.Module.to only accepts floating point dtypes, but got desired dtype={dtype}")
         for tensor in [*self.parameters(), *self.buffers()]:
-            if dtypes.is_floating(tensor.data.dtype):
-                tensor.data = tensor.data.astype(dtype)
+            if dtypes.is_floating(tensor._array.dtype):
+                tensor._array = tensor._array.astype(dtype)
                 if tensor.grad is not None:
-                    tensor.grad = Tensor._make(tensor.grad.data.astype(dtype), None)
+                    tensor.grad = Tensor._make(tensor.grad._array.astype(dtype), None)
         return self
 
     def float(self) -> Module:
@@ -302,18 +302,18 @@ class Module:
             if key not in state_dict:
                 continue
             value = state_dict[key]
-            array = np.asarray(value.data if isinstance(value, Tensor) else value)
+            array = np.asarray(value._array if isinstance(value, Tensor) else value)
             if array.dtype.kind not in "biuf":
                 errors.append(f"value for {key} has dtype {array.dtype}, not a number type.")
-            elif array.shape != target.data.shape:
+            elif array.shape != target._array.shape:
                 errors.append(f"size mismatch for {key}: copying a param with shape {array.shape} from checkpoint, "
-                              f"the shape in current model is {target.data.shape}.")
+                              f"the shape in current model is {target._array.shape}.")
             else:
                 copies.append((target, array))
         if errors:
             raise RuntimeError(f"Error(s) in loading state_dict for {type(self).__name__}:\n\t" + "\n\t".join(errors))
         for target, array in copies:
-            np.copyto(target.data, array, casting="unsafe")
+            np.copyto(target._array, array, casting="unsafe")
         return IncompatibleKeys(missing, unexpected)
 
     # ------------------------------------------------------------------ printing

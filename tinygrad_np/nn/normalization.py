@@ -69,9 +69,9 @@ class BatchNorm1d(Module):
             raise ShapeError(f"BatchNorm1d: input has {input.shape[1]} channels (dim 1), expected {self.num_features}")
         momentum = 0.0 if self.momentum is None else self.momentum
         if self.training and self.track_running_stats:
-            self.num_batches_tracked.data += 1
+            self.num_batches_tracked._array += 1
             if self.momentum is None:
-                momentum = 1.0 / float(self.num_batches_tracked.data)
+                momentum = 1.0 / float(self.num_batches_tracked._array)
         return F.batch_norm(input, self.running_mean, self.running_var, self.weight, self.bias, self.training,
                             momentum, self.eps)
 

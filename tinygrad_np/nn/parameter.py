@@ -17,9 +17,9 @@ class Parameter(Tensor):
     def __init__(self, data=None, requires_grad: bool = True) -> None:
         if data is None:
             data = np.empty((0,), dtype=np.float32)
-        super().__init__(data.data if isinstance(data, Tensor) else data)
-        if not self.data.flags.writeable:
-            self.data = self.data.copy()
+        super().__init__(data._array if isinstance(data, Tensor) else data)
+        if not self._array.flags.writeable:
+            self._array = self._array.copy()
         if requires_grad:
             self.requires_grad_()
 

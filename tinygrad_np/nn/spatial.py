@@ -99,7 +99,7 @@ def max_pool2d(input: Tensor, kernel_size, stride=None, padding=0, dilation=1, c
     windows = _windows("max_pool2d", padded, kernel, stride, dilation, padding)
     batch, channels, _, _, out_h, out_w = windows.shape
     flat = windows.reshape(batch, channels, kernel[0] * kernel[1], out_h, out_w)
-    first = _first_maximum(flat.data)
+    first = _first_maximum(flat._array)
     values = where(Tensor(first), flat, 0.0).sum(2)  # a mask, not a gather: no scatter in the backward
     if unbatched:
         values = values.squeeze(0)
@@ -146,7 +146,7 @@ def avg_pool2d(input: Tensor, kernel_size, stride=None, padding=0, ceil_mode: bo
         out = sums / (kernel[0] * kernel[1])
     else:
         inside = np.pad(np.ones(x.shape[-2:]), ((padding[0],) * 2, (padding[1],) * 2))
-        counts = Unfold.apply(Tensor(inside), kernel=kernel, stride=stride, dilation=(1, 1)).data.sum((0, 1))
+        counts = Unfold.apply(Tensor(inside), kernel=kernel, stride=stride, dilation=(1, 1))._array.sum((0, 1))
         out = sums / counts.astype(sums.dtype)
     return out.squeeze(0) if unbatched else out
 

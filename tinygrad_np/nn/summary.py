@@ -166,7 +166,7 @@ def summary(model: Module, input_shape: Sequence[int] | Sequence[Sequence[int]],
                         output_shapes=_shapes(output),
                         total_params=sum(p.numel() for p in params),
                         trainable_params=sum(p.numel() for p in params if p.requires_grad),
-                        param_bytes=sum(p.data.nbytes for p in params))
+                        param_bytes=sum(p._array.nbytes for p in params))
 
 
 class _Recorder:

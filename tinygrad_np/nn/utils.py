@@ -24,10 +24,10 @@ def clip_grad_norm_(parameters: Tensor | Iterable[Tensor], max_norm: float, norm
         return Tensor(0.0)
     norm_type = float(norm_type)
     if norm_type == np.inf:
-        norms = [np.abs(g.data).max(initial=0) for g in grads]
+        norms = [np.abs(g._array).max(initial=0) for g in grads]
         total = np.max(norms)
     else:
-        norms = [np.sum(np.abs(g.data) ** norm_type) ** (1 / norm_type) for g in grads]
+        norms = [np.sum(np.abs(g._array) ** norm_type) ** (1 / norm_type) for g in grads]
         total = np.sum(np.array(norms) ** norm_type) ** (1 / norm_type)
     if error_if_nonfinite and not np.isfinite(total):
         raise RuntimeError(f"The total norm of order {norm_type} for gradients from `parameters` is non-finite, "
@@ -36,5 +36,5 @@ def clip_grad_norm_(parameters: Tensor | Iterable[Tensor], max_norm: float, norm
     scale = max_norm / (total + 1e-6)
     if not scale >= 1:  # a nan norm scales by nan, as PyTorch
         for grad in grads:
-            grad.data = grad.data * grad.data.dtype.type(scale)
-    return Tensor(np.asarray(total, dtype=grads[0].data.dtype))
+            grad._array = grad._array * grad._array.dtype.type(scale)
+    return Tensor(np.asarray(total, dtype=grads[0]._array.dtype))

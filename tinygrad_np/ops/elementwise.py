@@ -90,12 +90,12 @@ class Pow(Function):
         grad_a = grad_b = None
         if need_a:
             grad_a = g * (b * a ** (b - 1))
-            singular = (b.data == 0) & (a.data == 0)
+            singular = (b._array == 0) & (a._array == 0)
             if singular.any():
                 grad_a = T.where(T.Tensor(singular), 0.0, grad_a)
         if need_b:
             grad_b = g * (self.output * a.log())
-            singular = (a.data == 0) & (b.data >= 0)
+            singular = (a._array == 0) & (b._array >= 0)
             if singular.any():
                 grad_b = T.where(T.Tensor(singular), 0.0, grad_b)
         return grad_a, grad_b
@@ -116,7 +116,7 @@ class Maximum(Function):
         return self.pick(a, b)
 
     def backward(self, g):
-        a, b = (t.data for t in self.inputs)
+        a, b = (t._array for t in self.inputs)
         need_a, need_b = self.needs_input_grad
         shared = T.where(T.Tensor(a == b), g * 0.5, g)
         return (T.where(T.Tensor(self.beats(b, a)), 0.0, shared) if need_a else None,
@@ -315,7 +315,7 @@ class Sign(Function):
         return np.where(np.isnan(signs), 0, signs) if signs.dtype.kind == "f" else signs
 
     def backward(self, g):
-        return T.Tensor(np.zeros_like(g.data))
+        return T.Tensor(np.zeros_like(g._array))
 
 
 class Abs(Function):

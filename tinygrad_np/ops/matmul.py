@@ -28,9 +28,9 @@ class MatMul(Function):
         need_a, need_b = self.needs_input_grad
         grad_a = grad_b = None
         if need_a:  # g @ bᵀ
-            grad_a = _mT(MatMul.apply(b, _mT(g))) if _transposed(a.data) else MatMul.apply(g, _mT(b))
+            grad_a = _mT(MatMul.apply(b, _mT(g))) if _transposed(a._array) else MatMul.apply(g, _mT(b))
         if need_b:  # aᵀ @ g
-            grad_b = _mT(MatMul.apply(_mT(g), a)) if _transposed(b.data) else MatMul.apply(_mT(a), g)
+            grad_b = _mT(MatMul.apply(_mT(g), a)) if _transposed(b._array) else MatMul.apply(_mT(a), g)
         return grad_a, grad_b
 
 

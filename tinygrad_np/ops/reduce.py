@@ -43,7 +43,7 @@ class Max(Function):
         return self.reduce(a, axis=axis, keepdims=keepdim)
 
     def backward(self, g):
-        a = self.inputs[0].data
+        a = self.inputs[0]._array
         kept = _kept_shape(a.shape, self.axis)
         out = self.out.reshape(kept)
         hit = a == out

@@ -52,26 +52,26 @@ class Adam(Optimizer):
             if layout is None or not layout.holds(states):
                 layout = self._layouts[index] = FlatState(states, names)
             for param, state, scratch in zip(params, states, layout.scratch_views):
-                _moments(param.grad.data, param.data, state, group, scratch)
+                _moments(param.grad._array, param._array, state, group, scratch)
             _step_size(*(layout.buffers[name] for name in names), out=layout.scratch, step=step, group=group)
             for param, scratch in zip(params, layout.scratch_views):
-                _apply(param.data, scratch, group)
+                _apply(param._array, scratch, group)
             return
         for param, state in zip(params, states):
-            scratch = np.empty_like(param.data)
-            _moments(param.grad.data, param.data, state, group, scratch)
+            scratch = np.empty_like(param._array)
+            _moments(param.grad._array, param._array, state, group, scratch)
             _step_size(*(state[name] for name in names), out=scratch, step=state["step"], group=group)
-            _apply(param.data, scratch, group)
+            _apply(param._array, scratch, group)
 
     def _advance(self, param, group) -> dict:
         """The parameter's state, created at its first step, with the step count advanced."""
         state = self.state.setdefault(param, {})
         if not state:
             state["step"] = 0
-            state["exp_avg"] = np.zeros_like(param.data)
-            state["exp_avg_sq"] = np.zeros_like(param.data)
+            state["exp_avg"] = np.zeros_like(param._array)
+            state["exp_avg_sq"] = np.zeros_like(param._array)
             if group["amsgrad"]:
-                state["max_exp_avg_sq"] = np.zeros_like(param.data)
+                state["max_exp_avg_sq"] = np.zeros_like(param._array)
         state["step"] += 1
         return state
 

@@ -1,7 +1,7 @@
 """The optimizer base: parameter groups, per-parameter state, and PyTorch's state-dict format.
 
 A subclass lists its hyper-parameters' defaults and writes `update(param, grad, state, group)`,
-which changes `param.data` in place. `step` calls it for every parameter that has a gradient.
+which changes `param._array` in place. `step` calls it for every parameter that has a gradient.
 """
 
 from __future__ import annotations
@@ -71,7 +71,7 @@ class Optimizer:
         for group in self.param_groups:
             for param in group["params"]:
                 if param.grad is not None:
-                    param.grad = None if set_to_none else Tensor._make(np.zeros_like(param.grad.data), None)
+                    param.grad = None if set_to_none else Tensor._make(np.zeros_like(param.grad._array), None)
 
     def step(self, closure: Callable[[], Any] | None = None):
         """Update every parameter that has a gradient; returns `closure()` if given (it is
@@ -90,7 +90,7 @@ class Optimizer:
         """Update `params`, the parameters of group number `index` that have a gradient. By
         default one at a time with `update`; an optimizer may do the whole group at once."""
         for param in params:
-            self.update(param, param.grad.data, self.state.setdefault(param, {}), group)
+            self.update(param, param.grad._array, self.state.setdefault(param, {}), group)
 
     def update(self, param: Tensor, grad: np.ndarray, state: dict[str, Any], group: dict[str, Any]) -> None:
         raise NotImplementedError
@@ -152,9 +152,9 @@ def _restore(name: str, value, param: Tensor):
     if name == "step":
         return int(value.item() if isinstance(value, Tensor | np.ndarray) else value)
     if isinstance(value, Tensor | np.ndarray):
-        array = np.array(value.data if isinstance(value, Tensor) else value, dtype=param.data.dtype)
-        if array.shape != param.data.shape:
-            raise ValueError(f"optimizer state {name!r} has shape {array.shape}, its parameter {param.data.shape}")
+        array = np.array(value._array if isinstance(value, Tensor) else value, dtype=param._array.dtype)
+        if array.shape != param._array.shape:
+            raise ValueError(f"optimizer state {name!r} has shape {array.shape}, its parameter {param._array.shape}")
         return array
     return value
 

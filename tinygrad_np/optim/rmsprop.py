@@ -30,7 +30,7 @@ class RMSprop(Optimizer):
         super().__init__(params, defaults)
 
     def update(self, param, grad, state, group) -> None:
-        theta = param.data
+        theta = param._array
         if not state:
             state["step"] = 0
             state["square_avg"] = np.zeros_like(theta)

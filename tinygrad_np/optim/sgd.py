@@ -32,7 +32,7 @@ class SGD(Optimizer):
         super().__init__(params, defaults)
 
     def update(self, param, grad, state, group) -> None:
-        theta = param.data
+        theta = param._array
         if group["maximize"]:
             grad = -grad
         if group["weight_decay"] != 0:
