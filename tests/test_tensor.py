@@ -830,7 +830,7 @@ def test_softmax_accepts_axis():
 
 @given(st.lists(st.lists(st.integers(0, 3), max_size=4).map(tuple), min_size=1, max_size=3))
 def test_broadcast_shape_follows_numpys_rule_and_raises_shape_error_where_numpy_raises(shapes):
-    from tinygrad_np.tensor import _broadcast_shape
+    from tinygrad_np.shapes import broadcast_shape as _broadcast_shape
 
     try:
         expected = np.broadcast_shapes(*shapes)

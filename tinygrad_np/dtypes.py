@@ -88,3 +88,15 @@ def result_dtype(a: np.ndarray, b: np.ndarray) -> np.dtype:
     if (a.ndim == 0) != (b.ndim == 0) and _category(a.dtype) == _category(b.dtype):
         return b.dtype if a.ndim == 0 else a.dtype
     return promote(a.dtype, b.dtype)
+
+
+def dtype_of_to_args(args: tuple, dtype, what: str):
+    """The dtype in PyTorch-style `.to(...)` arguments; "cpu" devices are accepted and ignored,
+    any other device raises (tinygrad_np runs on the CPU only)."""
+    for arg in args:
+        if isinstance(arg, str) and arg.split(":")[0] == "cpu":
+            continue
+        if isinstance(arg, str) and arg.split(":")[0] in ("cuda", "mps", "xla", "meta"):
+            raise RuntimeError(f"tinygrad_np runs on the CPU only; cannot move {what} to {arg!r}")
+        dtype = arg
+    return dtype

@@ -9,16 +9,30 @@ from __future__ import annotations
 
 import weakref
 from collections import namedtuple
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from numbers import Number
 
 import numpy as np
 
 from . import dtypes
-from .autograd.differentiate import backward as run_backward
+from .autograd import differentiate
+from .autograd.engine import hooks_of
+from .autograd.function import Function
 from .autograd.grad_mode import grad_state
 from .autograd.version import VersionCounter
 from .errors import ShapeError
+from .hooks import RemovableHandle
+from .inplace import modify
+from .random import default_generator
+from .shapes import (
+    axis_args,
+    broadcast_shape,
+    element_count,
+    index_key,
+    normalize_dim,
+    normalize_dims,
+    shape_arg,
+)
 from .ops.elementwise import (
     Abs,
     Add,
@@ -43,7 +57,7 @@ from .ops.elementwise import (
     Where,
 )
 from .ops.matmul import MatMul
-from .ops.movement import Cat, Expand, Index, Permute, Reshape
+from .ops.movement import Cat, Expand, Index, IndexAdd, IndexPut, Permute, Reshape
 from .ops.reduce import Max, Min, Sum
 from .ops.softmax import LogSoftmax, Softmax
 
@@ -161,7 +175,7 @@ class Tensor:
 
     def size(self, dim: int | None = None):
         """The shape, or the length of one dim."""
-        return self._array.shape if dim is None else self._array.shape[_dim(dim, self.ndim)]
+        return self._array.shape if dim is None else self._array.shape[normalize_dim(dim, self.ndim)]
 
     def numel(self) -> int:
         return self._array.size
@@ -220,8 +234,11 @@ class Tensor:
         return bool(self._array.item())
 
     def detach(self) -> Tensor:
-        """The same data, cut from the graph."""
-        return Tensor._make(self._array, None)
+        """The same array, cut from the graph; it shares the version counter, so changing it
+        in place is still caught by backward through a node that saved this tensor."""
+        detached = Tensor._make(self._array, None)
+        detached._version_counter = self._version_counter
+        return detached
 
     def astype(self, dtype) -> Tensor:
         """Convert; float-to-float conversions are differentiable, others leave the graph."""
@@ -234,7 +251,7 @@ class Tensor:
 
     def to(self, *args, dtype=None) -> Tensor:
         """`to(dtype)` converts; `to("cpu")` is accepted (and changes nothing) for PyTorch code."""
-        dtype = dtype_of_to_args(args, dtype, "a tensor")
+        dtype = dtypes.dtype_of_to_args(args, dtype, "a tensor")
         return self if dtype is None else self.astype(dtype)
 
     def float(self) -> Tensor:
@@ -263,7 +280,14 @@ class Tensor:
         `gradient` may be omitted for a one-element tensor. The graph's saved values are
         released afterwards unless `retain_graph` (which defaults to `create_graph`).
         """
-        run_backward([self], None if gradient is None else [gradient], retain_graph, create_graph)
+        differentiate.backward([self], None if gradient is None else [gradient], retain_graph, create_graph)
+
+    def register_hook(self, hook: Callable[[Tensor], Tensor | None]) -> RemovableHandle:
+        """Call `hook(grad)` when this tensor's gradient is computed, before it is accumulated
+        into `.grad` or passed on; a tensor it returns replaces the gradient."""
+        if not self._requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        return RemovableHandle(hooks_of(self), hook)
 
     def retain_grad(self) -> Tensor:
         """Keep this non-leaf tensor's gradient in `.grad` during backward."""
@@ -331,6 +355,135 @@ class Tensor:
 
     def __rmatmul__(self, other) -> Tensor:
         return _matmul(other, self)
+
+    # ----------------------------------------------------------------- in place (inplace.py: versions, history)
+
+    def add_(self, other, *, alpha=1) -> Tensor:
+        return modify(self, "add_", lambda t: t.add(other, alpha=alpha), (other,))
+
+    def sub_(self, other, *, alpha=1) -> Tensor:
+        return modify(self, "sub_", lambda t: t.sub(other, alpha=alpha), (other,))
+
+    def mul_(self, other) -> Tensor:
+        return modify(self, "mul_", lambda t: t.mul(other), (other,))
+
+    def div_(self, other) -> Tensor:
+        return modify(self, "div_", lambda t: t.div(other), (other,))
+
+    def pow_(self, exponent) -> Tensor:
+        return modify(self, "pow_", lambda t: t.pow(exponent), (exponent,))
+
+    def neg_(self) -> Tensor:
+        return modify(self, "neg_", Tensor.neg)
+
+    def clamp_(self, min=None, max=None) -> Tensor:
+        return modify(self, "clamp_", lambda t: t.clamp(min, max), (min, max))
+
+    clip_ = clamp_
+
+    def __iadd__(self, other) -> Tensor:
+        return self.add_(other)
+
+    def __isub__(self, other) -> Tensor:
+        return self.sub_(other)
+
+    def __imul__(self, other) -> Tensor:
+        return self.mul_(other)
+
+    def __itruediv__(self, other) -> Tensor:
+        return self.div_(other)
+
+    def fill_(self, value) -> Tensor:
+        """Every element set to `value` (a number or a one-element tensor, which gets the gradient)."""
+        if isinstance(value, Tensor) and value.ndim != 0:
+            raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor with {value.ndim} "
+                               "dimensions")
+        return self._overwrite("fill_", value)
+
+    def zero_(self) -> Tensor:
+        return self._overwrite("zero_", 0)
+
+    def copy_(self, src) -> Tensor:
+        """The values of `src` (broadcast to this shape, converted to this dtype); the gradient
+        goes to `src`, summed over the broadcast dims."""
+        source = src if isinstance(src, Tensor) else Tensor(np.asarray(src))
+        broadcast_shape("copy_", source.shape, self.shape)
+        if broadcast_shape("copy_", source.shape, self.shape) != self.shape:
+            raise RuntimeError(f"copy_: the source of shape {list(source.shape)} cannot be broadcast to "
+                               f"{list(self.shape)}")
+        return self._overwrite("copy_", source.astype(self.dtype) if source.dtype != self.dtype else source)
+
+    def uniform_(self, from_: float = 0.0, to: float = 1.0) -> Tensor:
+        """Values drawn uniformly from [from_, to) by the library's generator (`manual_seed`)."""
+        values = default_generator().uniform(from_, to, self.shape).astype(self.dtype)
+        return self._overwrite("uniform_", Tensor._make(values, None))
+
+    def normal_(self, mean: float = 0.0, std: float = 1.0) -> Tensor:
+        """Values drawn from N(mean, std²) by the library's generator (`manual_seed`)."""
+        values = default_generator().normal(mean, std, self.shape).astype(self.dtype)
+        return self._overwrite("normal_", Tensor._make(values, None))
+
+    def _overwrite(self, name: str, value) -> Tensor:
+        """Replace every element by `value` (broadcast); the old values get a zero gradient."""
+        everywhere = Tensor._make(np.ones(self.shape, dtype=bool), None)
+        if isinstance(value, Tensor):
+            return modify(self, name, lambda t: where(everywhere, value, t), (value,),
+                          write=lambda out: np.copyto(out, value._array, casting="unsafe"))
+        _check_fill_value(name, value, self.dtype)
+        return modify(self, name, lambda t: where(everywhere, value, t), (),
+                      write=lambda out: out.fill(value))
+
+    def masked_fill_(self, mask, value) -> Tensor:
+        """`value` where `mask` (a bool tensor broadcastable to this shape) holds."""
+        condition = _mask_for(self, mask, "masked_fill_")
+        if isinstance(value, Tensor) and value.ndim != 0:
+            raise RuntimeError(f"masked_fill_ only supports a 0-dimensional value tensor, but got one with "
+                               f"{value.ndim} dimensions")
+        if not isinstance(value, Tensor):
+            _check_fill_value("masked_fill_", value, self.dtype)
+        array = value._array if isinstance(value, Tensor) else value
+        return modify(self, "masked_fill_", lambda t: where(condition, value, t), (value,),
+                      write=lambda out: np.copyto(out, array, casting="unsafe", where=condition._array))
+
+    def masked_fill(self, mask, value) -> Tensor:
+        """A copy with `value` where `mask` (a bool tensor broadcastable to this shape) holds."""
+        condition = _mask_for(self, mask, "masked_fill")
+        if not isinstance(value, Tensor):
+            _check_fill_value("masked_fill", value, self.dtype)
+        result = where(condition, value, self)
+        return result if result.dtype == self.dtype else result.astype(self.dtype)
+
+    def index_add_(self, dim: int, index, source, *, alpha=1) -> Tensor:
+        """self[..., index[i], ...] += alpha * source[..., i, ...] along `dim` (repeated indices add up)."""
+        key, source = _index_add_args(self, dim, index, source, alpha)
+        return modify(self, "index_add_", lambda t: t + IndexAdd.apply(source, shape=self.shape, key=key, basic=False),
+                      (source,), write=lambda out: np.add.at(out, key, source._array))
+
+    def index_add(self, dim: int, index, source, *, alpha=1) -> Tensor:
+        """A copy of self with alpha * source added at `index` along `dim`."""
+        key, source = _index_add_args(self, dim, index, source, alpha)
+        return self + IndexAdd.apply(source, shape=self.shape, key=key, basic=False)
+
+    def __setitem__(self, key, value) -> None:
+        """`t[key] = value`: in place; recorded in the graph when either side needs a gradient."""
+        key, basic = index_key(_key_arrays(key), self._array.shape)
+        if not isinstance(value, Tensor):
+            value = _as_operand(value, self) if isinstance(value, (Number, np.generic)) else Tensor(np.asarray(value))
+        target_shape = self._array[key].shape
+        if value.dtype != self.dtype:
+            value = value.astype(self.dtype)
+        if value.shape != target_shape:
+            if broadcast_shape("setitem", value.shape, target_shape) != target_shape:
+                raise RuntimeError(f"shape mismatch: value tensor of shape {list(value.shape)} cannot be broadcast "
+                                   f"to indexing result of shape {list(target_shape)}")
+        def write(out: np.ndarray) -> None:
+            out[key] = value._array
+
+        def compute(t: Tensor) -> Tensor:
+            expanded = value if value.shape == target_shape else value.expand(target_shape)
+            return IndexPut.apply(t, expanded, key=key, basic=basic)
+
+        modify(self, "setitem", compute, (value,), write=write)
 
     # ----------------------------------------------------------------- comparisons (no gradient)
 
@@ -434,15 +587,15 @@ class Tensor:
     # Every reduction takes PyTorch's `dim`/`keepdim` or NumPy's `axis`/`keepdims`.
 
     def sum(self, dim=None, keepdim: bool = False, *, axis=None, keepdims=None) -> Tensor:
-        dim, keepdim = _axis_args(dim, keepdim, axis, keepdims)
-        return Sum.apply(self, axis=_dims(dim, self.ndim), keepdim=keepdim)
+        dim, keepdim = axis_args(dim, keepdim, axis, keepdims)
+        return Sum.apply(self, axis=normalize_dims(dim, self.ndim), keepdim=keepdim)
 
     def mean(self, dim=None, keepdim: bool = False, *, axis=None, keepdims=None) -> Tensor:
         if not dtypes.is_floating(self.dtype):
             raise RuntimeError(f"mean(): needs a floating point tensor, got {self.dtype}; use .float() first")
-        dim, keepdim = _axis_args(dim, keepdim, axis, keepdims)
-        axes = _dims(dim, self.ndim)
-        return self.sum(axes, keepdim) / _count(self.shape, axes)
+        dim, keepdim = axis_args(dim, keepdim, axis, keepdims)
+        axes = normalize_dims(dim, self.ndim)
+        return self.sum(axes, keepdim) / element_count(self.shape, axes)
 
     def var(self, dim=None, unbiased: bool | None = None, keepdim: bool = False, *, correction=None,
             axis=None, keepdims=None) -> Tensor:
@@ -452,10 +605,10 @@ class Tensor:
             dim, unbiased = None, dim
         if correction is None:
             correction = 0 if unbiased is False else 1
-        dim, keepdim = _axis_args(dim, keepdim, axis, keepdims)
-        axes = _dims(dim, self.ndim)
+        dim, keepdim = axis_args(dim, keepdim, axis, keepdims)
+        axes = normalize_dims(dim, self.ndim)
         centered = self - self.mean(axes, keepdim=True)
-        return (centered * centered).sum(axes, keepdim) / np.maximum(_count(self.shape, axes) - correction, 0)
+        return (centered * centered).sum(axes, keepdim) / np.maximum(element_count(self.shape, axes) - correction, 0)
 
     def std(self, dim=None, unbiased: bool | None = None, keepdim: bool = False, *, correction=None,
             axis=None, keepdims=None) -> Tensor:
@@ -467,38 +620,38 @@ class Tensor:
 
     def amax(self, dim=None, keepdim: bool = False, *, axis=None, keepdims=None) -> Tensor:
         """The maximum over `dim` (all dims by default); ties share the gradient evenly."""
-        dim, keepdim = _axis_args(dim, keepdim, axis, keepdims)
-        return Max.apply(self, axis=_dims(dim, self.ndim), keepdim=keepdim)
+        dim, keepdim = axis_args(dim, keepdim, axis, keepdims)
+        return Max.apply(self, axis=normalize_dims(dim, self.ndim), keepdim=keepdim)
 
     def amin(self, dim=None, keepdim: bool = False, *, axis=None, keepdims=None) -> Tensor:
         """The minimum over `dim` (all dims by default); ties share the gradient evenly."""
-        dim, keepdim = _axis_args(dim, keepdim, axis, keepdims)
-        return Min.apply(self, axis=_dims(dim, self.ndim), keepdim=keepdim)
+        dim, keepdim = axis_args(dim, keepdim, axis, keepdims)
+        return Min.apply(self, axis=normalize_dims(dim, self.ndim), keepdim=keepdim)
 
     def max(self, dim=None, keepdim: bool = False, *, axis=None, keepdims=None):
         """`max()`: the maximum (ties share the gradient); `max(dim)`: (values, indices), the
         gradient going to the returned index; `max(other_tensor)`: `maximum`."""
         if isinstance(dim, Tensor):
             return self.maximum(dim)
-        return _extremum(self, Max, Tensor.argmax, *_axis_args(dim, keepdim, axis, keepdims))
+        return _extremum(self, Max, Tensor.argmax, *axis_args(dim, keepdim, axis, keepdims))
 
     def min(self, dim=None, keepdim: bool = False, *, axis=None, keepdims=None):
         """As `max`, for the minimum."""
         if isinstance(dim, Tensor):
             return self.minimum(dim)
-        return _extremum(self, Min, Tensor.argmin, *_axis_args(dim, keepdim, axis, keepdims))
+        return _extremum(self, Min, Tensor.argmin, *axis_args(dim, keepdim, axis, keepdims))
 
     def argmax(self, dim=None, keepdim: bool = False, *, axis=None, keepdims=None) -> Tensor:
         """Index of the first maximum along `dim` (of the flattened tensor if None)."""
-        return _arg_reduce(np.argmax, self, *_axis_args(dim, keepdim, axis, keepdims))
+        return _arg_reduce(np.argmax, self, *axis_args(dim, keepdim, axis, keepdims))
 
     def argmin(self, dim=None, keepdim: bool = False, *, axis=None, keepdims=None) -> Tensor:
         """Index of the first minimum along `dim` (of the flattened tensor if None)."""
-        return _arg_reduce(np.argmin, self, *_axis_args(dim, keepdim, axis, keepdims))
+        return _arg_reduce(np.argmin, self, *axis_args(dim, keepdim, axis, keepdims))
 
     def logsumexp(self, dim=None, keepdim: bool = False, *, axis=None, keepdims=None) -> Tensor:
         """log Σ exp(x) = m + log Σ exp(x - m), with m the max (0 if infinite): no overflow."""
-        dim, keepdim = _axis_args(dim, keepdim, axis, keepdims)
+        dim, keepdim = axis_args(dim, keepdim, axis, keepdims)
         shifted, shift = _shift_by_max(self, dim)
         out = shifted.exp().sum(dim, keepdim=True).log() + shift
         return out if keepdim else out.squeeze(dim)
@@ -506,17 +659,17 @@ class Tensor:
     def softmax(self, dim=None, *, axis=None) -> Tensor:
         """exp(x - m) / Σ exp(x - m), with m the max along dim."""
         dim = dim if axis is None else axis
-        return Softmax.apply(_floating(self), axis=_dims(dim, self.ndim))
+        return Softmax.apply(_floating(self), axis=normalize_dims(dim, self.ndim))
 
     def log_softmax(self, dim=None, *, axis=None) -> Tensor:
         """(x - m) - log Σ exp(x - m), with m the max along dim."""
         dim = dim if axis is None else axis
-        return LogSoftmax.apply(_floating(self), axis=_dims(dim, self.ndim))
+        return LogSoftmax.apply(_floating(self), axis=normalize_dims(dim, self.ndim))
 
     # ----------------------------------------------------------------- shape
 
     def reshape(self, *shape) -> Tensor:
-        shape = _shape_arg(shape)
+        shape = shape_arg(shape)
         try:
             return Reshape.apply(self, shape=shape)
         except ValueError:
@@ -530,24 +683,24 @@ class Tensor:
         """Merge dims start_dim..end_dim into one."""
         if self.ndim == 0:
             return self.reshape(1)
-        start, end = _dim(start_dim, self.ndim), _dim(end_dim, self.ndim)
+        start, end = normalize_dim(start_dim, self.ndim), normalize_dim(end_dim, self.ndim)
         if start > end:
             raise ValueError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim}")
         shape = self.shape
-        return self.reshape(shape[:start] + (_count(shape, range(start, end + 1)),) + shape[end + 1:])
+        return self.reshape(shape[:start] + (element_count(shape, range(start, end + 1)),) + shape[end + 1:])
 
     def squeeze(self, dim=None) -> Tensor:
         """Drop size-1 dims (only those in `dim` if given; others in `dim` are left alone)."""
-        axes = range(self.ndim) if dim is None else _dims(dim, self.ndim) or ()
+        axes = range(self.ndim) if dim is None else normalize_dims(dim, self.ndim) or ()
         drop = {i for i in axes if self.shape[i] == 1}
         return self.reshape(tuple(n for i, n in enumerate(self.shape) if i not in drop))
 
     def unsqueeze(self, dim: int) -> Tensor:
-        dim = _dim(dim, self.ndim + 1)
+        dim = normalize_dim(dim, self.ndim + 1)
         return self.reshape(self.shape[:dim] + (1,) + self.shape[dim:])
 
     def permute(self, *dims) -> Tensor:
-        dims = tuple(_dim(d, self.ndim) for d in _shape_arg(dims))
+        dims = tuple(normalize_dim(d, self.ndim) for d in shape_arg(dims))
         if sorted(dims) != list(range(self.ndim)):
             raise ShapeError(f"permute: {dims} is not a permutation of the dims of a tensor of shape {self.shape}")
         return Permute.apply(self, dims=dims)
@@ -555,7 +708,7 @@ class Tensor:
     def transpose(self, dim0: int, dim1: int) -> Tensor:
         """Swap two dims (a view)."""
         dims = list(range(self.ndim))
-        dim0, dim1 = _dim(dim0, self.ndim), _dim(dim1, self.ndim)
+        dim0, dim1 = normalize_dim(dim0, self.ndim), normalize_dim(dim1, self.ndim)
         if dims:
             dims[dim0], dims[dim1] = dims[dim1], dims[dim0]
         return Permute.apply(self, dims=tuple(dims))
@@ -572,7 +725,7 @@ class Tensor:
 
     def expand(self, *sizes) -> Tensor:
         """Broadcast to `sizes` (a view; -1 keeps a dim). The gradient is summed back."""
-        sizes = _shape_arg(sizes)
+        sizes = shape_arg(sizes)
         lead = len(sizes) - self.ndim
         if lead < 0:
             raise ShapeError(f"expand: cannot expand a tensor of shape {self.shape} to fewer dims {sizes}")
@@ -591,13 +744,13 @@ class Tensor:
         return self.expand(shape)
 
     def __getitem__(self, key) -> Tensor:
-        key, basic = _index_key(key, self._array.shape)
+        key, basic = index_key(_key_arrays(key), self._array.shape)
         return Index.apply(self, key=key, basic=basic)
 
     def gather(self, dim: int, index) -> Tensor:
         """out[i][j][k] = self[index[i][j][k]][j][k] for dim 0 (and so on): advanced indexing."""
         index = index._array if isinstance(index, Tensor) else np.asarray(index)
-        dim = _dim(dim, self.ndim)
+        dim = normalize_dim(dim, self.ndim)
         if self.ndim == 0 and index.ndim == 0:  # as PyTorch: a 0-d tensor gathers like a 1-element vector
             return self.reshape(1).gather(0, index.reshape(1)).reshape(())
         if index.ndim != self.ndim or index.dtype.kind not in "iu":
@@ -633,7 +786,7 @@ def where(condition, input=None, other=None):
     if not isinstance(input, Tensor) and not isinstance(other, Tensor):
         input = Tensor(input)
     a, b = _promote(input, other)
-    shape = _broadcast_shape("where", cond.shape, a.shape, b.shape)
+    shape = broadcast_shape("where", cond.shape, a.shape, b.shape)
     return Where.apply(cond, _expand_for_grad(a, shape), _expand_for_grad(b, shape))
 
 
@@ -654,7 +807,7 @@ def cat(tensors: Sequence[Tensor], dim: int = 0, *, axis: int | None = None) -> 
         raise ShapeError("cat: zero-dimensional tensors cannot be concatenated; use stack")
     dim = dim if axis is None else axis
     first = tensors[0]
-    dim = _dim(dim, first.ndim)
+    dim = normalize_dim(dim, first.ndim)
     for t in tensors[1:]:
         if t.ndim != first.ndim or any(n != m for i, (n, m) in enumerate(zip(t.shape, first.shape)) if i != dim):
             raise ShapeError(f"cat: tensors must match in every dim but {dim}; got shapes {first.shape} and {t.shape}")
@@ -670,23 +823,60 @@ def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
     for t in tensors[1:]:
         if t.shape != tensors[0].shape:
             raise ShapeError(f"stack: all tensors must have the same shape; got {tensors[0].shape} and {t.shape}")
-    dim = _dim(dim, tensors[0].ndim + 1)
+    dim = normalize_dim(dim, tensors[0].ndim + 1)
     return cat([t.unsqueeze(dim) for t in tensors], dim)
 
 
 # --------------------------------------------------------------------- helpers
 
 
-def dtype_of_to_args(args: tuple, dtype, what: str):
-    """The dtype in PyTorch-style `.to(...)` arguments; "cpu" devices are accepted and ignored,
-    any other device raises (tinygrad_np runs on the CPU only)."""
-    for arg in args:
-        if isinstance(arg, str) and arg.split(":")[0] == "cpu":
-            continue
-        if isinstance(arg, str) and arg.split(":")[0] in ("cuda", "mps", "xla", "meta"):
-            raise RuntimeError(f"tinygrad_np runs on the CPU only; cannot move {what} to {arg!r}")
-        dtype = arg
-    return dtype
+def _key_arrays(key):
+    """An index key with tensors replaced by arrays of their own (later in-place changes to an
+    index tensor cannot reach a recorded Index node)."""
+    if isinstance(key, Tensor):
+        return key._array.copy()
+    if isinstance(key, (tuple, list)):
+        parts = [part._array.copy() if isinstance(part, Tensor) else part for part in key]
+        return tuple(parts) if isinstance(key, tuple) else parts
+    return key
+
+
+def _mask_for(t: Tensor, mask, name: str) -> Tensor:
+    mask = mask if isinstance(mask, Tensor) else Tensor(np.asarray(mask))
+    if mask.dtype != dtypes.bool_:
+        raise RuntimeError(f"{name}: expected a bool mask, got {mask.dtype}")
+    if broadcast_shape(name, mask.shape, t.shape) != t.shape:
+        raise RuntimeError(f"{name}: the mask of shape {list(mask.shape)} cannot be broadcast to {list(t.shape)}")
+    return mask if mask.shape == t.shape else Tensor._make(np.broadcast_to(mask._array, t.shape), None)
+
+
+def _check_fill_value(name: str, value, dtype) -> None:
+    """A number that the tensor's dtype cannot hold is refused, as PyTorch (no silent wrap)."""
+    if not isinstance(value, (Number, np.generic)) or isinstance(value, complex):
+        raise TypeError(f"{name}: value must be a real number or a 0-d tensor, got {type(value).__name__}")
+    if dtype.kind in "iu" and not float(value).is_integer():
+        raise RuntimeError(f"{name}: value {value} cannot be converted to {dtype} without overflow or truncation")
+    if dtype.kind in "iu" and not np.iinfo(dtype).min <= value <= np.iinfo(dtype).max:
+        raise RuntimeError(f"{name}: value cannot be converted to type {dtype} without overflow")
+
+
+def _index_add_args(t: Tensor, dim: int, index, source, alpha) -> tuple[tuple, Tensor]:
+    dim = normalize_dim(dim, t.ndim)
+    index = index._array if isinstance(index, Tensor) else np.asarray(index)
+    if index.ndim > 1 or index.dtype.kind not in "iu":
+        raise IndexError(f"index_add: index must be a 1-D integer tensor, got {index.dtype} of shape {index.shape}")
+    index = index.reshape(-1)
+    source = source if isinstance(source, Tensor) else Tensor(np.asarray(source))
+    expected = t.shape[:dim] + (len(index),) + t.shape[dim + 1:] if t.ndim else (len(index),)
+    if source.shape != expected and not (t.ndim == 0 and source.numel() == 1):
+        raise ShapeError(f"index_add: source must have shape {expected} for {len(index)} indices along dim {dim} "
+                         f"of a tensor of shape {t.shape}, got {source.shape}")
+    if index.size and (index.min() < -t.shape[dim] or index.max() >= t.shape[dim]):
+        raise IndexError(f"index_add: index out of range for dim {dim} of size {t.shape[dim]}")
+    source = source if alpha == 1 else source * alpha
+    if source.dtype != t.dtype:
+        source = source.astype(t.dtype)
+    return (slice(None),) * dim + (index.copy(),), source
 
 
 def _to_array(data, dtype) -> np.ndarray:
@@ -732,22 +922,9 @@ def _broadcast(name: str, a, b, floating: bool = False) -> tuple[Tensor, Tensor]
         a, b = (_floating(x) if isinstance(x, Tensor) else x for x in (a, b))
     a, b = _promote(a, b)
     if a._array.shape != b._array.shape:
-        shape = _broadcast_shape(name, a._array.shape, b._array.shape)
+        shape = broadcast_shape(name, a._array.shape, b._array.shape)
         a, b = _expand_for_grad(a, shape), _expand_for_grad(b, shape)
     return a, b
-
-
-def _broadcast_shape(name: str, *shapes: tuple) -> tuple:
-    """NumPy's broadcasting rule (np.broadcast_shapes, which costs several times more per call)."""
-    result = [1] * max(map(len, shapes))
-    for shape in shapes:
-        for i, n in enumerate(shape, len(result) - len(shape)):
-            if n != 1:
-                if result[i] == 1:
-                    result[i] = n
-                elif result[i] != n:
-                    raise ShapeError(f"{name}: shapes {', '.join(map(str, shapes))} cannot be broadcast together")
-    return tuple(result)
 
 
 def _expand_for_grad(t: Tensor, shape: tuple) -> Tensor:
@@ -764,7 +941,7 @@ def _compare(name: str, ufunc, a: Tensor, b) -> Tensor:
         except TypeError:
             return NotImplemented
     if a._array.shape != b._array.shape:
-        _broadcast_shape(name, a._array.shape, b._array.shape)
+        broadcast_shape(name, a._array.shape, b._array.shape)
     a_data, b_data = a._array, b._array
     if a_data.dtype != b_data.dtype:  # compare in the promoted dtype, as PyTorch
         dtype = dtypes.result_dtype(a_data, b_data)
@@ -810,15 +987,10 @@ def _shift_by_max(t: Tensor, dim) -> tuple[Tensor, Tensor]:
     constant m gives the same result, so m needs no gradient; an infinite max shifts by 0
     (logsumexp of [1, inf] is inf)."""
     t = _floating(t)
-    m = np.max(t._array, axis=_dims(dim, t.ndim), keepdims=True, initial=-np.inf)
+    m = np.max(t._array, axis=normalize_dims(dim, t.ndim), keepdims=True, initial=-np.inf)
     m = np.where(np.isfinite(m), m, 0)
     shift = Tensor._make(m.astype(t._array.dtype, copy=False), None)
     return t - shift, shift
-
-
-def _axis_args(dim, keepdim: bool, axis, keepdims) -> tuple:
-    """PyTorch's (dim, keepdim), whether given as such or as NumPy's axis/keepdims."""
-    return (dim if axis is None else axis), (keepdim if keepdims is None else keepdims)
 
 
 def _extremum(t: Tensor, reduction, arg_reduce, dim, keepdim: bool):
@@ -836,93 +1008,10 @@ def _extremum(t: Tensor, reduction, arg_reduce, dim, keepdim: bool):
 def _arg_reduce(reducer, t: Tensor, dim, keepdim: bool) -> Tensor:
     if dim is None or t.ndim == 0:
         if dim is not None:
-            _dim(dim, 0)
+            normalize_dim(dim, 0)
         out = reducer(t._array)
         return Tensor._make(np.asarray(out, dtype=np.int64).reshape((1,) * t.ndim if keepdim else ()), None)
-    return Tensor._make(reducer(t._array, axis=_dim(dim, t.ndim), keepdims=keepdim).astype(np.int64), None)
+    return Tensor._make(reducer(t._array, axis=normalize_dim(dim, t.ndim), keepdims=keepdim).astype(np.int64), None)
 
 
-def _count(shape: tuple, axes) -> int:
-    return int(np.prod(shape if axes is None else [shape[i] for i in axes], dtype=np.int64))
-
-
-def _dim(dim: int, ndim: int) -> int:
-    """A dim in [-ndim, ndim) as a non-negative index (a 0-d tensor accepts 0 and -1)."""
-    bound = max(ndim, 1)
-    if not -bound <= dim < bound:
-        raise IndexError(f"dimension out of range (expected to be in range of [{-bound}, {bound - 1}], but got {dim})")
-    return dim % bound
-
-
-def _dims(dim, ndim: int):
-    """A sorted tuple of distinct non-negative dims, or None for all dims (also for `()`,
-    as PyTorch, and for dim 0 of a 0-d tensor)."""
-    if dim is None:
-        return None
-    dims = (dim,) if isinstance(dim, (int, np.integer)) else tuple(dim)
-    normalized = tuple(sorted({_dim(int(d), ndim) for d in dims}))
-    if len(normalized) != len(dims):
-        raise ValueError(f"dim {dim} appears more than once")
-    return tuple(d for d in normalized if d < ndim) or None
-
-
-def _shape_arg(args: tuple) -> tuple:
-    """Accept f(2, 3), f((2, 3)) and f([2, 3])."""
-    if len(args) == 1 and isinstance(args[0], (tuple, list)):
-        args = args[0]
-    return tuple(int(n) for n in args)
-
-
-def _index_key(key, shape: tuple) -> tuple[tuple, bool]:
-    """A NumPy index tuple, and whether it is basic (ints, slices, None, Ellipsis only).
-
-    Tensors and lists become arrays; a boolean mask becomes the integer indices of its
-    True entries (the same selection), which is what the scatter in backward needs, after
-    checking that it fits the dims it indexes.
-    """
-    if isinstance(key, list) and _list_is_tuple(key):
-        key = tuple(key)
-    parts = [p._array if isinstance(p, Tensor) else _list_index(p) if isinstance(p, list) else p
-             for p in (key if isinstance(key, tuple) else (key,))]
-    parts = [p.astype(bool) if isinstance(p, np.ndarray) and p.dtype == np.uint8 else p for p in parts]
-    consumed = sum(p.ndim if _is_mask(p) else 0 if p is None or p is Ellipsis or isinstance(p, bool) else 1
-                   for p in parts)
-    out, basic, dim = [], True, 0
-    for part in parts:
-        if part is Ellipsis:
-            dim += len(shape) - consumed
-        elif isinstance(part, np.ndarray):
-            basic = False
-            if _is_mask(part):
-                if part.shape != shape[dim:dim + part.ndim]:
-                    raise IndexError(f"the shape {part.shape} of the boolean mask does not match the shape "
-                                     f"{shape[dim:dim + part.ndim]} of the dims it indexes (from dim {dim})")
-                out.extend(np.nonzero(part))
-                dim += part.ndim
-                continue
-            if part.dtype.kind not in "iu":
-                raise IndexError(f"tensors used as indices must be integer or bool, not {part.dtype}")
-            dim += 1
-        elif isinstance(part, (bool, np.bool_)):
-            basic = False
-        elif part is not None:
-            dim += 1
-        out.append(part)
-    return tuple(out), basic
-
-
-def _list_is_tuple(key: list) -> bool:
-    """PyTorch (like old NumPy) reads a short list holding tensors, lists, slices, None or
-    Ellipsis as a tuple of indices: x[[rows, cols]] is x[rows, cols]."""
-    return len(key) < 32 and any(
-        isinstance(p, (Tensor, np.ndarray, list, tuple, slice)) or p is None or p is Ellipsis for p in key
-    )
-
-
-def _list_index(part: list) -> np.ndarray:
-    array = np.asarray(part)
-    return array.astype(np.int64) if array.size == 0 else array
-
-
-def _is_mask(part) -> bool:
-    return isinstance(part, np.ndarray) and part.dtype == np.bool_ and part.ndim > 0
+Function.tensor_class = Tensor

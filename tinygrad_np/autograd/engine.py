@@ -7,8 +7,13 @@
    another node may still hold, and freed as soon as the node has run.
 3. Leaf gradients are accumulated into `.grad` (or returned, for `autograd.grad`).
 
+Before a node's backward runs, the versions of the tensors it saved are compared with those
+recorded in the forward pass: a tensor changed in place since raises (version.py). Hooks
+registered on a tensor run on its gradient before it is passed on or accumulated.
+
 Unless `retain_graph`, each node releases its saved values right after its backward; running
-a released node's backward again raises.
+a released node's backward again raises. Accumulation into `.grad` holds a lock, so threads
+running backward into shared leaves lose no update.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from typing import TYPE_CHECKING
 from .anomaly import anomaly_state, check_gradients
 from .function import FREED_GRAPH_MESSAGE, Function
 from .grad_mode import grad_state
+from .version import check_saved
 
 if TYPE_CHECKING:
     from ..tensor import Tensor
@@ -30,6 +36,7 @@ class _EngineState(threading.local):
 
 
 engine_state = _EngineState()
+_accumulation_lock = threading.Lock()
 
 
 def run_backward(
@@ -64,12 +71,16 @@ def run_backward(
         while ready:
             node = ready.pop()
             grad = buffers.pop(node)
+            if node.tensor_hooks:
+                grad = run_hooks(node.tensor_hooks, grad)
             if node in capture_keys:
                 captured[node] = grad
             if needed is not None and node not in needed:
                 continue
             if node.released:
                 raise RuntimeError(FREED_GRAPH_MESSAGE)
+            if node.saved_versions:
+                check_saved(node)
             if node.retained is not None and capture is None:
                 _accumulate_retained(node, grad, owners)
             grads = node.backward(grad)
@@ -89,10 +100,10 @@ def run_backward(
             if not retain_graph:
                 node.release()
         if capture is not None:
-            captured.update((key, grad) for key, grad in buffers.items() if key in capture_keys)
+            captured.update((key, _leaf_hooked(key, grad)) for key, grad in buffers.items() if key in capture_keys)
             return [captured.get(t.grad_fn if t.grad_fn is not None else t) for t in capture]
         for leaf, grad in buffers.items():
-            _accumulate_leaf(leaf, grad, owners)
+            _accumulate_leaf(leaf, _leaf_hooked(leaf, grad), owners)
         return None
     finally:
         grad_state.enabled = previous_mode
@@ -153,20 +164,54 @@ def _check_gradient(node: Function, index: int, edge, grad: Tensor) -> None:
         )
 
 
+def hooks_of(tensor: Tensor) -> dict:
+    """The hooks run on this tensor's gradient: a leaf keeps them itself, a non-leaf's are
+    on the node that made it (whose output it is)."""
+    owner = tensor.grad_fn
+    if owner is None:
+        if tensor._hooks is None:
+            tensor._hooks = {}
+        return tensor._hooks
+    if owner.tensor_hooks is None:
+        owner.tensor_hooks = {}
+    return owner.tensor_hooks
+
+
+def run_hooks(hooks: dict, grad: Tensor) -> Tensor:
+    """Each hook in registration order; one that returns a tensor replaces the gradient."""
+    for hook in list(hooks.values()):
+        result = hook(grad)
+        if result is not None:
+            if result.shape != grad.shape or result.dtype != grad.dtype:
+                raise RuntimeError(
+                    f"a hook returned a gradient of shape {result.shape} and dtype {result.dtype}; "
+                    f"expected shape {grad.shape} and dtype {grad.dtype}"
+                )
+            grad = result
+    return grad
+
+
+def _leaf_hooked(key, grad: Tensor) -> Tensor:
+    hooks = key._hooks if not isinstance(key, Function) else None
+    return run_hooks(hooks, grad) if hooks else grad
+
+
 def _accumulate_leaf(leaf: Tensor, grad: Tensor, owners: set[int]) -> None:
-    """`.grad += grad`, out of place. Each `.grad` owns its array, as in PyTorch: a gradient
-    whose memory another `.grad` of this pass already uses (Add hands the same array to both
-    inputs), or that is a read-only broadcast, is copied; `owners` tracks the memory used."""
-    if leaf.grad is not None:
-        leaf.grad = leaf.grad + grad
-        return
+    """`.grad += grad`, out of place, under a lock (threads may share leaves). Each `.grad`
+    owns its array, as in PyTorch: a gradient whose memory another `.grad` of this pass
+    already uses (Add hands the same array to both inputs), or that is a read-only
+    broadcast, is copied; `owners` tracks the memory used."""
     array = grad._array
     owner = id(array if array.base is None else array.base)
-    if owner in owners or not array.flags.writeable:
-        grad = grad._make(array.copy(), grad.grad_fn)
-    else:
-        owners.add(owner)
-    leaf.grad = grad
+    with _accumulation_lock:
+        if leaf.grad is not None:
+            leaf.grad = leaf.grad + grad
+            return
+        if owner in owners or not array.flags.writeable:
+            grad = grad._make(array.copy(), grad.grad_fn)
+        else:
+            owners.add(owner)
+        leaf.grad = grad
 
 
 def _accumulate_retained(node: Function, grad: Tensor, owners: set[int]) -> None:

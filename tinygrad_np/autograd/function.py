@@ -9,9 +9,11 @@ Because backward is written with Tensor ops, running it with grad mode on record
 of its own: that is all `create_graph=True` needs for gradients of gradients.
 
 `Function.apply` runs forward and, only if grad mode is on and some input requires grad,
-records the node: its edges to the inputs' nodes (or to leaf tensors), and the inputs or
-the output when the class says backward needs them (`save_inputs`, `save_output`; other
-arrays that forward keeps are named in `saves`). `release` frees them after backward.
+records the node: its edges to the inputs' nodes (or to leaf tensors), and what backward
+will read, given which inputs need a gradient (`save_inputs`, `save_output`; other arrays
+that forward keeps are named in `saves`). Each saved tensor's version is recorded, so that
+an in-place change made to it before backward raises instead of giving a wrong gradient.
+`release` frees the saved values after backward.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import numpy as np
 
 from .anomaly import anomaly_state, creation_stack
 from .grad_mode import grad_state
+from .version import SavedVersion
 
 if TYPE_CHECKING:
     from ..tensor import Tensor
@@ -35,12 +38,20 @@ FREED_GRAPH_MESSAGE = (
     "pass retain_graph=True to the first call if you need to backward through the graph again."
 )
 
+
 class Function:
-    save_inputs = False
-    save_output = False
+    save_inputs: bool | tuple[tuple[int, ...], ...] = False
+    """The inputs backward reads: True for all of them, or for each input the inputs whose
+    gradients read it (it is saved only if one of those needs a gradient)."""
+    save_output: bool | tuple[int, ...] = False
+    """Whether backward reads the output: True, or the inputs whose gradients read it."""
     saves: tuple[str, ...] = ()  # other attributes set by forward that hold array data
+    view = False  # the output is a view of input 0's array (set per call by ops that may or may not copy)
     released = False
     retained = None
+    tensor_hooks = None  # hooks registered on the output tensor: {handle id: fn}
+    saved_versions: tuple[SavedVersion, ...] = ()
+    tensor_class: type[Tensor]  # set by tinygrad_np.tensor, which imports this module
 
     def __init_subclass__(cls, **kwargs) -> None:
         super().__init_subclass__(**kwargs)
@@ -59,17 +70,36 @@ class Function:
             out = np.asarray(out)
         make_tensor = inputs[0]._make
         if not grad_state.enabled or not [t for t in inputs if t._requires_grad]:
-            return make_tensor(out, None)
+            result = make_tensor(out, None)
+            if node.view:
+                _share_base(result, inputs[0])
+            return result
         node.next_edges = edges = tuple([t.grad_fn or (t if t._requires_grad else None) for t in inputs])
-        node.needs_input_grad = tuple([edge is not None for edge in edges])
+        node.needs_input_grad = needs = tuple([edge is not None for edge in edges])
         node.out_shape, node.out_dtype = out.shape, out.dtype
-        if cls.save_inputs:
-            node.inputs = inputs
-        if cls.save_output:
-            node.out = out
+        result = make_tensor(out, node)
+        if node.view:
+            _share_base(result, inputs[0])
+        if cls.save_inputs or cls.save_output:
+            node._save(inputs, needs, out, result)
         if anomaly_state.enabled:
             node.created_at = creation_stack()
-        return make_tensor(out, node)
+        return result
+
+    def _save(self, inputs: tuple[Tensor, ...], needs: tuple[bool, ...], out: np.ndarray, result: Tensor) -> None:
+        """Keep what backward will read, with the version of each kept tensor."""
+        saved = []
+        rule = self.save_inputs
+        if rule:
+            kept = tuple(t if rule is True or any(needs[j] for j in users) else None for t, users in zip(inputs, rule)) \
+                if rule is not True else inputs
+            self.inputs = kept
+            saved.extend(SavedVersion(t._version_counter, t._array.shape, t._array.dtype) for t in kept if t is not None)
+        rule = self.save_output
+        if rule is True or (rule and any(needs[j] for j in rule)):
+            self.out = out
+            saved.append(SavedVersion(result._version_counter, out.shape, out.dtype))
+        self.saved_versions = tuple(saved)
 
     def forward(self, *arrays, **params):
         raise NotImplementedError
@@ -80,9 +110,12 @@ class Function:
     @property
     def output(self) -> Tensor:
         """The op's output as a graph tensor (made on demand, so the node holds no cycle)."""
-        from ..tensor import Tensor
+        return self.tensor_class._make(self.out, self)
 
-        return Tensor._make(self.out, self)
+    @classmethod
+    def constant(cls, array) -> Tensor:
+        """A tensor that needs no gradient (a mask, a share, a zero) for a backward formula."""
+        return cls.tensor_class._make(array, None)
 
     def release(self) -> None:
         """Drop the saved arrays. A node that saved none (only shapes or dims) stays usable, so,
@@ -94,3 +127,9 @@ class Function:
 
     def __repr__(self) -> str:
         return f"<{self.name}>"
+
+
+def _share_base(view: Tensor, source: Tensor) -> None:
+    """A view shares its source's array, so it shares its version counter and base."""
+    view._version_counter = source._version_counter
+    view._base = source._base if source._base is not None else source

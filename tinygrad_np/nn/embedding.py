@@ -28,6 +28,7 @@ class Embedding(Module):
         init.normal_(self.weight)
         if padding_idx is not None:
             self.weight._array[padding_idx] = 0
+            self.weight._bump_version()
 
     def forward(self, input) -> Tensor:
         return F.embedding(input, self.weight, self.padding_idx)

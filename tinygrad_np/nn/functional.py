@@ -158,6 +158,8 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
             running_mean._array += momentum * mean._array.reshape(-1)
             running_var._array *= 1 - momentum
             running_var._array += momentum * unbiased
+            running_mean._bump_version()
+            running_var._bump_version()
     else:
         mean = running_mean.detach().reshape(stat_shape)
         var = running_var.detach().reshape(stat_shape)

@@ -1,6 +1,7 @@
 """Weight initialisation, in place, with PyTorch's formulas; draws from the seeded generator.
 
-Each function overwrites `tensor._array` (keeping its dtype and memory) and returns the tensor.
+Each function overwrites the tensor's array in place (keeping its dtype and memory; an in-place
+op, so the tensor's version goes up, as in PyTorch) and returns the tensor.
 Fans follow PyTorch: fan_in = size(1) · receptive field, fan_out = size(0) · receptive field.
 """
 
@@ -50,6 +51,7 @@ def _fan(tensor: Tensor, mode: str) -> int:
 
 def _fill(tensor: Tensor, values) -> Tensor:
     np.copyto(tensor._array, values, casting="unsafe")
+    tensor._bump_version()
     return tensor
 
 

@@ -14,7 +14,8 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from .. import dtypes
-from ..tensor import Tensor, dtype_of_to_args
+from ..dtypes import dtype_of_to_args
+from ..tensor import Tensor
 from .parameter import Parameter
 
 
@@ -314,6 +315,7 @@ class Module:
             raise RuntimeError(f"Error(s) in loading state_dict for {type(self).__name__}:\n\t" + "\n\t".join(errors))
         for target, array in copies:
             np.copyto(target._array, array, casting="unsafe")
+            target._bump_version()
         return IncompatibleKeys(missing, unexpected)
 
     # ------------------------------------------------------------------ printing

@@ -70,6 +70,7 @@ class BatchNorm1d(Module):
         momentum = 0.0 if self.momentum is None else self.momentum
         if self.training and self.track_running_stats:
             self.num_batches_tracked._array += 1
+            self.num_batches_tracked._bump_version()
             if self.momentum is None:
                 momentum = 1.0 / float(self.num_batches_tracked._array)
         return F.batch_norm(input, self.running_mean, self.running_var, self.weight, self.bias, self.training,

@@ -9,7 +9,6 @@ import math
 
 import numpy as np
 
-from .. import tensor as T
 from ..autograd.function import Function
 
 
@@ -46,7 +45,7 @@ class Neg(Function):
 class Mul(Function):
     """a * b;  d/da = b, d/db = a"""
 
-    save_inputs = True
+    save_inputs = ((1,), (0,))  # a is read by d/db, b by d/da
 
     def forward(self, a, b):
         return a * b
@@ -60,7 +59,7 @@ class Mul(Function):
 class Div(Function):
     """a / b;  d/da = 1/b, d/db = -a/b²"""
 
-    save_inputs = True
+    save_inputs = ((1,), (0, 1))  # a is read by d/db, b by both
 
     def forward(self, a, b):
         return a / b
@@ -78,7 +77,7 @@ class Pow(Function):
     """
 
     save_inputs = True
-    save_output = True
+    save_output = (1,)  # read by d/db
 
     def forward(self, a, b):
         return a**b
@@ -92,12 +91,12 @@ class Pow(Function):
             grad_a = g * (b * a ** (b - 1))
             singular = (b._array == 0) & (a._array == 0)
             if singular.any():
-                grad_a = T.where(T.Tensor(singular), 0.0, grad_a)
+                grad_a = _zero_where(singular, grad_a)
         if need_b:
             grad_b = g * (self.output * a.log())
             singular = (a._array == 0) & (b._array >= 0)
             if singular.any():
-                grad_b = T.where(T.Tensor(singular), 0.0, grad_b)
+                grad_b = _zero_where(singular, grad_b)
         return grad_a, grad_b
 
 
@@ -118,9 +117,9 @@ class Maximum(Function):
     def backward(self, g):
         a, b = (t._array for t in self.inputs)
         need_a, need_b = self.needs_input_grad
-        shared = T.where(T.Tensor(a == b), g * 0.5, g)
-        return (T.where(T.Tensor(self.beats(b, a)), 0.0, shared) if need_a else None,
-                T.where(T.Tensor(self.beats(a, b)), 0.0, shared) if need_b else None)
+        shared = Where.apply(self.constant(a == b), g * 0.5, g)
+        return (_zero_where(self.beats(b, a), shared) if need_a else None,
+                _zero_where(self.beats(a, b), shared) if need_b else None)
 
 
 class Minimum(Maximum):
@@ -134,16 +133,21 @@ class Where(Function):
     """where(cond, a, b);  the gradient flows to whichever input was picked, and is exactly 0
     for the other (a NaN upstream gradient does not leak into it)."""
 
-    saves = ("cond",)
+    save_inputs = ((1, 2), (), ())  # the condition, read by both gradients
 
     def forward(self, cond, a, b):
-        self.cond = cond
         return select(cond, a, b)
 
     def backward(self, g):
-        cond = T.Tensor(self.cond)
+        cond = self.inputs[0]
         _, need_a, need_b = self.needs_input_grad
-        return None, T.where(cond, g, 0.0) if need_a else None, T.where(cond, 0.0, g) if need_b else None
+        zero = self.constant(np.zeros((), g.dtype))
+        return None, Where.apply(cond, g, zero) if need_a else None, Where.apply(cond, zero, g) if need_b else None
+
+
+def _zero_where(mask: np.ndarray, g):
+    """g with exact zeros where mask holds (a NaN in g does not survive there)."""
+    return Where.apply(Function.constant(mask), Function.constant(np.zeros((), g.dtype)), g)
 
 
 def select(cond: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -304,7 +308,7 @@ class Relu(Function):
 
     def backward(self, g):
         passes = np.logical_not(self.out <= 0)  # not `> 0`: at a NaN input the gradient passes, as PyTorch
-        return Where.apply(T.Tensor._make(passes, None), g, T.Tensor._make(np.zeros((), g.dtype), None))
+        return Where.apply(self.constant(passes), g, self.constant(np.zeros((), g.dtype)))
 
 
 class Sign(Function):
@@ -315,7 +319,7 @@ class Sign(Function):
         return np.where(np.isnan(signs), 0, signs) if signs.dtype.kind == "f" else signs
 
     def backward(self, g):
-        return T.Tensor(np.zeros_like(g._array))
+        return self.constant(np.zeros_like(g._array))
 
 
 class Abs(Function):

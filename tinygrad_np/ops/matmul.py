@@ -18,19 +18,21 @@ class MatMul(Function):
     optimizer's elementwise passes over it run at full speed (strided, they are ~10x slower).
     """
 
-    save_inputs = True
+    save_inputs = ((1,), (0,))  # a is read by d/db, b by d/da
 
     def forward(self, a, b):
+        self.transposed = _transposed(a), _transposed(b)
         return np.matmul(a, b)
 
     def backward(self, g):
         a, b = self.inputs
         need_a, need_b = self.needs_input_grad
+        a_transposed, b_transposed = self.transposed
         grad_a = grad_b = None
         if need_a:  # g @ bᵀ
-            grad_a = _mT(MatMul.apply(b, _mT(g))) if _transposed(a._array) else MatMul.apply(g, _mT(b))
+            grad_a = _mT(MatMul.apply(b, _mT(g))) if a_transposed else MatMul.apply(g, _mT(b))
         if need_b:  # aᵀ @ g
-            grad_b = _mT(MatMul.apply(_mT(g), a)) if _transposed(b._array) else MatMul.apply(_mT(a), g)
+            grad_b = _mT(MatMul.apply(_mT(g), a)) if b_transposed else MatMul.apply(_mT(a), g)
         return grad_a, grad_b
 
 

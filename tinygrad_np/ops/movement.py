@@ -1,4 +1,4 @@
-"""Primitives that move data without arithmetic: reshape, expand, permute, index, cat, unfold.
+"""Primitives that move data without arithmetic: reshape, expand, permute, index, index put, cat, unfold.
 
 `Expand.backward` is the one place where broadcasting is undone: it sums the gradient over
 the leading dims that broadcasting added and over the size-1 dims it stretched.
@@ -7,7 +7,6 @@ the leading dims that broadcasting added and over the size-1 dims it stretched.
 import numpy as np
 
 from ..autograd.function import Function
-from . import reduce
 
 
 class Reshape(Function):
@@ -15,14 +14,18 @@ class Reshape(Function):
 
     def forward(self, a, shape):
         self.in_shape = a.shape
-        return a.reshape(shape)
+        out = a.reshape(shape)
+        self.view = np.may_share_memory(out, a)  # NumPy copies when the strides do not allow a view
+        return out
 
     def backward(self, g):
         return g.reshape(self.in_shape)
 
 
 class Expand(Function):
-    """broadcast_to(a, shape) (a view);  the gradient is summed over the broadcast dims."""
+    """broadcast_to(a, shape) (a read-only view);  the gradient is summed over the broadcast dims."""
+
+    view = True
 
     def forward(self, a, shape):
         self.in_shape = a.shape
@@ -33,11 +36,13 @@ class Expand(Function):
         lead = g.ndim - len(in_shape)
         stretched = tuple(lead + i for i, n in enumerate(in_shape) if n == 1 and g.shape[lead + i] != 1)
         axes = tuple(range(lead)) + stretched
-        return Reshape.apply(reduce.Sum.apply(g, axis=axes, keepdim=True), shape=in_shape) if axes else g
+        return Reshape.apply(g.sum(axes, keepdim=True), shape=in_shape) if axes else g
 
 
 class Permute(Function):
     """transpose(a, dims) (a view);  the gradient is permuted by the inverse permutation."""
+
+    view = True
 
     def forward(self, a, dims):
         self.dims = dims
@@ -57,6 +62,7 @@ class Index(Function):
 
     def forward(self, a, key, basic):
         self.in_shape, self.key, self.basic = a.shape, key, basic
+        self.view = basic  # basic indexing gives a view, advanced indexing a copy
         return a[key]
 
     def backward(self, g):
@@ -84,6 +90,28 @@ class IndexAdd(Function):
         return Index.apply(g, key=self.key, basic=self.basic)
 
 
+class IndexPut(Function):
+    """a with a[key] = v (v of a[key]'s shape);  d/da = g with zeros at key, d/dv = g[key].
+
+    Item assignment and in-place ops on views are recorded as this op. Where an advanced key
+    repeats an index the last write wins (as NumPy and PyTorch), and each copy of v still
+    gets its g[key], as in PyTorch."""
+
+    saves = ("key",)
+
+    def forward(self, a, v, key, basic):
+        self.key, self.basic, self.value_shape = key, basic, v.shape
+        out = a.copy()
+        out[key] = v
+        return out
+
+    def backward(self, g):
+        need_a, need_v = self.needs_input_grad
+        zeros = self.constant(np.zeros(self.value_shape, g.dtype))
+        return (IndexPut.apply(g, zeros, key=self.key, basic=self.basic) if need_a else None,
+                Index.apply(g, key=self.key, basic=self.basic) if need_v else None)
+
+
 class Unfold(Function):
     """The sliding windows of the last two dims (a read-only strided view, no copy):
     a (..., H, W) -> (..., kH, kW, oH, oW) with out[..., i, j, y, x] = a[..., y·sH + i·dH, x·sW + j·dW],
@@ -96,6 +124,8 @@ class Unfold(Function):
     offsets, each a whole-array operation; np.add.at over every window element is ~7x slower.
     Windows that tile the input (stride = kernel, no dilation: pooling) need no sum: the gradient
     is permuted and reshaped back into place."""
+
+    view = True
 
     def forward(self, a, kernel, stride, dilation):
         (kernel_h, kernel_w), (stride_h, stride_w), (dilation_h, dilation_w) = kernel, stride, dilation

@@ -2,9 +2,8 @@
 
 import numpy as np
 
-from .. import tensor as T
 from ..autograd.function import Function
-from . import movement
+from . import elementwise, movement
 
 
 def _kept_shape(shape: tuple, axis) -> tuple:
@@ -51,9 +50,10 @@ class Max(Function):
             hit |= np.isnan(a) & np.isnan(out)
         share = (hit / np.sum(hit, axis=self.axis, keepdims=True)).astype(a.dtype)
         spread = g.reshape(kept).expand(a.shape)
+        shared = spread * self.constant(share)
         if self.masked:
-            return T.where(T.Tensor(hit), spread * T.Tensor(share), 0.0)
-        return spread * T.Tensor(share)
+            return elementwise.Where.apply(self.constant(hit), shared, self.constant(np.zeros((), g.dtype)))
+        return shared
 
 
 class Min(Max):
