@@ -40,9 +40,9 @@ def parse_arguments(argv: Sequence[str] | None = None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if args.epochs is None:
         args.epochs = 3 if args.paper else 10
-    training.check_arguments(parser, args)
     if args.paper and (args.plot or args.metrics or args.save or args.resume):
         parser.error("--plot, --metrics, --save and --resume are for a training run; --paper prints its table only")
+    training.check_arguments(parser, args)
     if any(width <= 0 for width in args.hidden):
         parser.error("--hidden widths must be positive")
     return args

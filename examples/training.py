@@ -16,7 +16,7 @@ import sys
 import time
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 import numpy as np
 
@@ -36,6 +36,8 @@ OPTIMIZER_DEFAULTS = {"sgd": (0.1, 0.0), "momentum": (0.05, 0.0), "rmsprop": (1e
 RUN_OPTIONS = ("dataset", "epochs", "batch_size", "lr", "optimizer", "weight_decay", "label_smoothing", "seed")
 # The columns of --metrics, in the order of the history `run` keeps.
 METRICS_COLUMNS = ("epoch", "train_loss", "train_acc", "test_acc", "seconds", "lr")
+# The entries of a checkpoint `run` saves, each a dict.
+CHECKPOINT_ENTRIES = ("model", "optimizer", "scheduler", "history", "random", "run")
 
 def add_common_arguments(parser: argparse.ArgumentParser, epochs: int | None, batch_size: int, optimizer: str,
                          label_smoothing: float, epochs_help: str = "default %(default)s") -> None:
@@ -63,7 +65,7 @@ def add_common_arguments(parser: argparse.ArgumentParser, epochs: int | None, ba
 
 
 def check_arguments(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
-    """Fill in the optimizer's defaults; refuse bad values and a --plot or --metrics that cannot work, before
+    """Fill in the optimizer's defaults; refuse bad values, and files and folders that cannot work, before
     any training."""
     default_lr, default_weight_decay = OPTIMIZER_DEFAULTS[args.optimizer]
     args.lr = default_lr if args.lr is None else args.lr
@@ -71,19 +73,30 @@ def check_arguments(parser: argparse.ArgumentParser, args: argparse.Namespace) -
     for name in ("epochs", "batch_size"):
         if getattr(args, name) <= 0:
             parser.error(f"--{name.replace('_', '-')} must be positive")
-    if not args.lr > 0:
-        parser.error("--lr must be positive")
-    if not args.weight_decay >= 0:
-        parser.error("--weight-decay must not be negative")
+    if not 0 < args.lr < math.inf:  # NaN fails every comparison
+        parser.error("--lr must be a positive finite number")
+    if not 0 <= args.weight_decay < math.inf:
+        parser.error("--weight-decay must be finite and not negative")
     if not 0 <= args.label_smoothing <= 1:
         parser.error("--label-smoothing must lie in [0, 1]")
+    if args.seed < 0:
+        parser.error("--seed must not be negative")  # what np.random.default_rng, hence tg.manual_seed, takes
+    if args.data_dir is not None and not args.data_dir.is_dir():
+        parser.error(f"--data-dir {args.data_dir}: no such directory")
+    for option, path in (("--save", args.save), ("--metrics", args.metrics), ("--plot", args.plot)):
+        if path is not None and (problem := unwritable(path)):
+            parser.error(f"{option} {path}: {problem}")
+    if args.resume is not None:
+        if not args.resume.is_file():
+            parser.error(f"--resume {args.resume}: {'is a directory' if args.resume.is_dir() else 'no such file'}")
+        if not os.access(args.resume, os.R_OK):
+            parser.error(f"--resume {args.resume}: cannot read it")
+        if args.save is None and (problem := unwritable(args.resume)):
+            parser.error(f"--resume {args.resume}: {problem}; the run saves to it after every epoch unless "
+                         "--save names another file")
     if args.plot is not None and importlib.util.find_spec("matplotlib") is None:
         parser.error("--plot needs matplotlib, which is not installed: pip install matplotlib "
                      "(or pip install -e '.[plot]' in this repo)")
-    if args.metrics is not None and (problem := unwritable(args.metrics)):
-        parser.error(f"--metrics {args.metrics}: {problem}")
-    if args.resume is not None and not args.resume.is_file():
-        parser.error(f"--resume {args.resume}: no such file")
 
 
 def unwritable(path: Path) -> str | None:
@@ -165,25 +178,35 @@ class Progress:
             self.stream.flush()
 
 
+class Diverged(ArithmeticError):
+    """The training loss became NaN or infinite; the message says at which batch, and the learning rate there."""
+
+
 def train_epoch(model: nn.Module, loader: DataLoader, optimizer: optim.Optimizer,
                 scheduler: optim.lr_scheduler.LRScheduler | None, prepare: Callable[[tg.Tensor], tg.Tensor],
                 progress: Progress, label: str, label_smoothing: float = 0.0) -> tuple[float, float]:
-    """One pass over `loader`, stepping the scheduler every batch; (mean loss, accuracy) over it."""
+    """One pass over `loader`, stepping the scheduler every batch; (mean loss, accuracy) over it.
+    Raises Diverged at the first batch whose loss is not finite, before stepping on it."""
     model.train()
     total_loss, correct, seen, started = 0.0, 0, 0, time.perf_counter()
-    for batch, (images, labels) in enumerate(loader, start=1):
-        optimizer.zero_grad()
-        logits = model(prepare(images))
-        loss = F.cross_entropy(logits, labels, label_smoothing=label_smoothing)
-        loss.backward()
-        optimizer.step()
-        if scheduler is not None:
-            scheduler.step()
-        total_loss += loss.item() * len(labels)
-        correct += int((logits.argmax(1) == labels).sum().item())
-        seen += len(labels)
-        progress.update(label, batch, len(loader), seen, total_loss / seen, started)
-    progress.clear()
+    try:
+        for batch, (images, labels) in enumerate(loader, start=1):
+            optimizer.zero_grad()
+            logits = model(prepare(images))
+            loss = F.cross_entropy(logits, labels, label_smoothing=label_smoothing)
+            if not math.isfinite(value := loss.item()):
+                raise Diverged(f"the training loss is {value} at batch {batch}/{len(loader)} of {label} "
+                               f"(learning rate {optimizer.param_groups[0]['lr']:.3g} at that step)")
+            loss.backward()
+            optimizer.step()
+            if scheduler is not None:
+                scheduler.step()
+            total_loss += value * len(labels)
+            correct += int((logits.argmax(1) == labels).sum().item())
+            seen += len(labels)
+            progress.update(label, batch, len(loader), seen, total_loss / seen, started)
+    finally:
+        progress.clear()
     return total_loss / seen, correct / seen
 
 
@@ -203,10 +226,12 @@ def run(args: argparse.Namespace, model: nn.Module, run_options: Sequence[str] =
     generators' states, the metrics so far and the options that define the run, so --resume
     continues bit for bit where the run stopped, and with --metrics's CSV of the epochs so far.
     `run_options` names the example's own options that define the run, besides RUN_OPTIONS.
-    Returns the per-epoch metrics.
+    Returns the per-epoch metrics. A checkpoint that cannot be resumed, and a loss that is no
+    longer finite, end the run with a one-line message (SystemExit).
     """
     run_options = (*RUN_OPTIONS, *run_options)
     out = out or sys.stdout
+    checkpoint = None if args.resume is None else read_checkpoint(args.resume, args, run_options)
     train_set, test_set = load_datasets(args.dataset, args.data_dir)
     prepare = normalizer(args.dataset)
     shuffle = np.random.default_rng(args.seed)
@@ -219,8 +244,10 @@ def run(args: argparse.Namespace, model: nn.Module, run_options: Sequence[str] =
                                               cycle_momentum=args.optimizer in ("momentum", "adam", "adamw"))
     history: dict[str, list[float]] = {key: [] for key in METRICS_COLUMNS}
     save = args.save or args.resume
-    if args.resume is not None:
-        history = resume(args, run_options, model, optimizer, scheduler, shuffle)
+    latest = None  # (the newest checkpoint of this run, the epoch it holds)
+    if checkpoint is not None:
+        history = restore(checkpoint, args.resume, model, optimizer, scheduler, shuffle)
+        latest = (args.resume, len(history["epoch"]))
         print(f"resumed {args.resume} after epoch {len(history['epoch'])} of {args.epochs}", file=out)
     parameters = sum(p.numel() for p in model.parameters())
     print(f"{args.dataset}: {len(train_set):,} training / {len(test_set):,} test images from {train_set.folder}; "
@@ -235,10 +262,17 @@ def run(args: argparse.Namespace, model: nn.Module, run_options: Sequence[str] =
             loss, train_acc = train_epoch(model, train_loader, optimizer, scheduler, prepare, progress,
                                           f"epoch {epoch}/{args.epochs}", args.label_smoothing)
         except KeyboardInterrupt:
-            progress.clear()
-            saved = f"{save} holds epoch {epoch - 1}: add --resume {save} to continue" if save else "nothing saved"
+            if latest is not None:
+                path, done = latest
+                saved = f"{path} holds epoch {done}: add --resume {path} to continue"
+            else:
+                saved = "no checkpoint written yet (--save writes one after every epoch)" if save else "nothing saved"
             print(f"interrupted during epoch {epoch}; {saved}", file=sys.stderr)
             raise
+        except Diverged as error:
+            default = OPTIMIZER_DEFAULTS[args.optimizer][0]
+            raise SystemExit(f"training diverged: {error}; the one-cycle schedule peaks at --lr {args.lr:g}: try a "
+                             f"smaller --lr ({args.optimizer}'s default is {default:g})") from None
         seconds = time.perf_counter() - started
         test_acc = evaluate(model, test_loader, prepare)
         for key, value in zip(METRICS_COLUMNS, (epoch, loss, train_acc, test_acc, seconds, scheduler.get_last_lr()[0])):
@@ -252,6 +286,7 @@ def run(args: argparse.Namespace, model: nn.Module, run_options: Sequence[str] =
                      "random": {"library": tg.random.default_generator().bit_generator.state,
                                 "shuffle": shuffle.bit_generator.state},
                      "run": {name: str(getattr(args, name)) for name in run_options}}, save)
+            latest = (save, epoch)
         if args.metrics is not None:
             write_metrics(history, args.metrics)
     if args.plot is not None:
@@ -263,25 +298,83 @@ def run(args: argparse.Namespace, model: nn.Module, run_options: Sequence[str] =
     return history
 
 
-def resume(args: argparse.Namespace, run_options: Sequence[str], model: nn.Module, optimizer: optim.Optimizer,
-           scheduler: optim.lr_scheduler.LRScheduler, shuffle: np.random.Generator) -> dict[str, list[float]]:
-    """Restore everything `run` saved; refuse a checkpoint of a different run (other options)."""
-    checkpoint = tg.load(args.resume)
-    if not isinstance(checkpoint, dict) or not {"run", "model", "optimizer", "scheduler"} <= checkpoint.keys():
-        raise SystemExit(f"{args.resume} is not a checkpoint written by --save of this example")
-    differences = [f"--{name.replace('_', '-')} {checkpoint['run'][name]} (given: {getattr(args, name)})"
-                   for name in run_options if checkpoint["run"].get(name) != str(getattr(args, name))]
+def read_checkpoint(path: Path, args: argparse.Namespace, run_options: Sequence[str]) -> dict[str, Any]:
+    """The checkpoint at `path`, if it is one `run` saved for a run with these options; otherwise SystemExit with
+    a one-line message that names the file and says what is wrong."""
+    try:
+        checkpoint = tg.load(path)
+    except tg.CheckpointError as error:  # its message names the file
+        raise SystemExit(f"cannot resume: {error}") from None
+    if problem := checkpoint_problem(checkpoint):
+        raise SystemExit(f"cannot resume: {path}: not a checkpoint written by --save of this example ({problem})")
+    saved = checkpoint["run"]
+    differences = [f"--{name.replace('_', '-')} {saved.get(name, '(not recorded)')} (given: {getattr(args, name)})"
+                   for name in run_options if saved.get(name) != str(getattr(args, name))]
     if differences:
-        raise SystemExit(f"{args.resume} is a checkpoint of another run; it was made with "
-                         + ", ".join(differences) + ". Pass the same options to resume it.")
-    model.load_state_dict(checkpoint["model"])
-    optimizer.load_state_dict(checkpoint["optimizer"])
-    scheduler.load_state_dict(checkpoint["scheduler"])
-    tg.random.default_generator().bit_generator.state = checkpoint["random"]["library"]
-    shuffle.bit_generator.state = checkpoint["random"]["shuffle"]
+        raise SystemExit(f"cannot resume: {path}: a checkpoint of another run, made with {', '.join(differences)}; "
+                         "pass the same options to resume it")
+    return checkpoint
+
+
+def checkpoint_problem(checkpoint: Any) -> str | None:
+    """What shows that `checkpoint` (as tg.load read it) is not what `run` saves, or None: its entries and their
+    types, both generator states, and a history of one number per epoch in each column, for epochs 1, 2, ..."""
+    if not isinstance(checkpoint, dict):
+        return f"it holds a {type(checkpoint).__name__}, not a dict"
+    for key in CHECKPOINT_ENTRIES:
+        if key not in checkpoint:
+            return f"no {key!r} entry"
+        if not isinstance(checkpoint[key], dict):
+            return f"its {key!r} entry is not a dict"
+    for key in ("library", "shuffle"):
+        if not isinstance(checkpoint["random"].get(key), dict):
+            return f"no {key!r} generator state"
+    history = checkpoint["history"]
+    for name in METRICS_COLUMNS:
+        values = history.get(name)
+        if values is None and name != "lr":  # checkpoints from before --metrics have no lr
+            return f"its history has no {name!r} column"
+        if values is not None and not (isinstance(values, list) and len(values) == len(history["epoch"]) and all(
+                isinstance(value, (int, float)) or (value is None and name == "lr") for value in values)):
+            return f"its history's {name!r} column is not a list of one number per epoch"
+    if history["epoch"] != list(range(1, len(history["epoch"]) + 1)):
+        return "its history's epochs are not 1, 2, 3, ..."
+    return None
+
+
+def restore(checkpoint: dict[str, Any], path: Path, model: nn.Module, optimizer: optim.Optimizer,
+            scheduler: optim.lr_scheduler.LRScheduler, shuffle: np.random.Generator) -> dict[str, list[float]]:
+    """Put the states `checkpoint` holds into the run's objects and return its history; a state that does not fit
+    ends the run with a one-line message naming the file (SystemExit)."""
+    library = tg.random.default_generator()
+    states = (("its 'model' entry", checkpoint["model"], model.load_state_dict),
+              ("its 'optimizer' entry", checkpoint["optimizer"], optimizer.load_state_dict),
+              ("its 'scheduler' entry", checkpoint["scheduler"], lambda state: load_scheduler_state(scheduler, state)),
+              ("its 'library' generator state", checkpoint["random"]["library"],
+               lambda state: setattr(library.bit_generator, "state", state)),
+              ("its 'shuffle' generator state", checkpoint["random"]["shuffle"],
+               lambda state: setattr(shuffle.bit_generator, "state", state)))
+    for what, state, load in states:
+        try:
+            load(state)
+        except (KeyError, TypeError, ValueError, RuntimeError) as error:  # what they raise for a state that misfits
+            reason = " ".join(f"{type(error).__name__}: {error}".split())  # on one line
+            raise SystemExit(f"cannot resume: {path}: {what} does not load: {reason}") from None
     history = {key: list(values) for key, values in checkpoint["history"].items()}
     history.setdefault("lr", [None] * len(history["epoch"]))  # a checkpoint from before the lr was kept
     return history
+
+
+def load_scheduler_state(scheduler: optim.lr_scheduler.LRScheduler, state: dict[str, Any]) -> None:
+    """scheduler.load_state_dict, which takes any dict, once `state` is known to have the fields of the
+    scheduler's own state, each of the same type."""
+    own = scheduler.state_dict()
+    differing = sorted((key for key in own.keys() | state.keys()
+                        if key not in own or key not in state or type(state[key]) is not type(own[key])), key=str)
+    if differing:
+        raise ValueError(f"fields missing, unexpected or of another type than a {type(scheduler).__name__}'s: "
+                         + ", ".join(map(str, differing)))
+    scheduler.load_state_dict(state)
 
 
 def plot_curves(history: dict[str, list[float]], path: Path, title: str) -> None:

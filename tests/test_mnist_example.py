@@ -1,7 +1,8 @@
 """examples/mnist_mlp.py (and, for what they share, mnist_cnn.py), run in-process on small synthetic
-MNIST-format data: what it prints, that a run is deterministic, learns and resumes bit for bit, how
-it refuses bad options, --plot, --metrics, --paper, and the message it ends with when no data can be
-found.
+MNIST-format data: what it prints, that a run is deterministic, learns and resumes bit for bit, what
+Ctrl-C says, how it refuses damaged checkpoints, bad options and files it could not write, that it
+stops when the loss is no longer finite, --plot, --metrics, --paper, and the message it ends with
+when no data can be found.
 
 Every test runs with HOME, $TINYGRAD_NP_DATA and the system dataset folder pointing into its own
 tmp_path, the mirrors pointing at a closed local port and connections to any other host refused, so
@@ -9,6 +10,7 @@ neither the machine's real data nor the internet can affect (or be touched by) a
 
 import csv
 import io
+import math
 import os
 import re
 import subprocess
@@ -90,6 +92,25 @@ def write_learnable_mnist(folder: Path, n_train: int, n_test: int) -> None:
 
 def checkpoint_parameters(path: Path) -> dict[str, np.ndarray]:
     return {name: value.numpy() for name, value in tg.load(path)["model"].items()}
+
+
+def run_interrupted_in_epoch(epoch: int, example, arguments: list[str], monkeypatch, as_each_epoch_starts=None):
+    """Run `example` with Ctrl-C pressed as its `epoch`-th epoch starts."""
+    calls = []
+    train_epoch = training.train_epoch
+
+    def interrupting(*args, **kwargs):
+        calls.append(args)
+        if as_each_epoch_starts is not None:
+            as_each_epoch_starts()
+        if len(calls) == epoch:
+            raise KeyboardInterrupt
+        return train_epoch(*args, **kwargs)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(training, "train_epoch", interrupting)
+        with pytest.raises(KeyboardInterrupt):
+            example.main(arguments)
 
 
 class FakeTTY(io.StringIO):
@@ -208,20 +229,147 @@ def test_resuming_with_other_run_options_exits_naming_the_option(option, value, 
     assert epoch_lines(capsys.readouterr().out) == []
 
 
+def test_ctrl_c_before_the_first_checkpoint_says_none_was_written_yet(data_dir, tmp_path, monkeypatch, capsys):
+    checkpoint = tmp_path / "run.ck"
+    run_interrupted_in_epoch(1, mnist_mlp, ["--data-dir", str(data_dir), "--epochs", "2", *TINY,
+                                            "--save", str(checkpoint)], monkeypatch)
+    error = capsys.readouterr().err
+    assert "interrupted during epoch 1; no checkpoint written yet" in error and "--resume" not in error, error
+    assert not checkpoint.exists()
+
+
+def test_ctrl_c_after_a_checkpoint_says_which_epoch_it_holds_and_how_to_resume(data_dir, tmp_path, monkeypatch,
+                                                                                capsys):
+    checkpoint = tmp_path / "run.ck"
+    run_interrupted_in_epoch(2, mnist_mlp, ["--data-dir", str(data_dir), "--epochs", "2", *TINY,
+                                            "--save", str(checkpoint)], monkeypatch)
+    error = capsys.readouterr().err
+    assert f"interrupted during epoch 2; {checkpoint} holds epoch 1: add --resume {checkpoint} to continue" in error
+
+
+def test_ctrl_c_in_a_resumed_run_before_it_saves_names_the_checkpoint_it_resumed(data_dir, tmp_path, monkeypatch,
+                                                                                  capsys):
+    options = ["--data-dir", str(data_dir), "--epochs", "3", *TINY]
+    first, second = tmp_path / "first.ck", tmp_path / "second.ck"
+    run_interrupted_in_epoch(2, mnist_mlp, [*options, "--save", str(first)], monkeypatch)
+    capsys.readouterr()
+
+    run_interrupted_in_epoch(1, mnist_mlp, [*options, "--resume", str(first), "--save", str(second)], monkeypatch)
+
+    error = capsys.readouterr().err
+    assert f"interrupted during epoch 2; {first} holds epoch 1: add --resume {first} to continue" in error, error
+    assert not second.exists()
+
+
+def edited(edit):
+    """A damage that loads the checkpoint, applies `edit` to it and saves it back."""
+    def damage(path: Path) -> None:
+        checkpoint = tg.load(path)
+        edit(checkpoint)
+        tg.save(checkpoint, path)
+
+    return damage
+
+
+DAMAGES = {
+    "not a zip": (lambda path: path.write_bytes(b"not a checkpoint\n"), "checkpoint"),
+    "truncated": (lambda path: path.write_bytes(path.read_bytes()[:1000]), "checkpoint"),
+    "no random entry": (edited(lambda ck: ck.pop("random")), "no 'random' entry"),
+    "no history entry": (edited(lambda ck: ck.pop("history")), "no 'history' entry"),
+    "history not a dict": (edited(lambda ck: ck.update(history=[1.0])), "its 'history' entry is not a dict"),
+    "run options not a dict": (edited(lambda ck: ck.update(run="adamw")), "its 'run' entry is not a dict"),
+    "a history column missing": (edited(lambda ck: ck["history"].pop("test_acc")), "no 'test_acc' column"),
+    "history columns of unequal lengths": (edited(lambda ck: ck["history"]["train_loss"].append(0.5)),
+                                           "its history's 'train_loss' column"),
+    "a shuffle state missing": (edited(lambda ck: ck["random"].pop("shuffle")), "no 'shuffle' generator state"),
+    "a parameter missing": (edited(lambda ck: ck["model"].pop("1.weight")), "its 'model' entry does not load"),
+    "optimizer without parameter groups": (edited(lambda ck: ck["optimizer"].pop("param_groups")),
+                                           "its 'optimizer' entry does not load"),
+    "scheduler without its step count": (edited(lambda ck: ck["scheduler"].pop("last_epoch")),
+                                         "its 'scheduler' entry does not load"),
+    "a generator state of another kind": (edited(lambda ck: ck["random"]["shuffle"].update(bit_generator="MT19937")),
+                                          "its 'shuffle' generator state does not load"),
+}
+"""Ways a checkpoint file can be damaged: what does it, and what the message must say about it."""
+
+
+@pytest.mark.parametrize("damage", DAMAGES)
+def test_resuming_a_damaged_checkpoint_exits_with_one_line_naming_the_file_and_the_problem(
+        damage, data_dir, tmp_path, monkeypatch, capsys):
+    damage_file, problem = DAMAGES[damage]
+    options = ["--data-dir", str(data_dir), "--epochs", "2", *TINY]
+    checkpoint = tmp_path / "run.ck"
+    run_interrupted_in_epoch(2, mnist_mlp, [*options, "--save", str(checkpoint)], monkeypatch)
+    capsys.readouterr()
+    damage_file(checkpoint)
+
+    with pytest.raises(SystemExit) as exited:
+        mnist_mlp.main([*options, "--resume", str(checkpoint)])
+
+    message = exited.value.code
+    assert isinstance(message, str) and "\n" not in message, message  # printed alone (no traceback), exit status 1
+    assert message.startswith(f"cannot resume: {checkpoint}: ") and problem in message, message
+    assert epoch_lines(capsys.readouterr().out) == []
+
+
+def test_resuming_from_a_checkpoint_this_example_did_not_write_exits_saying_so(data_dir, tmp_path):
+    other = tmp_path / "weights.npz"
+    tg.save({"0.weight": tg.zeros(2, 2)}, other)
+    with pytest.raises(SystemExit, match=re.escape(f"cannot resume: {other}: not a checkpoint written by --save")):
+        mnist_mlp.main(["--data-dir", str(data_dir), "--epochs", "1", *TINY, "--resume", str(other)])
+
+
+# --------------------------------------------------------------------------------------------- divergence
+
+
+@pytest.mark.filterwarnings("ignore:overflow encountered:RuntimeWarning",  # NumPy's, on the way to NaN
+                            "ignore:invalid value encountered:RuntimeWarning")
+def test_a_non_finite_loss_stops_the_run_at_that_batch_naming_it_and_the_learning_rate(data_dir, monkeypatch, capsys):
+    losses = []
+    cross_entropy = training.F.cross_entropy
+
+    def recorded(*args, **kwargs):
+        loss = cross_entropy(*args, **kwargs)
+        losses.append(loss.item())
+        return loss
+
+    monkeypatch.setattr(training.F, "cross_entropy", recorded)
+    with pytest.raises(SystemExit) as exited:
+        mnist_mlp.main(["--data-dir", str(data_dir), "--epochs", "1", *TINY, "--lr", "1e30"])
+
+    message = exited.value.code
+    assert isinstance(message, str) and "\n" not in message, message  # printed alone (no traceback), exit status 1
+    assert all(map(math.isfinite, losses[:-1])) and not math.isfinite(losses[-1]), losses
+    assert message.startswith(f"training diverged: the training loss is {losses[-1]} at batch {len(losses)}/8 of "
+                              "epoch 1/1"), message
+    assert re.search(r"learning rate \S+ at that step", message) and "--lr 1e+30" in message, message
+    assert "try a smaller --lr" in message, message
+    assert epoch_lines(capsys.readouterr().out) == []
+
+
 # --------------------------------------------------------------------------------------------- bad options
 
 
 @pytest.mark.parametrize("arguments, message", [
     (["--resume", "no-such.ck"], "--resume no-such.ck: no such file"),
+    (["--resume", "."], "--resume .: is a directory"),
     (["--epochs", "0"], "--epochs must be positive"),
     (["--epochs", "-1"], "--epochs must be positive"),
     (["--batch-size", "0"], "--batch-size must be positive"),
-    (["--lr", "0"], "--lr must be positive"),
-    (["--lr", "nan"], "--lr must be positive"),
+    (["--lr", "0"], "--lr must be a positive finite number"),
+    (["--lr", "-0.1"], "--lr must be a positive finite number"),
+    (["--lr", "nan"], "--lr must be a positive finite number"),
+    (["--lr", "inf"], "--lr must be a positive finite number"),
+    (["--weight-decay", "-0.1"], "--weight-decay must be finite and not negative"),
+    (["--weight-decay", "inf"], "--weight-decay must be finite and not negative"),
+    (["--weight-decay", "nan"], "--weight-decay must be finite and not negative"),
+    (["--label-smoothing", "nan"], "--label-smoothing must lie in [0, 1]"),
+    (["--seed", "-1"], "--seed must not be negative"),
     (["--hidden", "0"], "--hidden widths must be positive"),
     (["--hidden", "16", "0"], "--hidden widths must be positive"),
     (["--paper", "--metrics", "m.csv"], "--plot, --metrics, --save and --resume are for a training run"),
     (["--paper", "--save", "ck.npz"], "--plot, --metrics, --save and --resume are for a training run"),
+    (["--paper", "--save", "missing/ck.npz"], "--plot, --metrics, --save and --resume are for a training run"),
 ])
 def test_bad_options_are_argparse_errors(arguments, message, data_dir, tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
@@ -230,6 +378,83 @@ def test_bad_options_are_argparse_errors(arguments, message, data_dir, tmp_path,
     assert exited.value.code == 2
     captured = capsys.readouterr()
     assert f"error: {message}" in captured.err
+    assert captured.out == ""
+
+
+def deny_access(denied: Path, mode: int, monkeypatch) -> None:
+    """Make os.access answer no for `mode` (os.R_OK, os.W_OK) on `denied`, as file permissions would to anyone
+    but root (who may read and write anything, so chmod alone would not do where the tests run as root)."""
+    access = os.access
+    monkeypatch.setattr(os, "access", lambda path, asked, **kwargs: access(path, asked, **kwargs)
+                        and not (asked & mode and Path(path) == denied))
+
+
+@pytest.fixture
+def read_only(tmp_path, monkeypatch):
+    """A folder that cannot be written in."""
+    folder = tmp_path / "read-only"
+    folder.mkdir()
+    deny_access(folder, os.W_OK, monkeypatch)
+    return folder
+
+
+@pytest.mark.parametrize("script", SCRIPTS)
+@pytest.mark.parametrize("option", ["--save", "--metrics", "--plot"])
+@pytest.mark.parametrize("where, message", [("missing/out", "no such directory"), (".", "is a directory"),
+                                            ("read-only/out", "cannot write in")])
+def test_an_output_in_an_unwritable_location_is_an_argparse_error_before_any_training(
+        script, option, where, message, read_only, data_dir, tmp_path, monkeypatch, capsys):
+    example, tiny = SCRIPTS[script]
+    monkeypatch.setattr(training, "load_datasets", lambda *args: pytest.fail("data loaded before the error"))
+    path = tmp_path / where
+    with pytest.raises(SystemExit) as exited:
+        example.main(["--data-dir", str(data_dir), "--epochs", "1", *tiny, option, str(path)])
+    assert exited.value.code == 2
+    captured = capsys.readouterr()
+    assert f"error: {option} {path}: {message}" in captured.err
+    assert captured.out == ""
+    assert not (tmp_path / "missing").exists() and list(read_only.iterdir()) == []
+
+
+def test_resuming_a_checkpoint_in_a_read_only_folder_needs_save_to_name_another_file(read_only, data_dir, tmp_path,
+                                                                                       monkeypatch, capsys):
+    options = ["--data-dir", str(data_dir), "--epochs", "2", *TINY]
+    run_interrupted_in_epoch(2, mnist_mlp, [*options, "--save", str(tmp_path / "run.ck")], monkeypatch)
+    checkpoint = (tmp_path / "run.ck").rename(read_only / "run.ck")
+    capsys.readouterr()
+
+    with pytest.raises(SystemExit) as exited:
+        mnist_mlp.main([*options, "--resume", str(checkpoint)])
+    assert exited.value.code == 2
+    error = capsys.readouterr().err
+    assert f"error: --resume {checkpoint}: cannot write in {read_only}" in error and "--save" in error
+
+    mnist_mlp.main([*options, "--resume", str(checkpoint), "--save", str(tmp_path / "elsewhere.ck")])
+    assert [line[0] for line in metrics(capsys.readouterr().out)] == ["2"]
+    assert tg.load(tmp_path / "elsewhere.ck")["history"]["epoch"] == [1, 2]
+
+
+def test_resuming_a_checkpoint_that_cannot_be_read_is_an_argparse_error(data_dir, tmp_path, monkeypatch, capsys):
+    checkpoint = tmp_path / "run.ck"
+    checkpoint.write_bytes(b"")
+    deny_access(checkpoint, os.R_OK, monkeypatch)
+    with pytest.raises(SystemExit) as exited:
+        mnist_mlp.main(["--data-dir", str(data_dir), "--epochs", "1", *TINY, "--resume", str(checkpoint)])
+    assert exited.value.code == 2
+    captured = capsys.readouterr()
+    assert f"error: --resume {checkpoint}: cannot read it" in captured.err
+    assert captured.out == ""
+
+
+def test_a_data_dir_that_does_not_exist_is_an_argparse_error_even_with_the_data_in_tinygrad_np_data(
+        data_dir, tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("TINYGRAD_NP_DATA", str(data_dir))  # where the data would otherwise be found
+    missing = tmp_path / "no-such-folder"
+    with pytest.raises(SystemExit) as exited:
+        mnist_mlp.main(["--data-dir", str(missing), "--epochs", "1", *TINY])
+    assert exited.value.code == 2
+    captured = capsys.readouterr()
+    assert f"error: --data-dir {missing}: no such directory" in captured.err
     assert captured.out == ""
 
 
@@ -272,25 +497,6 @@ def as_printed(rows: list[dict[str, str]], epochs: int) -> list[tuple[str, ...]]
     """The rows as `metrics` reads the epoch lines: the values at the precision they are printed with."""
     return [(row["epoch"], str(epochs), f"{float(row['train_loss']):.4f}", f"{float(row['train_acc']):.2f}",
              f"{float(row['test_acc']):.2f}") for row in rows]
-
-
-def run_interrupted_in_epoch(epoch: int, example, arguments: list[str], monkeypatch, as_each_epoch_starts=None):
-    """Run `example` with Ctrl-C pressed as epoch `epoch` starts (as in the --save test above)."""
-    calls = []
-    train_epoch = training.train_epoch
-
-    def interrupting(*args, **kwargs):
-        calls.append(args)
-        if as_each_epoch_starts is not None:
-            as_each_epoch_starts()
-        if len(calls) == epoch:
-            raise KeyboardInterrupt
-        return train_epoch(*args, **kwargs)
-
-    with monkeypatch.context() as patch:
-        patch.setattr(training, "train_epoch", interrupting)
-        with pytest.raises(KeyboardInterrupt):
-            example.main(arguments)
 
 
 @pytest.mark.parametrize("script", SCRIPTS)
@@ -394,23 +600,6 @@ def test_metrics_works_without_matplotlib(data_dir, tmp_path, monkeypatch, capsy
     mnist_mlp.main(["--data-dir", str(data_dir), "--epochs", "1", *TINY, "--metrics", str(table)])
 
     assert as_printed(read_metrics(table), 1) == metrics(capsys.readouterr().out)
-
-
-@pytest.mark.parametrize("script", SCRIPTS)
-@pytest.mark.parametrize("where, message", [("missing/metrics.csv", "no such directory"),
-                                            (".", "is a directory")])
-def test_metrics_in_an_unwritable_location_is_an_argparse_error_before_any_training(
-        script, where, message, data_dir, tmp_path, monkeypatch, capsys):
-    example, tiny = SCRIPTS[script]
-    monkeypatch.setattr(training, "load_datasets", lambda *args: pytest.fail("data loaded before the error"))
-    table = tmp_path / where
-    with pytest.raises(SystemExit) as exited:
-        example.main(["--data-dir", str(data_dir), "--epochs", "1", *tiny, "--metrics", str(table)])
-    assert exited.value.code == 2
-    captured = capsys.readouterr()
-    assert f"error: --metrics {table}: {message}" in captured.err
-    assert captured.out == ""
-    assert not (tmp_path / "missing").exists()
 
 
 # --------------------------------------------------------------------------------------------- no data
@@ -568,13 +757,6 @@ def test_make_optimizer_builds_each_named_optimizer(name, kind, hyper_parameters
     (group,) = optimizer.param_groups
     assert {key: group[key] for key in hyper_parameters} == hyper_parameters
     assert [id(p) for p in group["params"]] == [id(p) for p in model.parameters()]
-
-
-def test_resuming_from_a_checkpoint_this_example_did_not_write_exits_saying_so(data_dir, tmp_path):
-    other = tmp_path / "weights.npz"
-    tg.save({"0.weight": tg.zeros(2, 2)}, other)
-    with pytest.raises(SystemExit, match="not a checkpoint written by --save of this example"):
-        mnist_mlp.main(["--data-dir", str(data_dir), "--epochs", "1", *TINY, "--resume", str(other)])
 
 
 # --------------------------------------------------------------------------------------------- mnist_cnn.py
