@@ -23,16 +23,6 @@ from .autograd.version import VersionCounter
 from .errors import ShapeError
 from .hooks import RemovableHandle
 from .inplace import modify
-from .random import default_generator
-from .shapes import (
-    axis_args,
-    broadcast_shape,
-    element_count,
-    index_key,
-    normalize_dim,
-    normalize_dims,
-    shape_arg,
-)
 from .ops.elementwise import (
     Abs,
     Add,
@@ -60,6 +50,16 @@ from .ops.matmul import MatMul
 from .ops.movement import Cat, Expand, Index, IndexAdd, IndexPut, Permute, Reshape
 from .ops.reduce import Max, Min, Sum
 from .ops.softmax import LogSoftmax, Softmax
+from .random import default_generator
+from .shapes import (
+    axis_args,
+    broadcast_shape,
+    element_count,
+    index_key,
+    normalize_dim,
+    normalize_dims,
+    shape_arg,
+)
 
 ValuesIndices = namedtuple("ValuesIndices", ["values", "indices"])
 """What `max(dim)` and `min(dim)` return, as PyTorch's `(values, indices)`."""
@@ -112,7 +112,7 @@ class Tensor:
 
     @data.setter
     def data(self, value) -> None:
-        array = value._array if isinstance(value, Tensor) else np.asarray(value)
+        array = as_array(value)
         if array.dtype.kind not in "biuf":
             raise TypeError(f"cannot set .data to an array of dtype {array.dtype}")
         if self._requires_grad and not dtypes.is_floating(array.dtype):
@@ -406,8 +406,7 @@ class Tensor:
     def copy_(self, src) -> Tensor:
         """The values of `src` (broadcast to this shape, converted to this dtype); the gradient
         goes to `src`, summed over the broadcast dims."""
-        source = src if isinstance(src, Tensor) else Tensor(np.asarray(src))
-        broadcast_shape("copy_", source.shape, self.shape)
+        source = as_tensor(src)
         if broadcast_shape("copy_", source.shape, self.shape) != self.shape:
             raise RuntimeError(f"copy_: the source of shape {list(source.shape)} cannot be broadcast to "
                                f"{list(self.shape)}")
@@ -749,7 +748,7 @@ class Tensor:
 
     def gather(self, dim: int, index) -> Tensor:
         """out[i][j][k] = self[index[i][j][k]][j][k] for dim 0 (and so on): advanced indexing."""
-        index = index._array if isinstance(index, Tensor) else np.asarray(index)
+        index = as_array(index)
         dim = normalize_dim(dim, self.ndim)
         if self.ndim == 0 and index.ndim == 0:  # as PyTorch: a 0-d tensor gathers like a 1-element vector
             return self.reshape(1).gather(0, index.reshape(1)).reshape(())
@@ -776,7 +775,7 @@ def tensor(data, dtype=None, requires_grad: bool = False) -> Tensor:
 def where(condition, input=None, other=None):
     """Pick `input` where `condition` holds, else `other` (tensors or numbers, broadcast).
     With the condition alone: the indices where it holds, one int64 tensor per dim."""
-    cond = condition if isinstance(condition, Tensor) else Tensor(np.asarray(condition))
+    cond = as_tensor(condition)
     if cond.dtype == dtypes.uint8:
         cond = cond.bool()
     if cond.dtype != dtypes.bool_:
@@ -842,7 +841,7 @@ def _key_arrays(key):
 
 
 def _mask_for(t: Tensor, mask, name: str) -> Tensor:
-    mask = mask if isinstance(mask, Tensor) else Tensor(np.asarray(mask))
+    mask = as_tensor(mask)
     if mask.dtype != dtypes.bool_:
         raise RuntimeError(f"{name}: expected a bool mask, got {mask.dtype}")
     if broadcast_shape(name, mask.shape, t.shape) != t.shape:
@@ -862,11 +861,11 @@ def _check_fill_value(name: str, value, dtype) -> None:
 
 def _index_add_args(t: Tensor, dim: int, index, source, alpha) -> tuple[tuple, Tensor]:
     dim = normalize_dim(dim, t.ndim)
-    index = index._array if isinstance(index, Tensor) else np.asarray(index)
+    index = as_array(index)
     if index.ndim > 1 or index.dtype.kind not in "iu":
         raise IndexError(f"index_add: index must be a 1-D integer tensor, got {index.dtype} of shape {index.shape}")
     index = index.reshape(-1)
-    source = source if isinstance(source, Tensor) else Tensor(np.asarray(source))
+    source = as_tensor(source)
     expected = t.shape[:dim] + (len(index),) + t.shape[dim + 1:] if t.ndim else (len(index),)
     if source.shape != expected and not (t.ndim == 0 and source.numel() == 1):
         raise ShapeError(f"index_add: source must have shape {expected} for {len(index)} indices along dim {dim} "
@@ -877,6 +876,16 @@ def _index_add_args(t: Tensor, dim: int, index, source, alpha) -> tuple[tuple, T
     if source.dtype != t.dtype:
         source = source.astype(t.dtype)
     return (slice(None),) * dim + (index.copy(),), source
+
+
+def as_array(value) -> np.ndarray:
+    """The array of a tensor (itself, not a copy), or `np.asarray` of anything else."""
+    return value._array if isinstance(value, Tensor) else np.asarray(value)
+
+
+def as_tensor(value) -> Tensor:
+    """A tensor as it is, or a constant tensor of `np.asarray(value)`."""
+    return value if isinstance(value, Tensor) else Tensor(np.asarray(value))
 
 
 def _to_array(data, dtype) -> np.ndarray:

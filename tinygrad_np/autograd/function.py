@@ -91,10 +91,11 @@ class Function:
         saved = []
         rule = self.save_inputs
         if rule:
-            kept = tuple(t if rule is True or any(needs[j] for j in users) else None for t, users in zip(inputs, rule)) \
-                if rule is not True else inputs
+            kept = inputs if rule is True else tuple(
+                t if any(needs[j] for j in users) else None for t, users in zip(inputs, rule))
             self.inputs = kept
-            saved.extend(SavedVersion(t._version_counter, t._array.shape, t._array.dtype) for t in kept if t is not None)
+            saved.extend(SavedVersion(t._version_counter, t._array.shape, t._array.dtype)
+                         for t in kept if t is not None)
         rule = self.save_output
         if rule is True or (rule and any(needs[j] for j in rule)):
             self.out = out

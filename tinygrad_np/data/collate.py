@@ -9,7 +9,7 @@ import numpy as np
 
 from ..dtypes import get_default_dtype
 from ..errors import ShapeError
-from ..tensor import Tensor
+from ..tensor import Tensor, as_array
 
 
 def default_collate(samples: list[Any]) -> Any:
@@ -22,7 +22,7 @@ def default_collate(samples: list[Any]) -> Any:
     """
     first = samples[0]
     if isinstance(first, (Tensor, np.ndarray, np.generic)):
-        arrays = [sample._array if isinstance(sample, Tensor) else np.asarray(sample) for sample in samples]
+        arrays = [as_array(sample) for sample in samples]
         if len({array.shape for array in arrays}) != 1:
             shapes = sorted({str(array.shape) for array in arrays})
             raise ShapeError(f"default_collate: samples of one field must have one shape, got {', '.join(shapes)}")

@@ -17,7 +17,7 @@ import numpy as np
 from .. import dtypes
 from ..errors import ShapeError
 from ..random import default_generator
-from ..tensor import Tensor, where
+from ..tensor import Tensor, as_array, where
 from .spatial import avg_pool2d, conv2d, max_pool2d, pad
 
 __all__ = [
@@ -214,7 +214,7 @@ def cross_entropy(input: Tensor, target, weight: Tensor | None = None, ignore_in
     log_probs = input.log_softmax(class_dim)
     classes = input.shape[class_dim]
     class_weight = _class_weight(weight, classes, log_probs, class_dim)
-    target_data = target._array if isinstance(target, Tensor) else np.asarray(target)
+    target_data = as_array(target)
     if target_data.dtype.kind == "f":
         if target_data.shape != input.shape:
             raise ShapeError(f"cross_entropy: class-probability targets must have the input's shape {input.shape}, "
@@ -244,7 +244,7 @@ def _smoothed_nll(log_probs: Tensor, targets: np.ndarray, weight, ignore_index: 
     np.put_along_axis(q, np.expand_dims(safe, class_dim), 1 - label_smoothing + smoothing, axis=class_dim)
     target_weight = kept.astype(log_probs.dtype)
     if weight is not None:
-        class_weight = _as_array(weight).astype(log_probs.dtype)
+        class_weight = as_array(weight).astype(log_probs.dtype)
         q *= class_weight.reshape((classes,) + (1,) * (log_probs.ndim - class_dim - 1))
         target_weight *= class_weight[safe]
     losses = -(log_probs * q).sum(class_dim)
@@ -269,7 +269,7 @@ def nll_loss(input: Tensor, target, weight: Tensor | None = None, ignore_index: 
         losses = -picked
         return losses.mean() if reduction == "mean" else _reduce(losses, reduction)
     kept = (~ignored).astype(input.dtype)
-    sample_weight = kept if weight is None else _as_array(weight).astype(input.dtype)[safe] * kept
+    sample_weight = kept if weight is None else as_array(weight).astype(input.dtype)[safe] * kept
     losses = -picked * sample_weight
     if reduction == "mean":
         return losses.sum() / sample_weight.sum()
@@ -335,7 +335,7 @@ def _check_reduction(reduction: str) -> None:
 
 
 def _integer_array(name: str, indices) -> np.ndarray:
-    array = indices._array if isinstance(indices, Tensor) else np.asarray(indices)
+    array = as_array(indices)
     if array.dtype.kind not in "iu":
         raise TypeError(f"{name}: expected an integer tensor of indices, got dtype {array.dtype} (use .long())")
     return array
@@ -360,14 +360,10 @@ def _targets(name: str, input: Tensor, target, ignore_index: int) -> np.ndarray:
 def _class_weight(weight, classes: int, like: Tensor, class_dim: int):
     if weight is None:
         return None
-    weight = _as_array(weight)
+    weight = as_array(weight)
     if weight.shape != (classes,):
         raise ShapeError(f"class weight must have shape ({classes},), one per class; got {weight.shape}")
     return weight.astype(like.dtype).reshape((classes,) + (1,) * (like.ndim - class_dim - 1))
-
-
-def _as_array(value) -> np.ndarray:
-    return value._array if isinstance(value, Tensor) else np.asarray(value)
 
 
 def _as_tensor(value, like: Tensor) -> Tensor:
