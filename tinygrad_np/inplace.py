@@ -12,7 +12,8 @@ then refuses to backward). What else happens depends on the graph:
   keep it, and the tensor's history is rebased: its grad_fn becomes the result's node.
 - The tensor is a view: the base it was taken from is rebased too, by an `IndexPut` of the new
   values at the view's positions (PyTorch's CopySlices), and the view's grad_fn is derived
-  again from the new base. (Other views of that base taken earlier keep their history.)
+  again from the new base. Other views of that base are derived again when next used
+  (`refresh_view`).
 
 A leaf that requires grad, or a view of one, cannot change in place while grad mode is on
 (PyTorch's error): its gradient would be taken at a value it no longer has. Under `no_grad`
@@ -26,6 +27,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from .autograd import function
 from .autograd.grad_mode import grad_state
 from .autograd.version import SavedVersion
 from .ops.movement import Index, IndexPut, Reshape
@@ -45,6 +47,9 @@ def modify(target: Tensor, name: str, compute: Callable[[Tensor], Tensor], opera
     (used when nothing is recorded, e.g. an item assignment that touches a few elements).
     """
     base = target._base
+    if base is not None and grad_state.enabled:
+        function.refresh_if_stale(target)
+        base = target._base
     if not _records(target, base, operands):
         if write is not None:
             _checked_write(target, name, write)
@@ -115,7 +120,7 @@ def _take_history(target: Tensor, result: Tensor) -> None:
     if result._array.dtype != target._array.dtype and node is not None:
         result = result.astype(target._array.dtype)
         node = result.grad_fn
-    retained = target.grad_fn.retained if target.grad_fn is not None else None
+    old = target.grad_fn
     target.grad_fn = node
     target._requires_grad = result._requires_grad
     if node is None:
@@ -124,8 +129,14 @@ def _take_history(target: Tensor, result: Tensor) -> None:
         node.out = target._array
         node.saved_versions = node.saved_versions[:-1] + (
             SavedVersion(target._version_counter, target._array.shape, target._array.dtype),)
-    if retained is not None and retained() is target:
-        node.retained = retained
+    _move_retained(target, old, node)
+
+
+def _move_retained(tensor: Tensor, old, new) -> None:
+    """`retain_grad()` follows the tensor to its new node (as in PyTorch): `.grad` receives the
+    gradient of the new value, and no longer that of the value the in-place op overwrote."""
+    if old is not None and old.retained is not None and old.retained() is tensor:
+        new.retained, old.retained = old.retained, None
 
 
 def _rebase_view(view: Tensor, base: Tensor, name: str, result: Tensor) -> None:
@@ -141,10 +152,35 @@ def _rebase_view(view: Tensor, base: Tensor, name: str, result: Tensor) -> None:
     _check_writeable(view, name)
     np.copyto(base._array, new_base._array)
     base._version_counter.value += 1
+    old_base = base.grad_fn
     base.grad_fn, base._requires_grad = new_base.grad_fn, True
+    _move_retained(base, old_base, base.grad_fn)
+    _derive_view_history(view, positions)
+
+
+def _derive_view_history(view: Tensor, positions: tuple) -> None:
+    """The view's node taken again from its base's current history: a gather of the view's
+    positions (the values are the view's own array; only the node is new)."""
+    base, old = view._base, view.grad_fn
     current = base._make(base._array, base.grad_fn)
+    current._requires_grad = base._requires_grad
     again = Index.apply(Reshape.apply(current, shape=(base._array.size,)), key=positions, basic=False)
-    view.grad_fn, view._requires_grad = again.grad_fn, True
+    view.grad_fn, view._requires_grad, view._base_history = again.grad_fn, again._requires_grad, base.grad_fn
+    if old is not None and again.grad_fn is not None:
+        _move_retained(view, old, view.grad_fn)
+
+
+def refresh_view(view: Tensor) -> None:
+    """A view whose base was rebased since it was made (an in-place op on the base or on
+    another view of it) changed with the base: its history is derived again, as PyTorch
+    regenerates a view's grad_fn."""
+    if np.may_share_memory(view._array, view._base._array):
+        _derive_view_history(view, (view_positions(view._array, view._base._array),))
+    else:  # the base's array was replaced (`base.data = ...`): the view is on its own now
+        view._base = None
+
+
+function.refresh_view = refresh_view
 
 
 def view_positions(view: np.ndarray, base: np.ndarray) -> np.ndarray:

@@ -75,7 +75,8 @@ class Tensor:
     view was taken from (None for a tensor that owns its array).
     """
 
-    __slots__ = ("_array", "grad", "grad_fn", "_requires_grad", "_version_counter", "_base", "_hooks", "__weakref__")
+    __slots__ = ("_array", "grad", "grad_fn", "_requires_grad", "_version_counter", "_base", "_base_history", "_hooks",
+                 "__weakref__")
     __array_ufunc__ = None  # NumPy defers `ndarray <op> Tensor` to our reflected operators
     __hash__ = object.__hash__
 

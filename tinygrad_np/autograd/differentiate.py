@@ -8,6 +8,7 @@ import numpy as np
 
 from ..errors import ShapeError
 from .engine import run_backward
+from .function import refresh_if_stale
 
 
 def backward(tensors, grad_tensors=None, retain_graph: bool | None = None, create_graph: bool = False) -> None:
@@ -62,6 +63,8 @@ def _root_grads(roots: Sequence, grads) -> list:
         raise RuntimeError(f"got {len(grads)} gradients for {len(roots)} outputs")
     checked = []
     for index, (root, value) in enumerate(zip(roots, grads)):
+        if root._base is not None:
+            refresh_if_stale(root)
         if not root.requires_grad:
             raise RuntimeError(
                 f"element {index} of the outputs does not require grad and has no grad_fn: nothing it was "

@@ -64,6 +64,10 @@ class Function:
 
     @classmethod
     def apply(cls, *inputs: Tensor, **params) -> Tensor:
+        if grad_state.enabled:
+            for t in inputs:
+                if t._base is not None:
+                    refresh_if_stale(t)
         node = cls()
         out = node.forward(*[t._array for t in inputs], **params)
         if type(out) is not np.ndarray:  # NumPy returns scalars from 0-d results
@@ -131,6 +135,20 @@ class Function:
 
 
 def _share_base(view: Tensor, source: Tensor) -> None:
-    """A view shares its source's array, so it shares its version counter and base."""
+    """A view shares its source's array, so it shares its version counter and base; it notes
+    the base's node, so that an in-place op that rebases the base is noticed (`refresh_view`)."""
     view._version_counter = source._version_counter
-    view._base = source._base if source._base is not None else source
+    view._base = base = source._base if source._base is not None else source
+    view._base_history = base.grad_fn
+
+
+def refresh_if_stale(view: Tensor) -> None:
+    if view._base.grad_fn is not view._base_history:
+        refresh_view(view)
+
+
+def refresh_view(view: Tensor) -> None:
+    """Derive again the history of a view whose base was rebased by an in-place op since
+    the view was made: its values changed with the base's. Set by tinygrad_np.inplace,
+    which needs the primitives (this module cannot import them)."""
+    raise NotImplementedError
