@@ -241,6 +241,11 @@ class Tensor:
         detached._version_counter = self._version_counter
         return detached
 
+    def clone(self, *, memory_format=None) -> Tensor:
+        """A copy in an array of its own, in the graph: the gradient passes through unchanged.
+        (A conversion to the same dtype, which always copies.)"""
+        return Cast.apply(self, dtype=self._array.dtype)
+
     def astype(self, dtype) -> Tensor:
         """Convert; float-to-float conversions are differentiable, others leave the graph."""
         dtype = np.dtype(dtype)

@@ -335,7 +335,7 @@ class Abs(Function):
 
 
 class Cast(Function):
-    """a converted to another float dtype;  the gradient is converted back."""
+    """a converted to another float dtype (or copied, for `clone`);  the gradient is converted back."""
 
     def forward(self, a, dtype):
         self.input_dtype = a.dtype
