@@ -90,7 +90,8 @@ def rmsprop_reference(theta0, grads, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay
 
 
 def adam_reference(theta0, grads, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, amsgrad=False,
-                   maximize=False, decoupled_weight_decay=False, real=np.float64):
+                   maximize=False, decoupled_weight_decay=False, foreach=None, real=np.float64):
+    """(`foreach` picks the optimizer's path, not its equations.)"""
     lr, (beta1, beta2), eps, weight_decay = as_reals(real, lr, betas, eps, weight_decay)
     theta = np.array(theta0, dtype=real)
     m = np.zeros_like(theta)
@@ -122,7 +123,7 @@ def adam_reference(theta0, grads, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_
 
 
 def adamw_reference(theta0, grads, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2, amsgrad=False,
-                    maximize=False, real=np.float64):
+                    maximize=False, foreach=None, real=np.float64):
     """AdamW is Adam with the decoupled decay (and its own default weight_decay)."""
     return adam_reference(theta0, grads, lr, betas, eps, weight_decay, amsgrad, maximize,
                           decoupled_weight_decay=True, real=real)
@@ -163,7 +164,7 @@ rmsprop_hyper_parameters = st.fixed_dictionaries(dict(
 ))
 adamw_hyper_parameters = st.fixed_dictionaries(dict(
     lr=reals(0.0, 1.0), betas=st.tuples(betas, betas), eps=epsilons, weight_decay=zero_or(reals(0.0, 1.0)),
-    amsgrad=st.booleans(), maximize=st.booleans(),
+    amsgrad=st.booleans(), maximize=st.booleans(), foreach=st.sampled_from([None, True, False]),
 ))
 adam_hyper_parameters = st.builds(dict, adamw_hyper_parameters, decoupled_weight_decay=st.booleans())
 
@@ -286,6 +287,20 @@ def test_step_follows_the_documented_equations(name, data):
                                            err_msg=f"group {g}, parameter {i}, after step {step + 1}")
 
 
+@pytest.mark.parametrize(("hp", "expected"), [
+    (dict(maximize=False, weight_decay=0.0), [0.5, -1.0]),
+    (dict(maximize=True, weight_decay=0.0), [-0.5, 1.0]),
+    (dict(maximize=False, weight_decay=0.1), [0.5 + 0.1 * 2.0, -1.0 + 0.1 * 3.0]),
+    (dict(maximize=True, weight_decay=0.1), [-0.5 + 0.1 * 2.0, 1.0 + 0.1 * 3.0]),
+    (dict(maximize=True, weight_decay=0.1, decoupled_weight_decay=True), [-0.5, 1.0]),
+], ids=["plain", "maximize", "L2", "maximize+L2", "decoupled"])
+def test_the_gradient_an_update_follows_is_negated_to_maximize_and_gets_l2_decay_unless_decoupled(hp, expected):
+    grad, theta = np.array([0.5, -1.0]), np.array([2.0, 3.0])
+    used = optim.Adam([leaf(theta)]).gradient(grad, theta, hp)
+    np.testing.assert_allclose(used, expected, **TOLERANCE)
+    assert np.array_equal(grad, [0.5, -1.0])
+
+
 @pytest.mark.parametrize("name", NAMES)
 @given(data=st.data())
 def test_changing_a_groups_lr_between_steps_takes_effect(name, data):
@@ -394,6 +409,59 @@ def test_a_parameter_without_gradient_is_left_untouched(name, data):
     assert np.array_equal(idle.numpy(), idle0)
     assert idle.grad is None
     assert idle not in optimizer.state
+
+
+# ------------------------------------------------------------------ version counters
+#
+# An update writes the parameter's array in place, so, as after PyTorch's in-place updates, a
+# graph that saved the parameter before the step cannot backward through the new values.
+
+VERSIONED = {**{name: (cls, {}) for name, (cls, _, _) in OPTIMIZERS.items()},
+             "SGD momentum": (optim.SGD, {"momentum": 0.9}),
+             "Adam foreach=True": (optim.Adam, {"foreach": True}),
+             "Adam foreach=False": (optim.Adam, {"foreach": False})}
+
+
+@pytest.mark.parametrize("name", VERSIONED)
+def test_each_step_bumps_an_updated_parameters_version_by_one(name):
+    optimizer_class, hp = VERSIONED[name]
+    params = [leaf(np.ones(3)), leaf(np.ones((2, 2))), leaf(np.array(1.0))]
+    optimizer = optimizer_class(params, **hp)
+    for step in range(1, 4):
+        for param in params:
+            param.grad = tg.tensor(np.full(param.shape, 0.5))
+        optimizer.step()
+        assert [param._version for param in params] == [step] * 3
+
+
+@pytest.mark.parametrize("name", VERSIONED)
+def test_step_leaves_the_version_of_a_parameter_without_gradient(name):
+    optimizer_class, hp = VERSIONED[name]
+    updated, skipped = leaf(np.ones(3)), leaf(np.ones(3))
+    optimizer = optimizer_class([updated, skipped], **hp)
+    updated.grad = tg.tensor(np.ones(3))
+    optimizer.step()
+    assert (updated._version, skipped._version) == (1, 0)
+
+
+def test_backward_through_a_graph_built_before_the_step_raises():
+    weight = leaf(np.array([1.0, -2.0]))
+    optimizer = optim.SGD([weight], lr=0.1)
+    first, second = (weight * weight).sum(), (weight * weight).sum()  # both save the weight
+    first.backward()
+    optimizer.step()
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        second.backward()
+
+
+def test_a_graph_built_after_the_step_backwards():
+    weight = leaf(np.array([1.0, -2.0]))
+    optimizer = optim.SGD([weight], lr=0.1)
+    (weight * weight).sum().backward()
+    optimizer.step()
+    optimizer.zero_grad()
+    (weight * weight).sum().backward()
+    np.testing.assert_allclose(weight.grad.numpy(), 2 * weight.numpy(), **TOLERANCE)
 
 
 def test_zero_grad_sets_gradients_to_none_by_default():
@@ -522,6 +590,16 @@ def constructors_with_a_negative(argument):
     (optim.RMSprop, {"alpha": -0.5}),
     (optim.RMSprop, {"eps": -1e-8}),
     (optim.Adam, {"eps": -1e-8}),
+    *[(cls, {"lr": lr}) for cls in (optim.SGD, optim.RMSprop, optim.Adam, optim.AdamW)
+      for lr in ["abc", float("nan"), float("inf"), None]],
+    (optim.SGD, {"lr": 0.1, "dampening": float("nan")}),
+    (optim.SGD, {"lr": 0.1, "maximize": "yes"}),
+    (optim.RMSprop, {"centered": 1}),
+    (optim.Adam, {"amsgrad": None}),
+    (optim.Adam, {"foreach": "yes"}),
+    (optim.AdamW, {"foreach": 0}),
+    (optim.Adam, {"betas": 0.9}),
+    (optim.Adam, {"betas": (0.9, 0.99, 0.999)}),
     (optim.SGD, {"lr": 0.1, "nesterov": True}),
     (optim.SGD, {"lr": 0.1, "nesterov": True, "momentum": 0.9, "dampening": 0.1}),
     *[(cls, {"betas": betas}) for cls in (optim.Adam, optim.AdamW)
@@ -530,6 +608,26 @@ def constructors_with_a_negative(argument):
 def test_constructor_rejects_an_invalid_hyper_parameter(optimizer_class, kwargs):
     with pytest.raises(ValueError):
         optimizer_class([leaf(np.ones(2))], **kwargs)
+
+
+def test_constructor_names_every_invalid_hyper_parameter():
+    with pytest.raises(ValueError) as error:
+        optim.Adam([leaf(np.ones(2))], lr=-1.0, eps=-1e-8, betas=(0.9, 1.0))
+    message = str(error.value)
+    assert all(part in message for part in ["learning rate: -1.0", "epsilon value: -1e-08", "index 1: 1.0"])
+
+
+@pytest.mark.parametrize(("optimizer_class", "group"), [
+    (optim.SGD, {"lr": -0.1}),
+    (optim.RMSprop, {"alpha": -0.5}),
+    (optim.Adam, {"betas": (0.9, 1.5)}),
+    (optim.AdamW, {"weight_decay": "abc"}),
+], ids=lambda value: value.__name__ if isinstance(value, type) else repr(value))
+def test_a_group_with_an_invalid_hyper_parameter_is_refused(optimizer_class, group):
+    """Stricter than PyTorch, which checks only the constructor's arguments: a group's own
+    value goes through the same checks."""
+    with pytest.raises(ValueError, match="parameter group 1"):
+        optimizer_class([{"params": [leaf(np.ones(2))]}, {"params": [leaf(np.ones(2))], **group}], lr=0.1)
 
 
 def test_sgd_lr_defaults_to_1e_3_as_in_pytorch_2():
@@ -577,6 +675,83 @@ def test_adam_flushes_moments_that_decayed_into_subnormals_to_zero():
         if step == 4 * FLUSH_EVERY - 1:
             assert all(((m != 0) & (np.abs(m) < tiny)).any() for m in moments[::2]), "m should be subnormal by now"
     assert all((m == 0).all() for m in moments)
+
+
+# ------------------------------------------------------------------ Adam's foreach: two paths, one result
+
+
+@pytest.mark.parametrize("optimizer_class", [optim.Adam, optim.AdamW])
+@given(data=st.data())
+def test_adams_single_and_multi_tensor_paths_give_bitwise_equal_parameters_and_state(optimizer_class, data):
+    """foreach=False and foreach=True from the same start, over drawn groups, options (amsgrad,
+    weight decay, maximize) and gradient sequences in which parameters skip steps."""
+    hyper_parameters = adam_hyper_parameters if optimizer_class is optim.Adam else adamw_hyper_parameters
+    problem = data.draw(problems(hyper_parameters.map(lambda hp: {k: v for k, v in hp.items() if k != "foreach"})))
+    runs = {}
+    for foreach in (False, True):
+        tensors = [[leaf(theta0) for theta0, _ in params] for _, params in problem]
+        optimizer = build(optimizer_class, [({**hp, "foreach": foreach}, params) for hp, params in problem], tensors)
+        for step in range(steps_of(problem)):
+            set_gradients(problem, tensors, step)
+            with np.errstate(all="ignore"):
+                optimizer.step()
+        runs[foreach] = [(t.numpy(), optimizer.state.get(t, {})) for group in tensors for t in group]
+    for (single, single_state), (multi, multi_state) in zip(runs[False], runs[True]):
+        np.testing.assert_array_equal(multi, single)
+        assert multi_state.keys() == single_state.keys()
+        for key in single_state:
+            np.testing.assert_array_equal(multi_state[key], single_state[key], err_msg=key)
+
+
+def test_adams_multi_tensor_path_takes_parameters_of_several_dtypes():
+    def run(foreach):
+        params = [leaf(np.array([1.0, -2.0], dtype=dtype)) for dtype in (np.float32, np.float64, np.float32)]
+        optimizer = optim.Adam(params, lr=0.1, amsgrad=True, foreach=foreach)
+        for step in range(3):
+            for param in params:
+                param.grad = tg.tensor(np.array([0.5, step - 1.0], dtype=param.dtype))
+            optimizer.step()
+        return params
+
+    for single, multi in zip(run(False), run(True)):
+        assert multi.dtype == single.dtype
+        np.testing.assert_array_equal(multi.numpy(), single.numpy())
+
+
+def shares_a_buffer(optimizer, params):
+    """Whether the parameters' exp_avg arrays are views into one buffer (the multi-tensor path's layout)."""
+    bases = {id(optimizer.state[param]["exp_avg"].base) for param in params}
+    return len(bases) == 1 and optimizer.state[params[0]]["exp_avg"].base is not None
+
+
+@pytest.mark.parametrize(("foreach", "dtypes", "skip_first_step", "multi_tensor"), [
+    (None, [np.float32, np.float32], False, True),
+    (None, [np.float32], False, False),
+    (None, [np.float32, np.float64], False, False),
+    (None, [np.float32, np.float32], True, False),
+    (True, [np.float32], False, True),
+    (True, [np.float32, np.float32], True, True),
+    (False, [np.float32, np.float32], False, False),
+], ids=["None-two-alike", "None-one", "None-two-dtypes", "None-two-step-counts", "True-one", "True-two-step-counts",
+        "False"])
+def test_adams_foreach_chooses_the_path(foreach, dtypes, skip_first_step, multi_tensor):
+    """None: the multi-tensor path for two or more parameters with gradients, of one dtype and
+    one step count; True: always; False: never."""
+    params = [leaf(np.ones(2, dtype=dtype)) for dtype in dtypes]
+    optimizer = optim.Adam(params, foreach=foreach)
+    for step in range(2):
+        for number, param in enumerate(params):
+            skips = skip_first_step and step == 0 and number == 0
+            param.grad = None if skips else tg.tensor(np.ones(2, dtype=param.dtype))
+        optimizer.step()
+    assert shares_a_buffer(optimizer, params) == multi_tensor
+
+
+@pytest.mark.parametrize("optimizer_class", [optim.Adam, optim.AdamW])
+def test_foreach_is_a_group_hyper_parameter_saved_in_the_state_dict(optimizer_class):
+    optimizer = optimizer_class([{"params": [leaf(np.ones(2))]}, {"params": [leaf(np.ones(2))], "foreach": True}],
+                                foreach=False)
+    assert [group["foreach"] for group in optimizer.state_dict()["param_groups"]] == [False, True]
 
 
 # ------------------------------------------------------------------ parity with PyTorch

@@ -6,8 +6,9 @@ import math
 
 import numpy as np
 
+from . import checks
 from .flat import FlatState
-from .optimizer import Optimizer, ParamsT, check_range
+from .optimizer import Optimizer, ParamsT
 
 
 class Adam(Optimizer):
@@ -24,44 +25,88 @@ class Adam(Optimizer):
 
     Every parameter, biases included, is updated, and both moments are bias-corrected: the
     origin notebook's Adam did neither.
+
+    `foreach` picks how a step goes through a group; both ways give the same numbers, bit for bit:
+
+    - False: one parameter at a time, the equations in order over its own arrays.
+    - True: the multi-tensor path. Each moment of the group's parameters of one dtype is a view
+      into one buffer (`flat.FlatState`), so the passes that need neither the gradient nor the
+      parameter (the step size from m and v) run once over the buffer instead of once per
+      parameter; for small parameters such as biases a NumPy call costs more than its arithmetic.
+    - None (the default): True for a group with two or more parameters to update, all of one
+      dtype and at the same step count; otherwise False.
     """
+
+    state_keys = ("step", "exp_avg", "exp_avg_sq", "max_exp_avg_sq")
 
     def __init__(self, params: ParamsT, lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999),
                  eps: float = 1e-8, weight_decay: float = 0.0, amsgrad: bool = False, *,
-                 maximize: bool = False, decoupled_weight_decay: bool = False) -> None:
-        check_range("learning rate", lr)
-        check_range("epsilon value", eps)
-        check_range("weight_decay value", weight_decay)
-        for index, beta in enumerate(betas):
-            if not 0.0 <= beta < 1.0:
-                raise ValueError(f"Invalid beta parameter at index {index}: {beta}")
-        defaults = dict(lr=lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay, amsgrad=amsgrad,
-                        maximize=maximize, decoupled_weight_decay=decoupled_weight_decay)
+                 maximize: bool = False, foreach: bool | None = None, decoupled_weight_decay: bool = False) -> None:
+        defaults = dict(lr=lr, betas=tuple(betas) if isinstance(betas, list) else betas, eps=eps,
+                        weight_decay=weight_decay, amsgrad=amsgrad, maximize=maximize, foreach=foreach,
+                        decoupled_weight_decay=decoupled_weight_decay)
         super().__init__(params, defaults)
-        self._layouts: dict[int, FlatState] = {}
+        self._layouts: dict[tuple[int, np.dtype], FlatState] = {}
+
+    def hyper_parameter_problems(self, group) -> list[str]:
+        """PyTorch's checks (lr, eps, weight_decay >= 0, each beta in [0, 1)), and that every
+        value is a finite number or a bool (foreach: or None)."""
+        return [
+            *checks.non_negative("learning rate", group["lr"]),
+            *checks.non_negative("epsilon value", group["eps"]),
+            *checks.betas(group["betas"]),
+            *checks.non_negative("weight_decay value", group["weight_decay"]),
+            *checks.flags(group, "amsgrad", "maximize", "decoupled_weight_decay"),
+            *checks.foreach(group["foreach"]),
+        ]
+
+    def required_state_keys(self, group) -> tuple[str, ...]:
+        return ("step", *_moment_names(group))
 
     def update_group(self, index, group, params) -> None:
-        """The moments and the step's last pass per parameter (they need its gradient and its
-        array); the passes between over the whole group at once when the states share one
-        buffer per moment (see `flat.FlatState`)."""
         states = [self._advance(param, group) for param in params]
-        names = ("exp_avg", "exp_avg_sq", "max_exp_avg_sq") if group["amsgrad"] else ("exp_avg", "exp_avg_sq")
-        step = states[0]["step"]
-        if FlatState.can_hold(states, names) and all(state["step"] == step for state in states):
-            layout = self._layouts.get(index)
-            if layout is None or not layout.holds(states):
-                layout = self._layouts[index] = FlatState(states, names)
-            for param, state, scratch in zip(params, states, layout.scratch_views):
-                _moments(param.grad._array, param._array, state, group, scratch)
-            _step_size(*(layout.buffers[name] for name in names), out=layout.scratch, step=step, group=group)
-            for param, scratch in zip(params, layout.scratch_views):
+        names = _moment_names(group)
+        foreach = group["foreach"]
+        if foreach is None:
+            foreach = FlatState.can_hold(states, names) and len({state["step"] for state in states}) == 1
+        if foreach:
+            self._multi_tensor(index, group, params, states, names)
+        else:
+            for param, state in zip(params, states):
+                self._single_tensor(param, state, group, names)
+
+    def _single_tensor(self, param, state, group, names) -> None:
+        """foreach=False: the equations in order, over this parameter's arrays."""
+        theta = param._array
+        step_size = np.empty_like(theta)
+        _moments(self.gradient(param.grad._array, theta, group), state, group, scratch=step_size)
+        _step_size(*(state[name] for name in names), out=step_size, step=state["step"], group=group)
+        _apply(theta, step_size, group)
+
+    def _multi_tensor(self, index, group, params, states, names) -> None:
+        """foreach=True: the same equations, with the step size computed over whole buffers.
+        The moments and θ's update run per parameter, since they need its gradient and its
+        array. A parameter that skipped steps has its own bias corrections, so where the step
+        counts differ the step size is computed per parameter too."""
+        by_dtype: dict[np.dtype, list[int]] = {}
+        for number, state in enumerate(states):
+            by_dtype.setdefault(state["exp_avg"].dtype, []).append(number)
+        for dtype, numbers in by_dtype.items():
+            members, member_states = [params[n] for n in numbers], [states[n] for n in numbers]
+            layout = self._layouts.get((index, dtype))
+            if layout is None or not layout.holds(member_states):
+                layout = self._layouts[index, dtype] = FlatState(member_states, names)
+            for param, state, scratch in zip(members, member_states, layout.scratch_views):
+                _moments(self.gradient(param.grad._array, param._array, group), state, group, scratch)
+            steps = {state["step"] for state in member_states}
+            if len(steps) == 1:
+                _step_size(*(layout.buffers[name] for name in names), out=layout.scratch, step=steps.pop(),
+                           group=group)
+            else:
+                for state, scratch in zip(member_states, layout.scratch_views):
+                    _step_size(*(state[name] for name in names), out=scratch, step=state["step"], group=group)
+            for param, scratch in zip(members, layout.scratch_views):
                 _apply(param._array, scratch, group)
-            return
-        for param, state in zip(params, states):
-            scratch = np.empty_like(param._array)
-            _moments(param.grad._array, param._array, state, group, scratch)
-            _step_size(*(state[name] for name in names), out=scratch, step=state["step"], group=group)
-            _apply(param._array, scratch, group)
 
     def _advance(self, param, group) -> dict:
         """The parameter's state, created at its first step, with the step count advanced."""
@@ -76,17 +121,18 @@ class Adam(Optimizer):
         return state
 
 
+def _moment_names(group) -> tuple[str, ...]:
+    """The state arrays the update reads: v_max too with amsgrad."""
+    return ("exp_avg", "exp_avg_sq", "max_exp_avg_sq") if group["amsgrad"] else ("exp_avg", "exp_avg_sq")
+
+
 FLUSH_EVERY = 32
 """Steps between flushes of subnormal moments to zero (see `_step_size`)."""
 
 
-def _moments(grad, theta, state, group, scratch) -> None:
-    """m ← β₁ m + (1 − β₁) g,  v ← β₂ v + (1 − β₂) g², in place (g with weight decay and sign applied)."""
+def _moments(grad, state, group, scratch) -> None:
+    """m ← β₁ m + (1 − β₁) g,  v ← β₂ v + (1 − β₂) g², in place (g: `Optimizer.gradient`'s)."""
     beta1, beta2 = group["betas"]
-    if group["maximize"]:
-        grad = -grad
-    if group["weight_decay"] != 0 and not group["decoupled_weight_decay"]:
-        grad = grad + group["weight_decay"] * theta
     exp_avg, exp_avg_sq = state["exp_avg"], state["exp_avg_sq"]
     exp_avg *= beta1
     exp_avg += np.multiply(grad, 1 - beta1, out=scratch)
@@ -138,6 +184,6 @@ class AdamW(Adam):
 
     def __init__(self, params: ParamsT, lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999),
                  eps: float = 1e-8, weight_decay: float = 1e-2, amsgrad: bool = False, *,
-                 maximize: bool = False) -> None:
-        super().__init__(params, lr, betas, eps, weight_decay, amsgrad, maximize=maximize,
+                 maximize: bool = False, foreach: bool | None = None) -> None:
+        super().__init__(params, lr, betas, eps, weight_decay, amsgrad, maximize=maximize, foreach=foreach,
                          decoupled_weight_decay=True)

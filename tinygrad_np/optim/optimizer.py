@@ -1,7 +1,9 @@
 """The optimizer base: parameter groups, per-parameter state, and PyTorch's state-dict format.
 
-A subclass lists its hyper-parameters' defaults and writes `update(param, grad, state, group)`,
-which changes `param._array` in place. `step` calls it for every parameter that has a gradient.
+A subclass lists its hyper-parameters' defaults, says what valid values are
+(`hyper_parameter_problems`) and writes `update(param, grad, state, group)`, which changes
+`param._array` in place. `step` calls it for every parameter that has a gradient, then bumps
+that parameter's version counter.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import numpy as np
 
 from ..autograd.grad_mode import enable_grad
 from ..tensor import Tensor
+from . import checks
 
 ParamsT = Iterable[Tensor] | Iterable[dict[str, Any]] | Iterable[tuple[str, Tensor]]
 
@@ -22,10 +25,16 @@ class Optimizer:
     `state` (a dict per parameter, keyed by the parameter itself). `params` is an iterable of
     tensors, of (name, tensor) pairs (`model.named_parameters()`) or of group dicts."""
 
+    state_keys: tuple[str, ...] | None = None
+    """Every key a parameter's state may hold, for `load_state_dict` to refuse others (another
+    optimizer's state); None: not checked."""
+
     def __init__(self, params: ParamsT, defaults: dict[str, Any]) -> None:
         if isinstance(params, Tensor):
             raise TypeError("params argument given to the optimizer should be an iterable of Tensors or dicts, "
                             "but got a Tensor; pass [tensor] or model.parameters()")
+        if problems := self.hyper_parameter_problems(defaults):
+            raise ValueError("; ".join(problems))
         self.defaults = defaults
         self.state: dict[Tensor, dict[str, Any]] = {}
         self.param_groups: list[dict[str, Any]] = []
@@ -61,6 +70,8 @@ class Optimizer:
         group = {**param_group, "params": params}
         for name, default in self.defaults.items():
             group.setdefault(name, default)
+        if problems := self.hyper_parameter_problems(group):
+            raise ValueError(f"parameter group {len(self.param_groups)}: " + "; ".join(problems))
         seen = {id(p) for other in self.param_groups for p in other["params"]}
         if any(id(p) in seen for p in params):
             raise ValueError("some parameters appear in more than one parameter group")
@@ -75,7 +86,11 @@ class Optimizer:
 
     def step(self, closure: Callable[[], Any] | None = None):
         """Update every parameter that has a gradient; returns `closure()` if given (it is
-        called with grad mode on, before the update, to recompute the loss)."""
+        called with grad mode on, before the update, to recompute the loss).
+
+        The update writes each parameter's array in place, as PyTorch's in-place ops do, so each
+        updated parameter's version goes up by one: a graph built before the step that saved a
+        parameter then refuses to backward instead of using the new values."""
         loss = None
         if closure is not None:
             with enable_grad():
@@ -84,6 +99,8 @@ class Optimizer:
             params = [param for param in group["params"] if param.grad is not None]
             if params:
                 self.update_group(index, group, params)
+                for param in params:
+                    param._bump_version()
         return loss
 
     def update_group(self, index: int, group: dict[str, Any], params: list[Tensor]) -> None:
@@ -94,6 +111,31 @@ class Optimizer:
 
     def update(self, param: Tensor, grad: np.ndarray, state: dict[str, Any], group: dict[str, Any]) -> None:
         raise NotImplementedError
+
+    def gradient(self, grad: np.ndarray, theta: np.ndarray, group: dict[str, Any]) -> np.ndarray:
+        """The gradient the update follows, given the parameter's gradient g and value θ:
+
+            g ← −g          (maximize: ascend instead)
+            g ← g + λθ      (weight_decay λ ≠ 0: the gradient of the L2 penalty λ‖θ‖²/2)
+
+        except that a group with decoupled_weight_decay (AdamW) shrinks θ itself instead.
+        A new array when anything applies: `grad` is never written."""
+        if group["maximize"]:
+            grad = -grad
+        if group["weight_decay"] != 0 and not group.get("decoupled_weight_decay", False):
+            grad = grad + group["weight_decay"] * theta
+        return grad
+
+    def hyper_parameter_problems(self, group: dict[str, Any]) -> list[str]:
+        """What is wrong with a group's hyper-parameters, one message per problem (none: []).
+        The constructor checks its arguments with it, `add_param_group` every group and
+        `load_state_dict` every saved group. A subclass with hyper-parameters overrides it."""
+        return []
+
+    def required_state_keys(self, group: dict[str, Any]) -> tuple[str, ...]:
+        """The keys a parameter's state holds once it has stepped with `group`'s settings (a
+        loaded state lacking one would fail at the next step). A subclass with state overrides it."""
+        return ()
 
     # ------------------------------------------------------------------ state dicts
 
@@ -115,28 +157,113 @@ class Optimizer:
         return {"state": state, "param_groups": groups}
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
-        """Restore hyper-parameters and state (arrays copied, cast to each parameter's dtype)."""
+        """Restore hyper-parameters and state (arrays copied, cast to each parameter's dtype).
+
+        Parameters are matched by position, so the groups must be as many, with as many
+        parameters each. Everything is checked before anything changes: each group's
+        hyper-parameters as the constructor checks them, the state's keys (this optimizer's,
+        all it needs), step counts (integers >= 0) and arrays (their parameter's shape). One
+        ValueError lists every problem found. A saved group lacking one of this optimizer's
+        flags (a bool or None, such as maximize or foreach, which older PyTorch versions did
+        not save) takes the constructor's value, as PyTorch does."""
+        groups, owners = self._checked(state_dict)
+        self.state = {
+            param: {name: _restore(name, value, param) for name, value in state_dict["state"][key].items()}
+            for key, param in owners.items()
+        }
+        self.param_groups = [{**{k: v for k, v in saved.items() if k != "params"}, "params": group["params"]}
+                             for saved, group in zip(groups, self.param_groups)]
+
+    def _checked(self, state_dict: dict[str, Any]) -> tuple[list[dict[str, Any]], dict[Any, Tensor]]:
+        """The saved groups, missing flags filled in, and the parameter each state key belongs
+        to; or one ValueError listing every problem."""
+        if not (isinstance(state_dict, dict) and isinstance(state_dict.get("state"), dict)
+                and isinstance(state_dict.get("param_groups"), list | tuple)):
+            raise ValueError("an optimizer state dict is a dict with 'state' (a dict) and 'param_groups' (a list)")
+        problems: list[str] = []
         saved_groups = state_dict["param_groups"]
         if len(saved_groups) != len(self.param_groups):
-            raise ValueError(f"loaded state dict has {len(saved_groups)} parameter groups, "
-                             f"this optimizer has {len(self.param_groups)}")
-        by_index: dict[int, Tensor] = {}
-        for number, (saved, group) in enumerate(zip(saved_groups, self.param_groups)):
-            if len(saved["params"]) != len(group["params"]):
-                raise ValueError(f"loaded state dict's parameter group {number} has {len(saved['params'])} "
-                                 f"parameters, this optimizer's has {len(group['params'])}")
-            by_index.update(zip((int(i) for i in saved["params"]), group["params"]))
-        state: dict[Tensor, dict[str, Any]] = {}
+            problems.append(f"{len(saved_groups)} parameter groups, this optimizer has {len(self.param_groups)}")
+        groups: list[dict[str, Any]] = []
+        listed: set[int] = set()
+        by_index: dict[int, tuple[Tensor, dict[str, Any], bool]] = {}  # (parameter, its group, group valid)
+        for number, saved in enumerate(saved_groups):
+            where = f"param_groups[{number}]"
+            if not isinstance(saved, dict):
+                problems.append(f"{where}: a group is a dict, not {type(saved).__name__}")
+                continue
+            group, group_problems = self._saved_group(saved)
+            problems += [f"{where}: {problem}" for problem in group_problems]
+            groups.append(group)
+            indices = saved.get("params")
+            if isinstance(indices, list | tuple):
+                indices = [checks.parameter_index(key) for key in indices]
+            if not isinstance(indices, list) or None in indices:
+                problems.append(f"{where}: 'params' is not a list of parameter numbers")
+                continue
+            if listed & set(indices) or len(set(indices)) != len(indices):
+                problems.append(f"{where}: a parameter number is listed twice")
+            listed.update(indices)
+            if number < len(self.param_groups):
+                params = self.param_groups[number]["params"]
+                if len(indices) != len(params):
+                    problems.append(f"{where} has {len(indices)} parameters, this optimizer's has {len(params)}")
+                else:
+                    by_index.update((i, (param, group, not group_problems)) for i, param in zip(indices, params))
+        owners: dict[Any, Tensor] = {}
         for key, values in state_dict["state"].items():
-            if int(key) not in by_index:
-                raise ValueError(f"loaded state dict has state for parameter {key}, which no group lists")
-            param = by_index[int(key)]
-            state[param] = {name: _restore(name, value, param) for name, value in values.items()}
-        self.state = state
-        self.param_groups = [
-            {**{k: v for k, v in saved.items() if k != "params"}, "params": group["params"]}
-            for saved, group in zip(saved_groups, self.param_groups)
-        ]
+            where = f"state[{key!r}]"
+            index = checks.parameter_index(key)
+            if index not in listed:
+                problems.append(f"{where}: no group lists this parameter")
+                continue
+            if index not in by_index:  # its group did not match: reported above
+                continue
+            param, group, group_valid = by_index[index]
+            if not isinstance(values, dict):
+                problems.append(f"{where}: a parameter's state is a dict, not {type(values).__name__}")
+                continue
+            problems += [f"{where}: {problem}" for problem in self._state_problems(values, param, group, group_valid)]
+            owners[key] = param
+        if problems:
+            count = f"{len(problems)} problem{'s' if len(problems) > 1 else ''}"
+            raise ValueError(f"cannot load this state dict into {type(self).__name__} ({count}):\n  "
+                             + "\n  ".join(problems))
+        return groups, owners
+
+    def _saved_group(self, saved: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+        """A saved group with the flags it lacks set to the constructor's, and what is wrong with it."""
+        group, problems = dict(saved), []
+        for name, default in self.defaults.items():
+            if name not in group:
+                if default is None or isinstance(default, bool):
+                    group[name] = default
+                else:
+                    problems.append(f"no {name!r}")
+        return group, problems + self.hyper_parameter_problems({**self.defaults, **group})  # of the values present
+
+    def _state_problems(self, values: dict[str, Any], param: Tensor, group: dict[str, Any],
+                        group_valid: bool) -> list[str]:
+        """What is wrong with one parameter's saved state. Empty is fine (it never stepped)."""
+        problems = []
+        required = self.required_state_keys(group) if values and group_valid else ()
+        if self.state_keys is not None:
+            if unknown := [name for name in values if name not in self.state_keys]:
+                problems.append(f"{', '.join(map(repr, unknown))} not in {type(self).__name__}'s state, which "
+                                f"keeps {', '.join(map(repr, self.state_keys))} (another optimizer's state dict?)")
+            if missing := [name for name in required if name not in values]:
+                problems.append(f"no {', '.join(map(repr, missing))}, which these hyper-parameters need")
+        for name, value in values.items():
+            if name == "step":
+                found = checks.step_count(value)
+            elif isinstance(value, Tensor | np.ndarray):
+                found = checks.state_array(value, param._array.shape)
+            elif self.state_keys is not None and (value is not None or name in required):
+                found = [f"must be an array, not {type(value).__name__}"]
+            else:  # None for a buffer not made yet (PyTorch's SGD), or a subclass's own value
+                found = []
+            problems += [f"{name!r} {problem}" for problem in found]
+        return problems
 
     def __repr__(self) -> str:
         lines = [f"{type(self).__name__} ("]
@@ -147,19 +274,10 @@ class Optimizer:
 
 
 def _restore(name: str, value, param: Tensor):
-    """A state entry from a state dict: 'step' as an int, arrays as fresh arrays of the
-    parameter's dtype and shape."""
+    """A checked state entry from a state dict: 'step' as an int, arrays as fresh arrays of the
+    parameter's dtype."""
     if name == "step":
         return int(value.item() if isinstance(value, Tensor | np.ndarray) else value)
     if isinstance(value, Tensor | np.ndarray):
-        array = np.array(value._array if isinstance(value, Tensor) else value, dtype=param._array.dtype)
-        if array.shape != param._array.shape:
-            raise ValueError(f"optimizer state {name!r} has shape {array.shape}, its parameter {param._array.shape}")
-        return array
+        return np.array(value._array if isinstance(value, Tensor) else value, dtype=param._array.dtype)
     return value
-
-
-def check_range(what: str, value: float) -> None:
-    """Hyper-parameters that must be non-negative, with PyTorch's messages."""
-    if not value >= 0.0:
-        raise ValueError(f"Invalid {what}: {value}")

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .optimizer import Optimizer, ParamsT, check_range
+from . import checks
+from .optimizer import Optimizer, ParamsT
 
 
 class RMSprop(Optimizer):
@@ -17,17 +18,30 @@ class RMSprop(Optimizer):
         θ ← θ − γ g / (√ṽ + ε)                        (otherwise)
     """
 
+    state_keys = ("step", "square_avg", "momentum_buffer", "grad_avg")
+
     def __init__(self, params: ParamsT, lr: float = 1e-2, alpha: float = 0.99, eps: float = 1e-8,
                  weight_decay: float = 0.0, momentum: float = 0.0, centered: bool = False, *,
                  maximize: bool = False) -> None:
-        check_range("learning rate", lr)
-        check_range("epsilon value", eps)
-        check_range("momentum value", momentum)
-        check_range("weight_decay value", weight_decay)
-        check_range("alpha value", alpha)
         defaults = dict(lr=lr, alpha=alpha, eps=eps, weight_decay=weight_decay, momentum=momentum,
                         centered=centered, maximize=maximize)
         super().__init__(params, defaults)
+
+    def hyper_parameter_problems(self, group) -> list[str]:
+        """PyTorch's checks (lr, eps, momentum, weight_decay, alpha >= 0), and that every value
+        is a finite number or a bool."""
+        return [
+            *checks.non_negative("learning rate", group["lr"]),
+            *checks.non_negative("epsilon value", group["eps"]),
+            *checks.non_negative("momentum value", group["momentum"]),
+            *checks.non_negative("weight_decay value", group["weight_decay"]),
+            *checks.non_negative("alpha value", group["alpha"]),
+            *checks.flags(group, "centered", "maximize"),
+        ]
+
+    def required_state_keys(self, group) -> tuple[str, ...]:
+        return ("step", "square_avg", *(("momentum_buffer",) if group["momentum"] > 0 else ()),
+                *(("grad_avg",) if group["centered"] else ()))
 
     def update(self, param, grad, state, group) -> None:
         theta = param._array
@@ -39,10 +53,7 @@ class RMSprop(Optimizer):
             if group["centered"]:
                 state["grad_avg"] = np.zeros_like(theta)
         state["step"] += 1
-        if group["maximize"]:
-            grad = -grad
-        if group["weight_decay"] != 0:
-            grad = grad + group["weight_decay"] * theta
+        grad = self.gradient(grad, theta, group)
         alpha = group["alpha"]
         square_avg = state["square_avg"]
         square_avg *= alpha

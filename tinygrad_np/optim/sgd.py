@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .optimizer import Optimizer, ParamsT, check_range
+from . import checks
+from .optimizer import Optimizer, ParamsT
 
 
 class SGD(Optimizer):
@@ -20,23 +21,31 @@ class SGD(Optimizer):
     "momentum" was an exponential moving average, which shrinks the step by (1 − μ).
     """
 
+    state_keys = ("momentum_buffer",)
+
     def __init__(self, params: ParamsT, lr: float = 1e-3, momentum: float = 0.0, dampening: float = 0.0,
                  weight_decay: float = 0.0, nesterov: bool = False, *, maximize: bool = False) -> None:
-        check_range("learning rate", lr)
-        check_range("momentum value", momentum)
-        check_range("weight_decay value", weight_decay)
-        if nesterov and (momentum <= 0 or dampening != 0):
-            raise ValueError("Nesterov momentum requires a momentum and zero dampening")
         defaults = dict(lr=lr, momentum=momentum, dampening=dampening, weight_decay=weight_decay,
                         nesterov=nesterov, maximize=maximize)
         super().__init__(params, defaults)
 
+    def hyper_parameter_problems(self, group) -> list[str]:
+        """PyTorch's checks (lr, momentum, weight_decay >= 0; Nesterov needs a momentum and no
+        dampening), and that every value is a finite number or a bool."""
+        problems = [
+            *checks.non_negative("learning rate", group["lr"]),
+            *checks.non_negative("momentum value", group["momentum"]),
+            *checks.finite("dampening value", group["dampening"]),
+            *checks.non_negative("weight_decay value", group["weight_decay"]),
+            *checks.flags(group, "nesterov", "maximize"),
+        ]
+        if not problems and group["nesterov"] and (group["momentum"] <= 0 or group["dampening"] != 0):
+            problems.append("Nesterov momentum requires a momentum and zero dampening")
+        return problems
+
     def update(self, param, grad, state, group) -> None:
         theta = param._array
-        if group["maximize"]:
-            grad = -grad
-        if group["weight_decay"] != 0:
-            grad = grad + group["weight_decay"] * theta
+        grad = self.gradient(grad, theta, group)
         momentum = group["momentum"]
         if momentum != 0:
             buffer = state.get("momentum_buffer")

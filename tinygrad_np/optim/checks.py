@@ -1,0 +1,85 @@
+"""Checks of hyper-parameters and of saved optimizer state, shared by the constructors,
+`add_param_group` and `load_state_dict`.
+
+Each check returns the problems it finds as messages, an empty list when there are none, so
+that a caller can raise one error naming every problem instead of stopping at the first. The
+hyper-parameter messages start like PyTorch's ("Invalid learning rate: -0.1").
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+
+import numpy as np
+
+from ..tensor import Tensor
+
+
+def is_real(value) -> bool:
+    """An int or a float, Python's or NumPy's; a bool is not a number here."""
+    return isinstance(value, numbers.Real) and not isinstance(value, bool)
+
+
+def finite(what: str, value) -> list[str]:
+    """A finite real number (SGD's dampening)."""
+    if is_real(value) and math.isfinite(value):
+        return []
+    return [f"Invalid {what}: {value!r} (must be a finite number)"]
+
+
+def non_negative(what: str, value) -> list[str]:
+    """A finite real number >= 0 (lr, eps, weight_decay, momentum, alpha)."""
+    if is_real(value) and math.isfinite(value) and value >= 0:
+        return []
+    return [f"Invalid {what}: {value!r} (must be a finite number >= 0)"]
+
+
+def betas(value) -> list[str]:
+    """Adam's (β₁, β₂), each in [0, 1): β = 1 would never forget, and 1 − βᵗ = 0 would divide by 0."""
+    if not (isinstance(value, tuple | list) and len(value) == 2):
+        return [f"Invalid betas: {value!r} (must be a pair of numbers in [0, 1))"]
+    return [f"Invalid beta parameter at index {index}: {beta!r} (must be a number in [0, 1))"
+            for index, beta in enumerate(value) if not (is_real(beta) and 0 <= beta < 1)]
+
+
+def flags(group: dict, *names: str) -> list[str]:
+    """Options that are True or False (NumPy's bool too)."""
+    return [f"Invalid {name}: {group[name]!r} (must be True or False)"
+            for name in names if not isinstance(group[name], bool | np.bool_)]
+
+
+def foreach(value) -> list[str]:
+    """PyTorch's three-way `foreach`: None (choose), True or False."""
+    if value is None or isinstance(value, bool | np.bool_):
+        return []
+    return [f"Invalid foreach: {value!r} (must be None, True or False)"]
+
+
+def step_count(value) -> list[str]:
+    """A step count: an integer >= 0. PyTorch saves it as a 0-d float tensor, which passes when whole."""
+    number = value._array if isinstance(value, Tensor) else value
+    if isinstance(number, np.ndarray) and number.ndim == 0:
+        number = number[()]
+    if is_real(number) and math.isfinite(number) and number >= 0 and number == int(number):
+        return []
+    return [f"must be an integer >= 0, not {value!r}"]
+
+
+def state_array(value, shape: tuple[int, ...]) -> list[str]:
+    """An array of numbers (a Tensor or a NumPy array) of its parameter's shape."""
+    array = value._array if isinstance(value, Tensor) else value
+    if not isinstance(array, np.ndarray) or array.dtype.kind not in "biuf":
+        return [f"must be an array of numbers, not {type(value).__name__}"]
+    if array.shape != shape:
+        return [f"has shape {array.shape}, its parameter {shape}"]
+    return []
+
+
+def parameter_index(key) -> int | None:
+    """A parameter's number in a state dict: an int (or a string of digits, as JSON keys come); else None."""
+    if isinstance(key, numbers.Integral) and not isinstance(key, bool):
+        return int(key)
+    if isinstance(key, str) and key.isdigit():
+        return int(key)
+    return None
