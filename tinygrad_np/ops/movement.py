@@ -63,6 +63,8 @@ class Index(Function):
     def forward(self, a, key, basic):
         self.in_shape, self.key, self.basic = a.shape, key, basic
         self.view = basic  # basic indexing gives a view, advanced indexing a copy
+        if basic and not any(part is Ellipsis for part in key):
+            return a[(*key, Ellipsis)]  # a 0-d view, where a[key] would give a NumPy scalar (a copy)
         return a[key]
 
     def backward(self, g):
