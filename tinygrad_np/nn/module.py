@@ -4,6 +4,10 @@
 `_parameters`, `register_buffer` in `_buffers`. Everything else (`parameters()`,
 `state_dict()`, `train()`, `zero_grad()`) walks that tree, so a Module never lists its
 parameters by hand and an optimizer never reaches into layers by name.
+
+Hooks (`register_forward_pre_hook`, `register_forward_hook`, `register_full_backward_pre_hook`,
+`register_full_backward_hook`) live in one dict, `_hooks`; a call with none is `forward` alone
+(hooks.py runs the others).
 """
 
 from __future__ import annotations
@@ -15,7 +19,9 @@ import numpy as np
 
 from .. import dtypes
 from ..dtypes import dtype_of_to_args
+from ..hooks import RemovableHandle
 from ..tensor import Tensor
+from .hooks import BACKWARD, BACKWARD_PRE, FORWARD, FORWARD_PRE, ModuleHook, call_with_hooks
 from .parameter import Parameter
 
 
@@ -40,12 +46,44 @@ class Module:
         object.__setattr__(self, "_buffers", {})
         object.__setattr__(self, "_non_persistent_buffers", set())
         object.__setattr__(self, "_modules", {})
+        object.__setattr__(self, "_hooks", {})
 
     def forward(self, *args, **kwargs):
         raise NotImplementedError(f'Module [{type(self).__name__}] is missing the required "forward" function')
 
     def __call__(self, *args, **kwargs):
+        if self._hooks:
+            return call_with_hooks(self, args, kwargs)
         return self.forward(*args, **kwargs)
+
+    # ------------------------------------------------------------------ hooks
+
+    def register_forward_pre_hook(self, hook: Callable[..., Any], *, prepend: bool = False,
+                                  with_kwargs: bool = False) -> RemovableHandle:
+        """Call `hook(module, args)` before each forward; it may return new positional inputs (a
+        tuple, or one value that becomes a 1-tuple) or None. With `with_kwargs`,
+        `hook(module, args, kwargs)` returns None or `(args, kwargs)`. Hooks run in registration
+        order; `prepend` puts this one first."""
+        return RemovableHandle(self._hooks, ModuleHook(FORWARD_PRE, hook, with_kwargs), prepend=prepend)
+
+    def register_forward_hook(self, hook: Callable[..., Any], *, prepend: bool = False, with_kwargs: bool = False,
+                              always_call: bool = False) -> RemovableHandle:
+        """Call `hook(module, args, output)` after each forward (`hook(module, args, kwargs, output)`
+        with `with_kwargs`); a value it returns replaces the output. With `always_call` it is
+        also called when forward (or another hook) raises, before the error propagates."""
+        return RemovableHandle(self._hooks, ModuleHook(FORWARD, hook, with_kwargs, always_call), prepend=prepend)
+
+    def register_full_backward_pre_hook(self, hook: Callable[..., Any], prepend: bool = False) -> RemovableHandle:
+        """Call `hook(module, grad_output)` when the gradients of this call's outputs are complete
+        (a tuple, None for an output without one); it may return a tuple that replaces them."""
+        return RemovableHandle(self._hooks, ModuleHook(BACKWARD_PRE, hook), prepend=prepend)
+
+    def register_full_backward_hook(self, hook: Callable[..., Any], prepend: bool = False) -> RemovableHandle:
+        """Call `hook(module, grad_input, grad_output)` when the gradients of this call's positional
+        inputs are complete (None for an input that is not a tensor requiring grad); it may return
+        a tuple that replaces the gradients passed on to the inputs. If no input requires grad, it
+        is called when the outputs' gradients are, with grad_input all None."""
+        return RemovableHandle(self._hooks, ModuleHook(BACKWARD, hook), prepend=prepend)
 
     # ------------------------------------------------------------------ registration
 
