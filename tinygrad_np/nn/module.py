@@ -20,7 +20,7 @@ import numpy as np
 from .. import dtypes
 from ..dtypes import dtype_of_to_args
 from ..hooks import RemovableHandle
-from ..tensor import Tensor
+from ..tensor import Tensor, as_array
 from .hooks import BACKWARD, BACKWARD_PRE, FORWARD, FORWARD_PRE, ModuleHook, call_with_hooks
 from .parameter import Parameter
 
@@ -341,7 +341,7 @@ class Module:
             if key not in state_dict:
                 continue
             value = state_dict[key]
-            array = np.asarray(value._array if isinstance(value, Tensor) else value)
+            array = as_array(value)
             if array.dtype.kind not in "biuf":
                 errors.append(f"value for {key} has dtype {array.dtype}, not a number type.")
             elif array.shape != target._array.shape:

@@ -6,8 +6,8 @@ count, and the totals. `print()` or a REPL shows it as a text table; `.rows`, `.
 `.trainable_params` and the other fields hold the data.
 
 Output shapes are recorded by shadowing each module's `forward` with an instance attribute for
-the duration of the pass (and removing it afterwards, even if the pass fails), so `Module` has no
-hooks and its normal call path stays a plain `self.forward(...)`.
+the duration of the pass (and removing it afterwards, even if the pass fails): the user's own
+hooks are neither used nor disturbed, and they still fire during the pass.
 """
 
 from __future__ import annotations
