@@ -10,15 +10,26 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import numpy as np
 from hypothesis import assume
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
-from strategies import arrays, away_from_zero, broadcastable_shapes, dims_of, distinct, floats, shapes
+from strategies import (
+    arrays,
+    away_from_zero,
+    broadcastable_into,
+    broadcastable_shapes,
+    dims_of,
+    distinct,
+    floats,
+    shapes,
+)
 
 import tinygrad_np as tg
+from tinygrad_np.random import default_generator
 
 
 @dataclass(frozen=True)
@@ -198,24 +209,30 @@ def expand_cases() -> st.SearchStrategy:
     return hnp.array_shapes(min_dims=0, max_dims=3, min_side=1, max_side=3).flatmap(targets)
 
 
+def index_keys(shape: tuple, repeats: bool = True) -> st.SearchStrategy:
+    """Basic and advanced keys for a tensor of `shape`: ints, slices, None, Ellipsis, int lists
+    (repeated positions only if `repeats`), masks."""
+    parts = []
+    for n in shape:
+        positions = st.lists(st.integers(-n, n - 1), min_size=1, max_size=4) if repeats else \
+            st.lists(st.integers(-n, n - 1), min_size=1, max_size=n, unique_by=lambda i, n=n: i % n)
+        parts.append(st.one_of(
+            st.integers(-n, n - 1),
+            st.builds(slice, st.none() | st.integers(-n, n), st.none() | st.integers(-n, n),
+                      st.none() | st.integers(1, 2)),
+            positions,
+        ))
+    mask = hnp.arrays(np.bool_, shape) if shape else st.nothing()
+    plain = st.tuples(*parts).map(_at_most_one_list)
+    decorated = plain.map(lambda key: (None,) + key if len(key) % 2 else (Ellipsis,) + key[1:] if key else key)
+    return st.one_of(plain, decorated, mask)
+
+
 def index_cases() -> st.SearchStrategy:
-    """Basic and advanced keys: ints, slices, None, Ellipsis, int lists (repeats allowed), masks."""
-
-    def keys(a: np.ndarray):
-        parts = []
-        for n in a.shape:
-            parts.append(st.one_of(
-                st.integers(-n, n - 1),
-                st.builds(slice, st.none() | st.integers(-n, n), st.none() | st.integers(-n, n),
-                          st.none() | st.integers(1, 2)),
-                st.lists(st.integers(-n, n - 1), min_size=1, max_size=4),
-            ))
-        mask = hnp.arrays(np.bool_, a.shape) if a.ndim else st.nothing()
-        plain = st.tuples(*parts).map(_at_most_one_list)
-        decorated = plain.map(lambda key: (None,) + key if len(key) % 2 else (Ellipsis,) + key[1:] if key else key)
-        return st.one_of(plain, decorated, mask).map(lambda key: Case((a,), {"key": key}))
-
-    return shapes(min_dims=1).flatmap(arrays).flatmap(keys)
+    """An array and any key (repeated indices allowed: their gradients add up)."""
+    return shapes(min_dims=1).flatmap(arrays).flatmap(
+        lambda a: index_keys(a.shape).map(lambda key: Case((a,), {"key": key}))
+    )
 
 
 def _at_most_one_list(key: tuple) -> tuple:
@@ -360,6 +377,189 @@ def dims_only(case: Case) -> Case:
     return case
 
 
+# --------------------------------------------------------------------- in-place ops
+#
+# Each in-place entry applies the op to a clone of its first input (`in_graph`), as PyTorch code
+# does: the clone is a non-leaf, so the op is recorded and rebases its history, the gradient
+# reaches the input through the in-place form, and the input itself is never changed. Operands
+# broadcast *into* the target's shape (an in-place op cannot change it).
+
+
+def in_graph(a: tg.Tensor) -> tg.Tensor:
+    """A non-leaf copy of `a`: in-place ops on it are recorded (a leaf that requires grad refuses them)."""
+    return a.clone()
+
+
+def into(first=arrays, second=arrays, shape=None, **kwargs) -> st.SearchStrategy:
+    """A target array, an operand whose shape broadcasts into the target's, and keyword arguments."""
+    return (shapes() if shape is None else shape).flatmap(lambda s: st.builds(
+        lambda a, b, kw: Case((a, b), kw), first(s), broadcastable_into(s).flatmap(second),
+        st.fixed_dictionaries(kwargs),
+    ))
+
+
+def view_keys(shape: tuple) -> st.SearchStrategy:
+    """A basic key that selects a non-empty view of at least one dim: a slice of the last dim, a
+    slice or an int on the others (an int on every dim gives a copy in NumPy, not a view)."""
+
+    def part(n: int, last: bool):
+        sliced = st.integers(0, n - 1).flatmap(
+            lambda start: st.builds(slice, st.just(start), st.integers(start + 1, n), st.integers(1, 2)))
+        return sliced if last else sliced | st.integers(-n, n - 1)
+
+    return st.tuples(*[part(n, i == len(shape) - 1) for i, n in enumerate(shape)])
+
+
+def into_view(second=arrays) -> st.SearchStrategy:
+    """A target array, a basic key giving a view of it, and an operand broadcasting into that view."""
+
+    def build(a: np.ndarray, key: tuple):
+        return broadcastable_into(a[key].shape).flatmap(second).map(lambda b: Case((a, b), {"key": key}))
+
+    return shapes(min_dims=1).flatmap(lambda s: st.tuples(arrays(s), view_keys(s))).flatmap(lambda t: build(*t))
+
+
+def through_view(method: str):
+    """`y[key].<method>(b)` on a non-leaf copy y of the input, returning y: the base is rebased
+    through IndexPut."""
+
+    def fn(a, b, key):
+        y = in_graph(a)
+        getattr(y[key], method)(b)
+        return y
+
+    return fn
+
+
+def numpy_at(update):
+    """The NumPy reference of an in-place update of `a[key]`."""
+
+    def reference(a, b, key):
+        out = a.copy()
+        out[key] = update(out[key], b)
+        return out
+
+    return reference
+
+
+def into_transposed() -> st.SearchStrategy:
+    """A target array and an operand broadcasting into the target's transpose."""
+    return shapes().flatmap(lambda s: st.tuples(arrays(s), broadcastable_into(s[::-1]).flatmap(arrays)).map(Case))
+
+
+def copy_into_transpose(a, b):
+    y = in_graph(a)
+    y.T.copy_(b)
+    return y
+
+
+def masked_cases(with_tensor_value: bool) -> st.SearchStrategy:
+    """A target array, a bool mask broadcasting into it, and the value: a number, or a 0-d array."""
+    if not with_tensor_value:
+        return into(second=bools, value=floats(-2, 2))
+    return into(second=bools).flatmap(lambda case: arrays(()).map(lambda v: Case(case.arrays + (v,))))
+
+
+def numpy_masked_fill(a, mask, value):
+    return np.where(mask, value, a)
+
+
+def index_add_cases() -> st.SearchStrategy:
+    """A target, a dim, 1-D indices along it (repeats allowed: they add up), a source of the
+    target's shape with that dim's size replaced by the number of indices, and alpha."""
+
+    def build(s: tuple, dim: int):
+        n = s[dim]
+        return st.lists(st.integers(-n, n - 1), min_size=1, max_size=4).flatmap(lambda index: st.builds(
+            lambda a, source, alpha: Case((a, source), {"dim": dim - len(s) if dim % 2 else dim,
+                                                        "index": np.array(index, dtype=np.int64), "alpha": alpha}),
+            arrays(s), arrays(s[:dim] + (len(index),) + s[dim + 1:]), st.sampled_from([1, -0.5, 2.0]),
+        ))
+
+    return shapes(min_dims=1).flatmap(lambda s: st.integers(0, len(s) - 1).flatmap(lambda dim: build(s, dim)))
+
+
+def numpy_index_add(a, source, dim, index, alpha):
+    out = a.copy()
+    np.add.at(out, (slice(None),) * (dim % a.ndim) + (index,), alpha * source)
+    return out
+
+
+@contextmanager
+def drawn_from(seed: int):
+    """The library's generator draws as after `tg.manual_seed(seed)`; its state is restored
+    afterwards, so other tests' draws are unaffected."""
+    generator = default_generator()
+    state = generator.bit_generator.state
+    generator.bit_generator.state = np.random.default_rng(seed).bit_generator.state
+    try:
+        yield
+    finally:
+        generator.bit_generator.state = state
+
+
+def seeded(method: str, *args):
+    """`in_graph(a).<method>(*args)` with the draws fixed by `seed`: the same values on every
+    call, so finite differences see the (zero) gradient to the overwritten value."""
+
+    def fn(a, seed):
+        with drawn_from(seed):
+            return getattr(in_graph(a), method)(*args)
+
+    return fn
+
+
+def numpy_draws(method: str, *args):
+    def reference(a, seed):
+        return getattr(np.random.default_rng(seed), method)(*args, a.shape)
+
+    return reference
+
+
+def setitem_cases(scalar: bool = False, transposed: bool = False) -> st.SearchStrategy:
+    """A target array, a key (no position written twice: with repeats the last write wins and
+    the overwritten values have no derivative) and the value: an array broadcasting into the
+    indexed shape, or a number. With `transposed`, the key indexes the target's transpose."""
+
+    def values(a: np.ndarray, key):
+        if scalar:
+            return floats(-2, 2).map(lambda v: Case((a,), {"key": key, "value": v}))
+        indexed = numpy_index(a.T if transposed else a, key).shape
+        return broadcastable_into(indexed).flatmap(arrays).map(lambda v: Case((a, v), {"key": key}))
+
+    return shapes(min_dims=1).flatmap(arrays).flatmap(
+        lambda a: index_keys((a.T if transposed else a).shape, repeats=False).flatmap(lambda key: values(a, key))
+    )
+
+
+def numpy_key(key):
+    return tuple(np.asarray(k) if isinstance(k, list) else k for k in key) if isinstance(key, tuple) else key
+
+
+def setitem(a, v=None, *, key, value=None):
+    y = in_graph(a)
+    y[key] = v if v is not None else value
+    return y
+
+
+def setitem_transposed(a, v, *, key):
+    y = in_graph(a)
+    y.T[key] = v
+    return y
+
+
+def numpy_setitem(a, v=None, *, key, value=None):
+    out = a.copy()
+    out[numpy_key(key)] = v if v is not None else value
+    return out
+
+
+def numpy_setitem_transposed(a, v, *, key):
+    out = a.copy()
+    out.T[numpy_key(key)] = v
+    return out
+
+
 COMPARISONS = {"lt": np.less, "le": np.less_equal, "gt": np.greater, "ge": np.greater_equal,
                "eq": np.equal, "ne": np.not_equal}
 
@@ -457,6 +657,66 @@ SPECS: list[OpSpec] = [
            lambda *arrs, dim: np.concatenate(arrs, axis=dim)),
     OpSpec("stack", "stack", lambda *arrs, dim: tg.stack(arrs, dim), cat_cases(same_shape=True),
            lambda *arrs, dim: np.stack(arrs, axis=dim)),
+    OpSpec("clone", "clone", lambda a: a.clone(), one(), np.copy),
+    # in place, on a clone of the first input (in_graph)
+    OpSpec("add_", "add_", lambda a, b: in_graph(a).add_(b), into(), np.add),
+    OpSpec("add_-scalar", "add_", lambda a, scalar: in_graph(a).add_(scalar, alpha=2), with_scalar(),
+           lambda a, scalar: a + 2 * scalar),
+    OpSpec("add_-view", "add_", through_view("add_"), into_view(), numpy_at(np.add)),
+    OpSpec("sub_", "sub_", lambda a, b, alpha: in_graph(a).sub_(b, alpha=alpha),
+           into(alpha=st.sampled_from([1, -0.5, 2.0])), lambda a, b, alpha: a - alpha * b),
+    OpSpec("sub_-scalar", "sub_", lambda a, scalar: in_graph(a).sub_(scalar), with_scalar(),
+           lambda a, scalar: a - scalar),
+    OpSpec("mul_", "mul_", lambda a, b: in_graph(a).mul_(b), into(), np.multiply),
+    OpSpec("mul_-scalar", "mul_", lambda a, scalar: in_graph(a).mul_(scalar), with_scalar(),
+           lambda a, scalar: a * scalar),
+    OpSpec("mul_-view", "mul_", through_view("mul_"), into_view(), numpy_at(np.multiply)),
+    OpSpec("div_", "div_", lambda a, b: in_graph(a).div_(b), into(second=lambda s: away_from_zero(s, 0.5)),
+           np.divide),
+    OpSpec("div_-scalar", "div_", lambda a, scalar: in_graph(a).div_(scalar), with_scalar(scalars=floats(0.5, 2)),
+           lambda a, scalar: a / scalar),
+    OpSpec("pow_", "pow_", lambda a, b: in_graph(a).pow_(b), into(first=positive, second=lambda s: arrays(s, -2, 2)),
+           np.power),
+    OpSpec("pow_-scalar", "pow_", lambda a, scalar: in_graph(a).pow_(scalar),
+           with_scalar(positive, st.sampled_from([2, 3, 0.5, -1.0])), lambda a, scalar: np.power(a, scalar)),
+    OpSpec("neg_", "neg_", lambda a: in_graph(a).neg_(), one(), np.negative),
+    OpSpec("clamp_", "clamp_", lambda a, **kw: in_graph(a).clamp_(**kw),
+           one(off_bounds, min=st.just(-0.5), max=st.just(0.5)), numpy_clamp),
+    OpSpec("clamp_-min", "clamp_", lambda a, **kw: in_graph(a).clamp_(**kw), one(off_bounds, min=st.just(-0.5)),
+           numpy_clamp),
+    OpSpec("clip_-max", "clip_", lambda a, **kw: in_graph(a).clip_(**kw), one(off_bounds, max=st.just(0.5)),
+           numpy_clamp),
+    OpSpec("fill_", "fill_", lambda a, value: in_graph(a).fill_(value), one(value=floats(-2, 2)),
+           lambda a, value: np.full(a.shape, value)),
+    OpSpec("fill_-tensor", "fill_", lambda a, v: in_graph(a).fill_(v),
+           shapes().flatmap(lambda s: st.tuples(arrays(s), arrays(())).map(Case)), lambda a, v: np.full(a.shape, v)),
+    OpSpec("zero_", "zero_", lambda a: in_graph(a).zero_(), one(), np.zeros_like),
+    OpSpec("copy_", "copy_", lambda a, b: in_graph(a).copy_(b), into(),
+           lambda a, b: np.broadcast_to(b, a.shape)),
+    OpSpec("copy_-transposed", "copy_", copy_into_transpose, into_transposed(),
+           lambda a, b: np.broadcast_to(b, a.T.shape).T),
+    OpSpec("masked_fill_", "masked_fill_", lambda a, mask, value: in_graph(a).masked_fill_(mask, value),
+           masked_cases(with_tensor_value=False), numpy_masked_fill),
+    OpSpec("masked_fill_-tensor", "masked_fill_", lambda a, mask, v: in_graph(a).masked_fill_(mask, v),
+           masked_cases(with_tensor_value=True), numpy_masked_fill),
+    OpSpec("masked_fill", "masked_fill", lambda a, mask, value: a.masked_fill(mask, value),
+           masked_cases(with_tensor_value=False), numpy_masked_fill),
+    OpSpec("masked_fill-tensor", "masked_fill", lambda a, mask, v: a.masked_fill(mask, v),
+           masked_cases(with_tensor_value=True), numpy_masked_fill),
+    OpSpec("index_add_", "index_add_",
+           lambda a, source, dim, index, alpha: in_graph(a).index_add_(dim, tg.tensor(index), source, alpha=alpha),
+           index_add_cases(), numpy_index_add),
+    OpSpec("index_add", "index_add",
+           lambda a, source, dim, index, alpha: a.index_add(dim, index, source, alpha=alpha),
+           index_add_cases(), numpy_index_add),
+    OpSpec("uniform_", "uniform_", seeded("uniform_", -2.0, 2.0), one(seed=st.integers(0, 2**32 - 1)),
+           numpy_draws("uniform", -2.0, 2.0)),
+    OpSpec("normal_", "normal_", seeded("normal_", 1.0, 3.0), one(seed=st.integers(0, 2**32 - 1)),
+           numpy_draws("normal", 1.0, 3.0)),
+    OpSpec("setitem", "setitem", setitem, setitem_cases(), numpy_setitem),
+    OpSpec("setitem-scalar", "setitem", setitem, setitem_cases(scalar=True), numpy_setitem),
+    OpSpec("setitem-transposed", "setitem", setitem_transposed, setitem_cases(transposed=True),
+           numpy_setitem_transposed),
     # conversions: float casts are differentiable (through float32, hence the large step)
     OpSpec("float", "float", lambda a: a.float().double(), one(), None, eps=1e-2),
     OpSpec("double", "double", lambda a: a.float().double(), one(), None, eps=1e-2),

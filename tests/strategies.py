@@ -21,6 +21,14 @@ def broadcastable_shapes(num_shapes: int = 2, min_dims: int = 0, max_dims: int =
     ).map(lambda result: result.input_shapes)
 
 
+def broadcastable_into(shape: tuple):
+    """Shapes that broadcast to `shape` without enlarging it, as the operand of an in-place op
+    must: a suffix of its dims, each kept or set to 1 ((4,), (1, 4) or () into (3, 4))."""
+    return st.integers(0, len(shape)).flatmap(
+        lambda n: st.tuples(*[st.sampled_from([side, 1]) for side in shape[len(shape) - n:]])
+    )
+
+
 def floats(low: float = -3.0, high: float = 3.0):
     return st.floats(low, high, allow_nan=False, allow_infinity=False)
 

@@ -15,6 +15,7 @@ from tinygrad_np.autograd import PRIMITIVES
 NOT_OPS = {
     # autograd and bookkeeping
     "backward", "retain_grad", "requires_grad_", "requires_grad", "is_leaf", "grad", "grad_fn", "data", "detach",
+    "register_hook",
     # introspection and conversion to Python/NumPy
     "shape", "dtype", "ndim", "dim", "size", "numel", "numpy", "item", "tolist",
 }
@@ -29,7 +30,7 @@ OPS_TABLE = Path(__file__).resolve().parent.parent / "docs" / "ops.md"
 
 def public_tensor_ops() -> set[str]:
     names = {name for name in dir(tg.Tensor) if not name.startswith("_")} - NOT_OPS
-    return names | {"getitem"}
+    return names | {"getitem", "setitem"}  # t[key] and t[key] = value
 
 
 def test_every_public_tensor_op_is_in_the_registry():
