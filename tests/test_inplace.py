@@ -551,3 +551,20 @@ def test_random_programs_with_in_place_steps_match_their_out_of_place_twins(prog
     for mixed, reference in zip(*results):
         np.testing.assert_allclose(mixed, reference, rtol=1e-9, atol=1e-9)
     assert gradcheck(lambda a, b: run(program, a, b, in_place=True), (leaf(x), leaf(w)))
+
+
+def test_fill_of_an_integer_tensor_with_a_fraction_truncates_as_pytorch():
+    t = tg.zeros(3, dtype=tg.int64)
+    t.fill_(2.5)
+    assert t.tolist() == [2, 2, 2]
+
+
+def test_fill_of_an_integer_tensor_with_a_value_out_of_its_range_raises():
+    with pytest.raises(RuntimeError, match="overflow"):
+        tg.zeros(3, dtype=tg.int8).fill_(300)
+
+
+def test_random_fills_of_an_integer_tensor_raise():
+    for fill in (tg.Tensor.uniform_, tg.Tensor.normal_):
+        with pytest.raises(RuntimeError, match="floating point"):
+            fill(tg.zeros(3, dtype=tg.int64))

@@ -420,11 +420,13 @@ class Tensor:
 
     def uniform_(self, from_: float = 0.0, to: float = 1.0) -> Tensor:
         """Values drawn uniformly from [from_, to) by the library's generator (`manual_seed`)."""
+        _check_random_fill("uniform_", self.dtype)
         values = default_generator().uniform(from_, to, self.shape).astype(self.dtype)
         return self._overwrite("uniform_", Tensor._make(values, None))
 
     def normal_(self, mean: float = 0.0, std: float = 1.0) -> Tensor:
         """Values drawn from N(mean, std²) by the library's generator (`manual_seed`)."""
+        _check_random_fill("normal_", self.dtype)
         values = default_generator().normal(mean, std, self.shape).astype(self.dtype)
         return self._overwrite("normal_", Tensor._make(values, None))
 
@@ -856,13 +858,17 @@ def _mask_for(t: Tensor, mask, name: str) -> Tensor:
 
 
 def _check_fill_value(name: str, value, dtype) -> None:
-    """A number that the tensor's dtype cannot hold is refused, as PyTorch (no silent wrap)."""
+    """A number outside the tensor's integer range is refused, as PyTorch (no silent wrap); a
+    fraction written into an integer tensor is truncated, as PyTorch."""
     if not isinstance(value, (Number, np.generic)) or isinstance(value, complex):
         raise TypeError(f"{name}: value must be a real number or a 0-d tensor, got {type(value).__name__}")
-    if dtype.kind in "iu" and not float(value).is_integer():
-        raise RuntimeError(f"{name}: value {value} cannot be converted to {dtype} without overflow or truncation")
     if dtype.kind in "iu" and not np.iinfo(dtype).min <= value <= np.iinfo(dtype).max:
         raise RuntimeError(f"{name}: value cannot be converted to type {dtype} without overflow")
+
+
+def _check_random_fill(name: str, dtype) -> None:
+    if not dtypes.is_floating(dtype):
+        raise RuntimeError(f"{name} is only implemented for floating point tensors, not {dtype}")
 
 
 def _index_add_args(t: Tensor, dim: int, index, source, alpha) -> tuple[tuple, Tensor]:
