@@ -19,3 +19,8 @@ class DatasetError(RuntimeError):
 
 class DatasetNotFoundError(DatasetError, FileNotFoundError):
     """A dataset's files are nowhere to be found; the message lists every place looked and how to supply them."""
+
+
+class NotARegularFileError(OSError):
+    """A file would be written over something that is not a regular file (a directory, a FIFO, a device node,
+    a socket); the message names the path and what is there. Nothing was written."""
