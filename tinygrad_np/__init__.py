@@ -41,7 +41,7 @@ from .dtypes import (
     short,
     uint8,
 )
-from .errors import CheckpointError, DatasetError, DatasetNotFoundError, ShapeError
+from .errors import CheckpointError, DatasetError, DatasetNotFoundError, NotARegularFileError, ShapeError
 from .memory import keep_freed_memory
 from .random import manual_seed
 from .serialization import load, save
@@ -60,5 +60,6 @@ softmax, log_softmax = Tensor.softmax, Tensor.log_softmax
 reshape, flatten, squeeze, unsqueeze = Tensor.reshape, Tensor.flatten, Tensor.squeeze, Tensor.unsqueeze
 transpose, permute, broadcast_to, gather = Tensor.transpose, Tensor.permute, Tensor.broadcast_to, Tensor.gather
 lt, le, gt, ge, eq, ne = Tensor.lt, Tensor.le, Tensor.gt, Tensor.ge, Tensor.eq, Tensor.ne
+clone, masked_fill, index_add = Tensor.clone, Tensor.masked_fill, Tensor.index_add
 
 __version__ = "0.1.0"
