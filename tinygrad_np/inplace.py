@@ -29,7 +29,6 @@ import numpy as np
 
 from .autograd import function
 from .autograd.grad_mode import grad_state
-from .autograd.version import SavedVersion
 from .ops.movement import Index, IndexPut, Reshape
 
 if TYPE_CHECKING:
@@ -127,8 +126,8 @@ def _take_history(target: Tensor, result: Tensor) -> None:
         return
     if "out" in node.__dict__:
         node.out = target._array
-        node.saved_versions = node.saved_versions[:-1] + (
-            SavedVersion(target._version_counter, target._array.shape, target._array.dtype),)
+        counter = target._version_counter
+        node.saved_versions[-1] = (counter, counter.value, target._array)
     _move_retained(target, old, node)
 
 

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 from .anomaly import anomaly_state, check_gradients
 from .function import FREED_GRAPH_MESSAGE, Function
 from .grad_mode import grad_state
-from .version import check_saved
+from .version import modified_error
 
 if TYPE_CHECKING:
     from ..tensor import Tensor
@@ -79,8 +79,9 @@ def run_backward(
                 continue
             if node.released:
                 raise RuntimeError(FREED_GRAPH_MESSAGE)
-            if node.saved_versions:
-                check_saved(node)
+            for counter, version, value in node.saved_versions:
+                if counter.value != version:
+                    raise modified_error(node, counter, version, value)
             if node.retained is not None and capture is None:
                 _accumulate_retained(node, grad, owners)
             grads = node.backward(grad)
@@ -103,7 +104,7 @@ def run_backward(
             captured.update((key, _leaf_hooked(key, grad)) for key, grad in buffers.items() if key in capture_keys)
             return [captured.get(t.grad_fn if t.grad_fn is not None else t) for t in capture]
         for leaf, grad in buffers.items():
-            _accumulate_leaf(leaf, _leaf_hooked(leaf, grad), owners)
+            _accumulate_leaf(leaf, run_hooks(leaf._hooks, grad) if leaf._hooks else grad, owners)
         return None
     finally:
         grad_state.enabled = previous_mode

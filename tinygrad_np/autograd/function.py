@@ -50,11 +50,13 @@ class Function:
     released = False
     retained = None
     tensor_hooks = None  # hooks registered on the output tensor: {handle id: fn}
-    saved_versions: tuple[SavedVersion, ...] = ()
+    saved_versions: list[SavedVersion] | tuple = ()
+    _save_plans: dict[tuple[bool, ...], tuple]  # per class: what _save keeps, by which inputs need a gradient
     tensor_class: type[Tensor]  # set by tinygrad_np.tensor, which imports this module
 
     def __init_subclass__(cls, **kwargs) -> None:
         super().__init_subclass__(**kwargs)
+        cls._save_plans = {}
         if cls.__module__.startswith("tinygrad_np.ops."):
             PRIMITIVES[cls.__name__] = cls
 
@@ -64,26 +66,24 @@ class Function:
 
     @classmethod
     def apply(cls, *inputs: Tensor, **params) -> Tensor:
-        if grad_state.enabled:
+        recording = grad_state.enabled
+        if recording:
             for t in inputs:
-                if t._base is not None:
-                    refresh_if_stale(t)
+                if t._base is not None and t._base.grad_fn is not t._base_history:
+                    refresh_view(t)
+            recording = [t for t in inputs if t._requires_grad]
         node = cls()
         out = node.forward(*[t._array for t in inputs], **params)
         if type(out) is not np.ndarray:  # NumPy returns scalars from 0-d results
             out = np.asarray(out)
-        make_tensor = inputs[0]._make
-        if not grad_state.enabled or not [t for t in inputs if t._requires_grad]:
-            result = make_tensor(out, None)
-            if node.view:
-                _share_base(result, inputs[0])
+        result = inputs[0]._make(out, node if recording else None)
+        if node.view:
+            share_base(result, inputs[0])
+        if not recording:
             return result
         node.next_edges = edges = tuple([t.grad_fn or (t if t._requires_grad else None) for t in inputs])
         node.needs_input_grad = needs = tuple([edge is not None for edge in edges])
         node.out_shape, node.out_dtype = out.shape, out.dtype
-        result = make_tensor(out, node)
-        if node.view:
-            _share_base(result, inputs[0])
         if cls.save_inputs or cls.save_output:
             node._save(inputs, needs, out, result)
         if anomaly_state.enabled:
@@ -92,19 +92,31 @@ class Function:
 
     def _save(self, inputs: tuple[Tensor, ...], needs: tuple[bool, ...], out: np.ndarray, result: Tensor) -> None:
         """Keep what backward will read, with the version of each kept tensor."""
+        keep_inputs, keep_output = self._save_plans.get(needs) or self._plan_saves(needs)
         saved = []
-        rule = self.save_inputs
-        if rule:
-            kept = inputs if rule is True else tuple(
-                t if any(needs[j] for j in users) else None for t, users in zip(inputs, rule))
+        if keep_inputs is not None:  # a plain loop: this runs for most recorded ops
+            kept = []
+            for t, keep in zip(inputs, keep_inputs):
+                if keep:
+                    saved.append((t._version_counter, t._version_counter.value, t))
+                kept.append(t if keep else None)
             self.inputs = kept
-            saved.extend(SavedVersion(t._version_counter, t._array.shape, t._array.dtype)
-                         for t in kept if t is not None)
-        rule = self.save_output
-        if rule is True or (rule and any(needs[j] for j in rule)):
+        if keep_output:
             self.out = out
-            saved.append(SavedVersion(result._version_counter, out.shape, out.dtype))
-        self.saved_versions = tuple(saved)
+            saved.append((result._version_counter, result._version_counter.value, out))
+        self.saved_versions = saved
+
+    @classmethod
+    def _plan_saves(cls, needs: tuple[bool, ...]) -> tuple:
+        """(which inputs to keep, or None; whether to keep the output) given which inputs need a
+        gradient: `save_inputs` and `save_output` read once per pattern of needs, then cached."""
+        rule = cls.save_inputs
+        keep_inputs = None if not rule else tuple(
+            rule is True or any(needs[j] for j in users) for users in (needs if rule is True else rule))
+        rule = cls.save_output
+        keep_output = rule is True or bool(rule) and any(needs[j] for j in rule)
+        cls._save_plans[needs] = plan = (keep_inputs, keep_output)
+        return plan
 
     def forward(self, *arrays, **params):
         raise NotImplementedError
@@ -126,7 +138,7 @@ class Function:
         """Drop the saved arrays. A node that saved none (only shapes or dims) stays usable, so,
         as in PyTorch, backward may run through it again."""
         if self.save_inputs or self.save_output or self.saves:
-            for name in ("inputs", "out", *self.saves):
+            for name in ("inputs", "out", "saved_versions", *self.saves):
                 self.__dict__.pop(name, None)
             self.released = True
 
@@ -134,7 +146,7 @@ class Function:
         return f"<{self.name}>"
 
 
-def _share_base(view: Tensor, source: Tensor) -> None:
+def share_base(view: Tensor, source: Tensor) -> None:
     """A view shares its source's array, so it shares its version counter and base; it notes
     the base's node, so that an in-place op that rebases the base is noticed (`refresh_view`)."""
     view._version_counter = source._version_counter

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
-from ..autograd.function import Function, _share_base
+from ..autograd.function import Function, share_base
 from ..autograd.grad_mode import grad_state
 from ..tensor import Tensor
 
@@ -200,7 +200,7 @@ def _wrap(call: BackwardHooks, values: tuple, meet: type[_Meet]) -> tuple[tuple,
     for slot, position in enumerate(positions):
         source = values[position]
         view = BackwardHookFunction.apply(token, source=source._array, slot=slot)
-        _share_base(view, source)  # a view of the source: its version counter, its base
+        share_base(view, source)  # a view of the source: its version counter, its base
         passed[position] = view
     return tuple(passed), _Slots(len(values), positions, [(values[i]._array.shape, values[i]._array.dtype)
                                                           for i in positions])

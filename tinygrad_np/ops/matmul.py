@@ -21,7 +21,8 @@ class MatMul(Function):
     save_inputs = ((1,), (0,))  # a is read by d/db, b by d/da
 
     def forward(self, a, b):
-        self.transposed = _transposed(a), _transposed(b)
+        self.transposed = (a.ndim == 2 and a.strides[0] < a.strides[1],  # stored column-major, as the
+                           b.ndim == 2 and b.strides[0] < b.strides[1])  # transpose of a C-contiguous array
         return np.matmul(a, b)
 
     def backward(self, g):
@@ -34,11 +35,6 @@ class MatMul(Function):
         if need_b:  # aᵀ @ g
             grad_b = _mT(MatMul.apply(_mT(g), a)) if b_transposed else MatMul.apply(_mT(a), g)
         return grad_a, grad_b
-
-
-def _transposed(array: np.ndarray) -> bool:
-    """A matrix stored column-major, as the transpose of a C-contiguous array is."""
-    return array.ndim == 2 and array.flags.f_contiguous and not array.flags.c_contiguous
 
 
 def _mT(t):

@@ -1,12 +1,13 @@
 """Primitives that move data without arithmetic: reshape, expand, permute, index, index put, cat, unfold.
 
 `Expand.backward` is the one place where broadcasting is undone: it sums the gradient over
-the leading dims that broadcasting added and over the size-1 dims it stretched.
+the leading dims that broadcasting added and over the size-1 dims it stretched (with `Sum`,
+from the registry: reduce.py builds on this module, so this one does not import it).
 """
 
 import numpy as np
 
-from ..autograd.function import Function
+from ..autograd.function import PRIMITIVES, Function
 
 
 class Reshape(Function):
@@ -15,7 +16,7 @@ class Reshape(Function):
     def forward(self, a, shape):
         self.in_shape = a.shape
         out = a.reshape(shape)
-        self.view = np.may_share_memory(out, a)  # NumPy copies when the strides do not allow a view
+        self.view = out.base is not None and (out.base is a or out.base is a.base)  # else NumPy copied
         return out
 
     def backward(self, g):
@@ -36,7 +37,9 @@ class Expand(Function):
         lead = g.ndim - len(in_shape)
         stretched = tuple(lead + i for i, n in enumerate(in_shape) if n == 1 and g.shape[lead + i] != 1)
         axes = tuple(range(lead)) + stretched
-        return Reshape.apply(g.sum(axes, keepdim=True), shape=in_shape) if axes else g
+        if not axes:
+            return g
+        return Reshape.apply(PRIMITIVES["Sum"].apply(g, axis=axes, keepdim=True), shape=in_shape)
 
 
 class Permute(Function):
@@ -63,7 +66,7 @@ class Index(Function):
     def forward(self, a, key, basic):
         self.in_shape, self.key, self.basic = a.shape, key, basic
         self.view = basic  # basic indexing gives a view, advanced indexing a copy
-        if basic and not any(part is Ellipsis for part in key):
+        if basic and Ellipsis not in key:
             return a[(*key, Ellipsis)]  # a 0-d view, where a[key] would give a NumPy scalar (a copy)
         return a[key]
 
