@@ -568,3 +568,14 @@ def test_random_fills_of_an_integer_tensor_raise():
     for fill in (tg.Tensor.uniform_, tg.Tensor.normal_):
         with pytest.raises(RuntimeError, match="floating point"):
             fill(tg.zeros(3, dtype=tg.int64))
+
+
+def test_item_assignment_of_a_number_out_of_an_integer_tensors_range_raises():
+    with pytest.raises(RuntimeError, match="overflow"):
+        tg.zeros(3, dtype=tg.int8)[0] = 300
+
+
+def test_item_assignment_of_a_fraction_into_an_integer_tensor_truncates():
+    t = tg.zeros(3, dtype=tg.int64)
+    t[1] = 2.7
+    assert t.tolist() == [0, 2, 0]

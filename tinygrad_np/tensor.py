@@ -474,6 +474,8 @@ class Tensor:
     def __setitem__(self, key, value) -> None:
         """`t[key] = value`: in place; recorded in the graph when either side needs a gradient."""
         key, basic = index_key(_key_arrays(key), self._array.shape)
+        if isinstance(value, (Number, np.generic)):
+            _check_fill_value("setitem", value, self.dtype)
         if not isinstance(value, Tensor):
             value = _as_operand(value, self) if isinstance(value, (Number, np.generic)) else Tensor(np.asarray(value))
         target_shape = self._array[key].shape
@@ -483,6 +485,7 @@ class Tensor:
             if broadcast_shape("setitem", value.shape, target_shape) != target_shape:
                 raise RuntimeError(f"shape mismatch: value tensor of shape {list(value.shape)} cannot be broadcast "
                                    f"to indexing result of shape {list(target_shape)}")
+
         def write(out: np.ndarray) -> None:
             out[key] = value._array
 
