@@ -4,7 +4,7 @@ A `Tensor` records the graph of primitive ops (`tinygrad_np.ops`); one engine
 (`tinygrad_np.autograd`) walks it backwards.
 """
 
-from . import autograd, data, dtypes, nn, optim, profiler, viz
+from . import accelerator, autograd, backends, cuda, data, dtypes, nn, optim, profiler, viz
 from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .creation import (
     arange,
@@ -24,6 +24,7 @@ from .creation import (
     zeros,
     zeros_like,
 )
+from .device import device, get_default_device, set_default_device
 from .dtypes import (
     bool_,
     double,

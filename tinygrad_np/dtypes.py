@@ -90,13 +90,14 @@ def result_dtype(a: np.ndarray, b: np.ndarray) -> np.dtype:
     return promote(a.dtype, b.dtype)
 
 
-def dtype_of_to_args(args: tuple, dtype, what: str):
-    """The dtype in PyTorch-style `.to(...)` arguments; "cpu" devices are accepted and ignored,
-    any other device raises (tinygrad_np runs on the CPU only)."""
+def dtype_of_to_args(args: tuple, dtype):
+    """The dtype in PyTorch-style `.to(...)` arguments; devices are checked (the CPU is the
+    only one, any other raises) and otherwise ignored."""
+    from .device import as_device, device
+
     for arg in args:
-        if isinstance(arg, str) and arg.split(":")[0] == "cpu":
-            continue
-        if isinstance(arg, str) and arg.split(":")[0] in ("cuda", "mps", "xla", "meta"):
-            raise RuntimeError(f"tinygrad_np runs on the CPU only; cannot move {what} to {arg!r}")
-        dtype = arg
+        if isinstance(arg, (str, device)):
+            as_device(arg)
+        else:
+            dtype = arg
     return dtype

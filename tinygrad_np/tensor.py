@@ -257,7 +257,7 @@ class Tensor:
 
     def to(self, *args, dtype=None) -> Tensor:
         """`to(dtype)` converts; `to("cpu")` is accepted (and changes nothing) for PyTorch code."""
-        dtype = dtypes.dtype_of_to_args(args, dtype, "a tensor")
+        dtype = dtypes.dtype_of_to_args(args, dtype)
         return self if dtype is None else self.astype(dtype)
 
     def float(self) -> Tensor:

@@ -278,7 +278,7 @@ class Module:
     def to(self, *args, dtype=None) -> Module:
         """Convert floating parameters and buffers in place (the same Parameter objects, so an
         optimizer made earlier still holds them). `to("cpu")` changes nothing."""
-        dtype = dtype_of_to_args(args, dtype, "a module")
+        dtype = dtype_of_to_args(args, dtype)
         if dtype is None:
             return self
         dtype = np.dtype(dtype)
