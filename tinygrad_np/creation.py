@@ -10,7 +10,7 @@ import numpy as np
 
 from . import dtypes
 from .random import default_generator
-from .tensor import Tensor
+from .tensor import Tensor, tensor
 
 
 def _size(size: tuple) -> tuple[int, ...]:
@@ -27,7 +27,7 @@ def _float_dtype(dtype) -> np.dtype:
 
 
 def _new(array: np.ndarray, requires_grad: bool) -> Tensor:
-    return Tensor(array, requires_grad=requires_grad)
+    return tensor(array, requires_grad=requires_grad)
 
 
 def zeros(*size, dtype=None, requires_grad: bool = False) -> Tensor:

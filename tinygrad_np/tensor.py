@@ -477,7 +477,7 @@ class Tensor:
         if isinstance(value, (Number, np.generic)):
             _check_fill_value("setitem", value, self.dtype)
         if not isinstance(value, Tensor):
-            value = _as_operand(value, self) if isinstance(value, (Number, np.generic)) else Tensor(np.asarray(value))
+            value = _as_operand(value, self) if isinstance(value, (Number, np.generic)) else tensor(np.asarray(value))
         target_shape = self._array[key].shape
         if value.dtype != self.dtype:
             value = value.astype(self.dtype)
@@ -794,7 +794,7 @@ def where(condition, input=None, other=None):
     if input is None and other is None:
         return tuple(Tensor._make(indices.astype(np.int64), None) for indices in np.nonzero(cond._array))
     if not isinstance(input, Tensor) and not isinstance(other, Tensor):
-        input = Tensor(input)
+        input = tensor(input)
     a, b = _promote(input, other)
     shape = broadcast_shape("where", cond.shape, a.shape, b.shape)
     return Where.apply(cond, _expand_for_grad(a, shape), _expand_for_grad(b, shape))
@@ -900,7 +900,7 @@ def as_array(value) -> np.ndarray:
 
 def as_tensor(value) -> Tensor:
     """A tensor as it is, or a constant tensor of `np.asarray(value)`."""
-    return value if isinstance(value, Tensor) else Tensor(np.asarray(value))
+    return value if isinstance(value, Tensor) else tensor(np.asarray(value))
 
 
 def _to_array(data, dtype) -> np.ndarray:

@@ -9,7 +9,7 @@ import numpy as np
 
 from ..dtypes import get_default_dtype
 from ..errors import ShapeError
-from ..tensor import Tensor, as_array
+from ..tensor import Tensor, as_array, tensor
 
 
 def default_collate(samples: list[Any]) -> Any:
@@ -26,13 +26,13 @@ def default_collate(samples: list[Any]) -> Any:
         if len({array.shape for array in arrays}) != 1:
             shapes = sorted({str(array.shape) for array in arrays})
             raise ShapeError(f"default_collate: samples of one field must have one shape, got {', '.join(shapes)}")
-        return Tensor(np.stack(arrays))
+        return tensor(np.stack(arrays))
     if isinstance(first, (bool, int, float)):
         if all(isinstance(sample, bool) for sample in samples):
-            return Tensor(np.array(samples, dtype=np.bool_))
+            return tensor(np.array(samples, dtype=np.bool_))
         if any(isinstance(sample, float) for sample in samples):
-            return Tensor(np.array(samples, dtype=get_default_dtype()))
-        return Tensor(np.array(samples, dtype=np.int64))
+            return tensor(np.array(samples, dtype=get_default_dtype()))
+        return tensor(np.array(samples, dtype=np.int64))
     if isinstance(first, Mapping):
         return {key: default_collate([sample[key] for sample in samples]) for key in first}
     if isinstance(first, (tuple, list)):

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import ShapeError
-from ..tensor import Tensor
+from ..tensor import Tensor, tensor
 from .collate import default_collate
 
 
@@ -39,7 +39,7 @@ class TensorDataset(Dataset):
     def __init__(self, *tensors: Tensor | np.ndarray) -> None:
         if not tensors:
             raise ValueError("TensorDataset needs at least one tensor")
-        self.tensors = tuple(t if isinstance(t, Tensor) else Tensor(t) for t in tensors)
+        self.tensors = tuple(t if isinstance(t, Tensor) else tensor(t) for t in tensors)
         lengths = [t.shape[0] if t.ndim else None for t in self.tensors]
         if None in lengths or len(set(lengths)) != 1:
             shapes = ", ".join(str(tuple(t.shape)) for t in self.tensors)
@@ -52,7 +52,7 @@ class TensorDataset(Dataset):
         return self.tensors[0].shape[0]
 
     def get_batch(self, index: np.ndarray | slice) -> tuple[Tensor, ...]:
-        return tuple(Tensor(np.array(t._array[index])) for t in self.tensors)  # a copy, never a view of the data
+        return tuple(tensor(np.array(t._array[index])) for t in self.tensors)  # a copy, never a view of the data
 
 
 class Subset(Dataset):

@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import DatasetError, DatasetNotFoundError
-from ..tensor import Tensor
+from ..tensor import Tensor, tensor
 from .collate import default_collate
 from .dataset import Dataset
 from .download import download as download_file
@@ -77,8 +77,8 @@ class MNIST(Dataset):
         self.folder = self._find() or self._download(download)
         images, labels = (self._read(self._path(self.folder, stem)) for stem in self.files)
         self._check(images, labels)
-        self.data = Tensor(images)
-        self.targets = Tensor(labels.astype(np.int64))
+        self.data = tensor(images)
+        self.targets = tensor(labels.astype(np.int64))
 
     # ------------------------------------------------------------------ samples
 
@@ -86,7 +86,7 @@ class MNIST(Dataset):
         return self.targets.shape[0]
 
     def __getitem__(self, index: int) -> tuple[Any, Any]:
-        image = Tensor(np.divide(self.data._array[index][None], np.float32(255), dtype=np.float32))
+        image = tensor(np.divide(self.data._array[index][None], np.float32(255), dtype=np.float32))
         label = int(self.targets._array[index])
         if self.transform is not None:
             image = self.transform(image)
@@ -100,7 +100,7 @@ class MNIST(Dataset):
             positions = range(len(self))[index] if isinstance(index, slice) else index.tolist()
             return default_collate([self[i] for i in positions])
         images = np.divide(self.data._array[index][:, None], np.float32(255), dtype=np.float32)
-        return Tensor(images), Tensor(self.targets._array[index])
+        return tensor(images), tensor(self.targets._array[index])
 
     def __repr__(self) -> str:
         split = "Train" if self.train else "Test"

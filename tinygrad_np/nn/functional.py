@@ -17,7 +17,7 @@ import numpy as np
 from .. import dtypes
 from ..errors import ShapeError
 from ..random import default_generator
-from ..tensor import Tensor, as_array, where
+from ..tensor import Tensor, as_array, as_tensor, tensor, where
 from .spatial import avg_pool2d, conv2d, max_pool2d, pad
 
 __all__ = [
@@ -192,7 +192,7 @@ def one_hot(tensor, num_classes: int = -1) -> Tensor:
         num_classes = int(indices.max()) + 1 if indices.size else 0
     if indices.size and indices.max() >= num_classes:
         raise ValueError(f"one_hot: class values must be smaller than num_classes ({num_classes})")
-    return Tensor((indices[..., None] == np.arange(num_classes)).astype(np.int64))
+    return as_tensor((indices[..., None] == np.arange(num_classes)).astype(np.int64))
 
 
 # ---------------------------------------------------------------------- losses
@@ -219,7 +219,7 @@ def cross_entropy(input: Tensor, target, weight: Tensor | None = None, ignore_in
         if target_data.shape != input.shape:
             raise ShapeError(f"cross_entropy: class-probability targets must have the input's shape {input.shape}, "
                              f"got {target_data.shape}; class indices must be an integer tensor")
-        probs = target if isinstance(target, Tensor) else Tensor(target_data)
+        probs = target if isinstance(target, Tensor) else tensor(target_data)
         if label_smoothing > 0:
             probs = probs * (1 - label_smoothing) + label_smoothing / classes
         weighted = log_probs if class_weight is None else log_probs * class_weight
@@ -249,7 +249,7 @@ def _smoothed_nll(log_probs: Tensor, targets: np.ndarray, weight, ignore_index: 
         target_weight *= class_weight[safe]
     losses = -(log_probs * q).sum(class_dim)
     if not kept.all():  # exactly 0 for an ignored sample, even where its log p is -inf
-        losses = where(Tensor(kept), losses, 0.0)
+        losses = where(tensor(kept), losses, 0.0)
     if reduction == "mean":
         return losses.sum() / target_weight.sum()
     return _reduce(losses, reduction)
@@ -370,7 +370,7 @@ def _as_tensor(value, like: Tensor) -> Tensor:
     if isinstance(value, Tensor):
         return value
     array = np.asarray(value)
-    return Tensor(array.astype(like.dtype) if dtypes.is_floating(like.dtype) else array)
+    return tensor(array.astype(like.dtype) if dtypes.is_floating(like.dtype) else array)
 
 
 def _same_shape(name: str, input: Tensor, target) -> Tensor:

@@ -5,7 +5,7 @@ the deprecated size_average and reduce, so `MSELoss('sum')` would not mean what 
 
 from __future__ import annotations
 
-from ..tensor import Tensor
+from ..tensor import Tensor, tensor
 from . import functional as F
 from .module import Module
 
@@ -20,7 +20,7 @@ class _Loss(Module):
 class _WeightedLoss(_Loss):
     def __init__(self, weight: Tensor | None = None, *, reduction: str = "mean") -> None:
         super().__init__(reduction=reduction)
-        self.register_buffer("weight", None if weight is None else Tensor(weight))
+        self.register_buffer("weight", None if weight is None else tensor(weight))
 
 
 class CrossEntropyLoss(_WeightedLoss):
@@ -73,7 +73,7 @@ class BCEWithLogitsLoss(_WeightedLoss):
     def __init__(self, weight: Tensor | None = None, *, reduction: str = "mean",
                  pos_weight: Tensor | None = None) -> None:
         super().__init__(weight, reduction=reduction)
-        self.register_buffer("pos_weight", None if pos_weight is None else Tensor(pos_weight))
+        self.register_buffer("pos_weight", None if pos_weight is None else tensor(pos_weight))
 
     def forward(self, input: Tensor, target) -> Tensor:
         return F.binary_cross_entropy_with_logits(input, target, self.weight, self.reduction, self.pos_weight)

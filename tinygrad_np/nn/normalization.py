@@ -6,7 +6,7 @@ import numpy as np
 
 from .. import dtypes
 from ..errors import ShapeError
-from ..tensor import Tensor
+from ..tensor import Tensor, tensor
 from . import functional as F
 from .module import Module
 from .parameter import Parameter
@@ -55,9 +55,9 @@ class BatchNorm1d(Module):
         self.register_parameter("weight", Parameter(np.ones(num_features, dtype=dtype)) if affine else None)
         self.register_parameter("bias", Parameter(np.zeros(num_features, dtype=dtype)) if self.bias_enabled else None)
         if track_running_stats:
-            self.register_buffer("running_mean", Tensor(np.zeros(num_features, dtype=dtype)))
-            self.register_buffer("running_var", Tensor(np.ones(num_features, dtype=dtype)))
-            self.register_buffer("num_batches_tracked", Tensor(np.array(0, dtype=np.int64)))
+            self.register_buffer("running_mean", tensor(np.zeros(num_features, dtype=dtype)))
+            self.register_buffer("running_var", tensor(np.ones(num_features, dtype=dtype)))
+            self.register_buffer("num_batches_tracked", tensor(np.array(0, dtype=np.int64)))
         else:
             for name in ("running_mean", "running_var", "num_batches_tracked"):
                 self.register_buffer(name, None)

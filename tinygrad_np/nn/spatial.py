@@ -16,7 +16,7 @@ import numpy as np
 
 from ..errors import ShapeError
 from ..ops.movement import IndexAdd, Unfold
-from ..tensor import Tensor, where
+from ..tensor import Tensor, tensor, where
 
 
 def pad(input: Tensor, pad, mode: str = "constant", value: float = 0.0) -> Tensor:
@@ -48,7 +48,7 @@ def pad(input: Tensor, pad, mode: str = "constant", value: float = 0.0) -> Tenso
         return out
     mask = np.zeros(shape, dtype=bool)
     mask[inside] = True
-    return where(Tensor(mask), out, value)
+    return where(tensor(mask), out, value)
 
 
 def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0, dilation=1,
@@ -100,7 +100,7 @@ def max_pool2d(input: Tensor, kernel_size, stride=None, padding=0, dilation=1, c
     batch, channels, _, _, out_h, out_w = windows.shape
     flat = windows.reshape(batch, channels, kernel[0] * kernel[1], out_h, out_w)
     first = _first_maximum(flat._array)
-    values = where(Tensor(first), flat, 0.0).sum(2)  # a mask, not a gather: no scatter in the backward
+    values = where(tensor(first), flat, 0.0).sum(2)  # a mask, not a gather: no scatter in the backward
     if unbatched:
         values = values.squeeze(0)
     if not return_indices:
@@ -109,7 +109,7 @@ def max_pool2d(input: Tensor, kernel_size, stride=None, padding=0, dilation=1, c
     offset_h, offset_w = np.divmod(position, kernel[1])
     rows = np.arange(out_h)[:, None] * stride[0] - padding[0] + offset_h * dilation[0]
     cols = np.arange(out_w)[None, :] * stride[1] - padding[1] + offset_w * dilation[1]
-    return values, Tensor(rows * x.shape[-1] + cols)
+    return values, tensor(rows * x.shape[-1] + cols)
 
 
 def _first_maximum(flat: np.ndarray) -> np.ndarray:
@@ -146,7 +146,7 @@ def avg_pool2d(input: Tensor, kernel_size, stride=None, padding=0, ceil_mode: bo
         out = sums / (kernel[0] * kernel[1])
     else:
         inside = np.pad(np.ones(x.shape[-2:]), ((padding[0],) * 2, (padding[1],) * 2))
-        counts = Unfold.apply(Tensor(inside), kernel=kernel, stride=stride, dilation=(1, 1))._array.sum((0, 1))
+        counts = Unfold.apply(tensor(inside), kernel=kernel, stride=stride, dilation=(1, 1))._array.sum((0, 1))
         out = sums / counts.astype(sums.dtype)
     return out.squeeze(0) if unbatched else out
 

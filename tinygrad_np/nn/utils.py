@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 import numpy as np
 
-from ..tensor import Tensor
+from ..tensor import Tensor, tensor
 from .summary import summary as summary  # re-exported: tg.nn.utils.summary(model, input_shape)
 
 
@@ -21,7 +21,7 @@ def clip_grad_norm_(parameters: Tensor | Iterable[Tensor], max_norm: float, norm
     params = [parameters] if isinstance(parameters, Tensor) else list(parameters)
     grads = [p.grad for p in params if p.grad is not None]
     if not grads:
-        return Tensor(0.0)
+        return tensor(0.0)
     norm_type = float(norm_type)
     if norm_type == np.inf:
         norms = [np.abs(g._array).max(initial=0) for g in grads]
@@ -37,4 +37,4 @@ def clip_grad_norm_(parameters: Tensor | Iterable[Tensor], max_norm: float, norm
     if not scale >= 1:  # a nan norm scales by nan, as PyTorch
         for grad in grads:
             grad._array = grad._array * grad._array.dtype.type(scale)
-    return Tensor(np.asarray(total, dtype=grads[0]._array.dtype))
+    return tensor(np.asarray(total, dtype=grads[0]._array.dtype))
