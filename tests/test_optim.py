@@ -1,4 +1,4 @@
-"""The optimizers (SGD, RMSprop, Adam, AdamW) against their documented update equations.
+"""The optimizers (SGD, RMSprop, Adam, AdamW, Adadelta, Adagrad) against their documented update equations.
 
 Each optimizer is checked, for Hypothesis-drawn parameters, gradient sequences and
 hyper-parameters, against a step-by-step reference written here in plain NumPy straight from
@@ -9,6 +9,7 @@ fixed sequences pin the numbers PyTorch 2.13 gives.
 """
 
 import copy
+import re
 
 import numpy as np
 import pytest
@@ -129,6 +130,49 @@ def adamw_reference(theta0, grads, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight
                           decoupled_weight_decay=True, real=real)
 
 
+def adadelta_reference(theta0, grads, lr=1.0, rho=0.9, eps=1e-6, weight_decay=0.0, maximize=False, foreach=None,
+                       real=np.float64):
+    """(`foreach` picks PyTorch's kernel, not the equations.)"""
+    lr, rho, eps, weight_decay = as_reals(real, lr, rho, eps, weight_decay)
+    theta = np.array(theta0, dtype=real)
+    v = np.zeros_like(theta)
+    u = np.zeros_like(theta)
+    after_each_step = []
+    for step, g in enumerate(grads):
+        if g is not None:
+            g = np.asarray(g, dtype=real)
+            if maximize:
+                g = -g
+            g = g + weight_decay * theta
+            v = rho * v + (1 - rho) * g**2
+            delta = np.sqrt(u + eps) / np.sqrt(v + eps) * g
+            u = rho * u + (1 - rho) * delta**2
+            theta = theta - lr_of_step(lr, step) * delta
+        after_each_step.append(theta)
+    return after_each_step
+
+
+def adagrad_reference(theta0, grads, lr=1e-2, lr_decay=0.0, weight_decay=0.0, initial_accumulator_value=0.0,
+                      eps=1e-10, maximize=False, foreach=None, real=np.float64):
+    lr, lr_decay, weight_decay, tau, eps = as_reals(real, lr, lr_decay, weight_decay, initial_accumulator_value, eps)
+    theta = np.array(theta0, dtype=real)
+    s = np.full_like(theta, tau)
+    t = 0
+    after_each_step = []
+    for step, g in enumerate(grads):
+        if g is not None:
+            g = np.asarray(g, dtype=real)
+            t += 1
+            if maximize:
+                g = -g
+            g = g + weight_decay * theta
+            decayed_lr = lr_of_step(lr, step) / (1 + (t - 1) * lr_decay)
+            s = s + g**2
+            theta = theta - decayed_lr * g / (np.sqrt(s) + eps)
+        after_each_step.append(theta)
+    return after_each_step
+
+
 # ------------------------------------------------------------------ strategies
 
 
@@ -167,12 +211,23 @@ adamw_hyper_parameters = st.fixed_dictionaries(dict(
     amsgrad=st.booleans(), maximize=st.booleans(), foreach=st.sampled_from([None, True, False]),
 ))
 adam_hyper_parameters = st.builds(dict, adamw_hyper_parameters, decoupled_weight_decay=st.booleans())
+adadelta_hyper_parameters = st.fixed_dictionaries(dict(
+    lr=st.one_of(st.just(1.0), reals(0.0, 2.0)), rho=st.one_of(st.just(0.9), reals(0.0, 1.0)), eps=epsilons,
+    weight_decay=zero_or(reals(0.0, 1.0)), maximize=st.booleans(), foreach=st.sampled_from([None, True, False]),
+))
+adagrad_hyper_parameters = st.fixed_dictionaries(dict(
+    lr=reals(0.0, 1.0), lr_decay=zero_or(reals(0.0, 1.0)), weight_decay=zero_or(reals(0.0, 1.0)),
+    initial_accumulator_value=zero_or(reals(0.0, 1.0)), eps=epsilons, maximize=st.booleans(),
+    foreach=st.sampled_from([None, True, False]),
+))
 
 OPTIMIZERS = {
     "SGD": (optim.SGD, sgd_reference, sgd_hyper_parameters()),
     "RMSprop": (optim.RMSprop, rmsprop_reference, rmsprop_hyper_parameters),
     "Adam": (optim.Adam, adam_reference, adam_hyper_parameters),
     "AdamW": (optim.AdamW, adamw_reference, adamw_hyper_parameters),
+    "Adadelta": (optim.Adadelta, adadelta_reference, adadelta_hyper_parameters),
+    "Adagrad": (optim.Adagrad, adagrad_reference, adagrad_hyper_parameters),
 }
 NAMES = list(OPTIMIZERS)
 
@@ -328,7 +383,9 @@ def test_a_0d_parameter_is_updated_like_a_one_element_one(name):
     hp = {"SGD": dict(lr=0.5, momentum=0.5, nesterov=True, weight_decay=0.1, maximize=True),
           "RMSprop": dict(lr=0.1, momentum=0.5, centered=True, weight_decay=0.1, maximize=True),
           "Adam": dict(lr=0.1, amsgrad=True, weight_decay=0.1, maximize=True),
-          "AdamW": dict(lr=0.1, amsgrad=True, weight_decay=0.1, maximize=True)}[name]
+          "AdamW": dict(lr=0.1, amsgrad=True, weight_decay=0.1, maximize=True),
+          "Adadelta": dict(lr=0.5, rho=0.5, weight_decay=0.1, maximize=True),
+          "Adagrad": dict(lr=0.1, lr_decay=0.1, weight_decay=0.1, initial_accumulator_value=0.1, maximize=True)}[name]
     scalar, vector = leaf(np.array(0.5)), leaf(np.array([0.5]))
     optimizers = optimizer_class([scalar], **hp), optimizer_class([vector], **hp)
     for grad in [1.0, 0.0, -2.0, 0.0]:
@@ -408,7 +465,30 @@ def test_a_parameter_without_gradient_is_left_untouched(name, data):
         optimizer.step()
     assert np.array_equal(idle.numpy(), idle0)
     assert idle.grad is None
-    assert idle not in optimizer.state
+    if optimizer_class is optim.Adagrad:  # its state starts at construction, as PyTorch's
+        assert optimizer.state[idle]["step"] == 0
+        assert np.array_equal(optimizer.state[idle]["sum"], np.full(idle.shape, hp["initial_accumulator_value"]))
+    else:
+        assert idle not in optimizer.state
+
+
+def test_adagrad_gives_every_parameter_its_initial_state_at_construction_as_pytorch():
+    params = [leaf(np.ones(2)), leaf(np.ones((2, 3), dtype=np.float32))]
+    optimizer = optim.Adagrad(params, initial_accumulator_value=0.25)
+    for param in params:
+        state = optimizer.state[param]
+        assert state["step"] == 0
+        assert state["sum"].dtype == param.dtype and np.array_equal(state["sum"], np.full(param.shape, 0.25))
+
+
+def test_adagrad_gives_a_parameter_added_later_its_initial_state_at_its_first_step():
+    optimizer = optim.Adagrad([leaf(np.ones(2))])
+    added = leaf(np.array([1.0, 2.0]))
+    optimizer.add_param_group({"params": [added], "initial_accumulator_value": 9.0, "lr": 1.0})
+    added.grad = tg.tensor(np.array([4.0, 0.0]))
+    optimizer.step()
+    assert optimizer.state[added]["step"] == 1
+    np.testing.assert_allclose(added.numpy(), [1.0 - 4.0 / (5.0 + 1e-10), 2.0], **TOLERANCE)
 
 
 # ------------------------------------------------------------------ version counters
@@ -503,7 +583,7 @@ def test_each_param_group_keeps_its_hyper_parameters_and_defaults_fill_the_rest(
 # ------------------------------------------------------------------ state dicts
 
 
-FRESH_HYPER_PARAMETERS = {"SGD": {"lr": 0.5}, "RMSprop": {}, "Adam": {}, "AdamW": {}}
+FRESH_HYPER_PARAMETERS = {"SGD": {"lr": 0.5}, "RMSprop": {}, "Adam": {}, "AdamW": {}, "Adadelta": {}, "Adagrad": {}}
 """What the restored optimizer is built with: not the saved values, which load_state_dict restores."""
 
 
@@ -577,9 +657,12 @@ def test_load_state_dict_rejects_a_group_of_a_different_size():
 # ------------------------------------------------------------------ argument validation
 
 
+ALL_CLASSES = (optim.SGD, optim.RMSprop, optim.Adam, optim.AdamW, optim.Adadelta, optim.Adagrad)
+
+
 def constructors_with_a_negative(argument):
     return [(cls, {"lr": 0.1, argument: -0.1} if cls is optim.SGD else {argument: -0.1})
-            for cls in (optim.SGD, optim.RMSprop, optim.Adam, optim.AdamW)]
+            for cls in ALL_CLASSES]
 
 
 @pytest.mark.parametrize(("optimizer_class", "kwargs"), [
@@ -590,7 +673,7 @@ def constructors_with_a_negative(argument):
     (optim.RMSprop, {"alpha": -0.5}),
     (optim.RMSprop, {"eps": -1e-8}),
     (optim.Adam, {"eps": -1e-8}),
-    *[(cls, {"lr": lr}) for cls in (optim.SGD, optim.RMSprop, optim.Adam, optim.AdamW)
+    *[(cls, {"lr": lr}) for cls in ALL_CLASSES
       for lr in ["abc", float("nan"), float("inf"), None]],
     (optim.SGD, {"lr": 0.1, "dampening": float("nan")}),
     (optim.SGD, {"lr": 0.1, "maximize": "yes"}),
@@ -599,6 +682,15 @@ def constructors_with_a_negative(argument):
     (optim.Adam, {"foreach": "yes"}),
     (optim.AdamW, {"foreach": 0}),
     (optim.Adam, {"betas": 0.9}),
+    (optim.Adadelta, {"rho": -0.1}),
+    (optim.Adadelta, {"rho": 1.5}),
+    (optim.Adadelta, {"eps": -1e-6}),
+    (optim.Adadelta, {"foreach": "yes"}),
+    (optim.Adagrad, {"lr_decay": -0.1}),
+    (optim.Adagrad, {"initial_accumulator_value": -0.1}),
+    (optim.Adagrad, {"eps": -1e-10}),
+    (optim.Adagrad, {"fused": "yes"}),
+    (optim.Adagrad, {"fused": True, "foreach": True}),
     (optim.Adam, {"betas": (0.9, 0.99, 0.999)}),
     (optim.SGD, {"lr": 0.1, "nesterov": True}),
     (optim.SGD, {"lr": 0.1, "nesterov": True, "momentum": 0.9, "dampening": 0.1}),
@@ -630,11 +722,40 @@ def test_a_group_with_an_invalid_hyper_parameter_is_refused(optimizer_class, gro
         optimizer_class([{"params": [leaf(np.ones(2))]}, {"params": [leaf(np.ones(2))], **group}], lr=0.1)
 
 
+@pytest.mark.parametrize(("optimizer_class", "kwargs", "complaint"), [
+    (optim.Adadelta, {"capturable": True}, "capturable=True is for CUDA graphs"),
+    (optim.Adadelta, {"differentiable": True}, "differentiable=True (backward through the optimizer step) is not"),
+    (optim.Adagrad, {"differentiable": True}, "differentiable=True (backward through the optimizer step) is not"),
+], ids=["Adadelta-capturable", "Adadelta-differentiable", "Adagrad-differentiable"])
+def test_an_option_this_library_does_not_implement_is_refused_with_its_reason(optimizer_class, kwargs, complaint):
+    with pytest.raises(ValueError, match=re.escape(complaint)):
+        optimizer_class([leaf(np.ones(2))], **kwargs)
+
+
+@pytest.mark.parametrize(("optimizer_class", "kwargs"), [
+    (optim.Adadelta, dict(foreach=True, capturable=False, differentiable=False, maximize=True)),
+    (optim.Adagrad, dict(foreach=False, fused=True, differentiable=False)),
+], ids=["Adadelta", "Adagrad"])
+def test_pytorchs_implementation_choices_are_accepted_and_kept_in_the_groups(optimizer_class, kwargs):
+    group = optimizer_class([leaf(np.ones(2))], **kwargs).state_dict()["param_groups"][0]
+    assert {key: group[key] for key in kwargs} == kwargs
+
+
+@pytest.mark.parametrize(("optimizer_class", "defaults"), [
+    (optim.Adadelta, dict(lr=1.0, rho=0.9, eps=1e-6, weight_decay=0, foreach=None, capturable=False,
+                          maximize=False, differentiable=False)),
+    (optim.Adagrad, dict(lr=1e-2, lr_decay=0, weight_decay=0, initial_accumulator_value=0, eps=1e-10,
+                         foreach=None, maximize=False, differentiable=False, fused=None)),
+], ids=["Adadelta", "Adagrad"])
+def test_defaults_are_pytorchs(optimizer_class, defaults):
+    assert optimizer_class([leaf(np.ones(2))]).defaults == defaults
+
+
 def test_sgd_lr_defaults_to_1e_3_as_in_pytorch_2():
     assert optim.SGD([leaf(np.ones(2))]).param_groups[0]["lr"] == 1e-3
 
 
-@pytest.mark.parametrize("optimizer_class", [optim.SGD, optim.RMSprop, optim.Adam, optim.AdamW])
+@pytest.mark.parametrize("optimizer_class", ALL_CLASSES)
 def test_an_empty_parameter_list_raises(optimizer_class):
     with pytest.raises(ValueError):
         optimizer_class([], lr=0.1)

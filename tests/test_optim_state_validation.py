@@ -20,6 +20,8 @@ OPTIONS = {
     "RMSprop": (optim.RMSprop, dict(lr=0.01, momentum=0.5, centered=True)),
     "Adam": (optim.Adam, dict(lr=0.01, amsgrad=True, weight_decay=0.01)),
     "AdamW": (optim.AdamW, dict(lr=0.01, maximize=True, foreach=False)),
+    "Adadelta": (optim.Adadelta, dict(lr=0.5, rho=0.8, weight_decay=0.01, maximize=True)),
+    "Adagrad": (optim.Adagrad, dict(lr=0.1, lr_decay=0.01, initial_accumulator_value=0.1, foreach=False)),
 }
 
 
@@ -94,6 +96,14 @@ PYTORCH_FORMAT = {
              decoupled_weight_decay=False),
         {0: {"step": np.array(3.0, np.float32), "exp_avg": np.ones(3), "exp_avg_sq": np.ones(3)},
          1: {"step": np.array(3.0, np.float32), "exp_avg": np.ones((2, 2)), "exp_avg_sq": np.ones((2, 2))}}),
+    "Adadelta": pytorch_format(
+        dict(lr=1.0, rho=0.9, eps=1e-6, weight_decay=0, maximize=False),
+        {0: {"step": np.array(3.0, np.float32), "square_avg": np.ones(3), "acc_delta": np.ones(3)},
+         1: {"step": np.array(3.0, np.float32), "square_avg": np.ones((2, 2)), "acc_delta": np.ones((2, 2))}}),
+    "Adagrad": pytorch_format(
+        dict(lr=0.01, lr_decay=0, eps=1e-10, weight_decay=0, initial_accumulator_value=0, maximize=False),
+        {0: {"step": np.array(3.0, np.float32), "sum": np.ones(3)},
+         1: {"step": np.array(3.0, np.float32), "sum": np.ones((2, 2))}}),
 }
 
 
@@ -206,6 +216,7 @@ def test_state_of_a_parameter_no_group_lists_is_refused():
 
 
 @pytest.mark.parametrize(("source", "target"), [("Adam", "SGD"), ("SGD", "Adam"), ("RMSprop", "Adam"),
+                                                ("Adagrad", "Adadelta"), ("Adadelta", "Adagrad"),
                                                 ("Adam", "RMSprop")])
 def test_another_optimizers_state_is_refused(source, target):
     state_dict = saved(source)
@@ -214,7 +225,8 @@ def test_another_optimizers_state_is_refused(source, target):
 
 
 @pytest.mark.parametrize(("name", "key"), [("Adam", "exp_avg_sq"), ("Adam", "max_exp_avg_sq"), ("Adam", "step"),
-                                           ("RMSprop", "momentum_buffer"), ("RMSprop", "grad_avg")])
+                                           ("RMSprop", "momentum_buffer"), ("RMSprop", "grad_avg"),
+                                           ("Adadelta", "acc_delta"), ("Adagrad", "sum")])
 def test_a_state_without_an_array_its_settings_need_is_refused(name, key):
     """amsgrad needs max_exp_avg_sq; RMSprop's momentum a momentum_buffer, centered a grad_avg."""
     state_dict = saved(name)

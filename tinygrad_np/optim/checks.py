@@ -35,6 +35,13 @@ def non_negative(what: str, value) -> list[str]:
     return [f"Invalid {what}: {value!r} (must be a finite number >= 0)"]
 
 
+def unit_interval(what: str, value) -> list[str]:
+    """A real number in [0, 1] (Adadelta's rho)."""
+    if is_real(value) and 0 <= value <= 1:
+        return []
+    return [f"Invalid {what}: {value!r} (must be a number in [0, 1])"]
+
+
 def betas(value) -> list[str]:
     """Adam's (β₁, β₂), each in [0, 1): β = 1 would never forget, and 1 − βᵗ = 0 would divide by 0."""
     if not (isinstance(value, tuple | list) and len(value) == 2):
@@ -49,11 +56,22 @@ def flags(group: dict, *names: str) -> list[str]:
             for name in names if not isinstance(group[name], bool | np.bool_)]
 
 
-def foreach(value) -> list[str]:
-    """PyTorch's three-way `foreach`: None (choose), True or False."""
+def foreach(value, name: str = "foreach") -> list[str]:
+    """PyTorch's three-way `foreach` (or `fused`): None (choose), True or False."""
     if value is None or isinstance(value, bool | np.bool_):
         return []
-    return [f"Invalid foreach: {value!r} (must be None, True or False)"]
+    return [f"Invalid {name}: {value!r} (must be None, True or False)"]
+
+
+UNSUPPORTED = {
+    "capturable": "capturable=True is for CUDA graphs, and tinygrad_np runs on NumPy on the CPU; leave it False",
+    "differentiable": "differentiable=True (backward through the optimizer step) is not supported; leave it False",
+}
+
+
+def unsupported(group: dict, *names: str) -> list[str]:
+    """PyTorch options that this library does not implement, which must be left False."""
+    return [UNSUPPORTED[name] for name in names if group[name] is True or group[name] is np.True_]
 
 
 def step_count(value) -> list[str]:
