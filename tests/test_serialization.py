@@ -425,3 +425,27 @@ def test_a_plain_npz_of_arrays_loads_as_a_dict_of_tensors_in_file_order(tmp_path
     assert list(loaded) == list(exported)
     for name, array in exported.items():
         assert_identical(tg.Tensor(np.asarray(array)), loaded[name])
+
+
+@pytest.mark.parametrize("make", [
+    lambda: tg.nn.Linear(2, 3),
+    lambda: tg.optim.SGD([tg.nn.Parameter(tg.zeros(1))], lr=0.1),
+])
+def test_saving_a_whole_module_or_optimizer_is_refused_with_what_to_do_instead(tmp_path, make):
+    with pytest.raises(TypeError, match=r"cannot save a whole .*save its state_dict\(\)"):
+        save(make(), tmp_path / "model.pth")
+    assert not (tmp_path / "model.pth").exists()
+
+
+def test_load_accepts_pytorchs_keywords_for_the_cpu(tmp_path):
+    save({"w": tg.ones(2)}, tmp_path / "model.pth")
+    for map_location in ("cpu", tg.device("cpu"), {"cuda:0": "cpu"}):
+        loaded = load(tmp_path / "model.pth", map_location=map_location, weights_only=True)
+        np.testing.assert_array_equal(loaded["w"].numpy(), np.ones(2, np.float32))
+
+
+@pytest.mark.parametrize("map_location", ["cuda", "mps", {"cpu": "cuda:0"}])
+def test_load_refuses_a_map_location_naming_another_device(tmp_path, map_location):
+    save({"w": tg.ones(2)}, tmp_path / "model.pth")
+    with pytest.raises(RuntimeError, match="runs on NumPy on the CPU"):
+        load(tmp_path / "model.pth", map_location=map_location)

@@ -40,6 +40,7 @@ from typing import IO, Any, NamedTuple
 import numpy as np
 
 from .atomic import atomic_write
+from .device import as_device, device
 from .errors import CheckpointError
 from .tensor import Tensor, tensor
 
@@ -100,7 +101,8 @@ def save(obj: Any, f: str | os.PathLike | IO[bytes]) -> None:
         _write_zip(file, members)
 
 
-def load(f: str | os.PathLike | IO[bytes], *, max_bytes: int = MAX_LOAD_BYTES) -> Any:
+def load(f: str | os.PathLike | IO[bytes], map_location=None, *, weights_only: bool | None = None,
+         mmap: bool | None = None, max_bytes: int = MAX_LOAD_BYTES) -> Any:
     """Read what `save` wrote, with the same nesting, key order and dtypes. Never unpickles.
 
     Tensors come back as detached `Tensor`s, tuples as tuples, NumPy scalars with their dtype.
@@ -112,7 +114,12 @@ def load(f: str | os.PathLike | IO[bytes], *, max_bytes: int = MAX_LOAD_BYTES) -
     `max_bytes` bounds the arrays' total size as their headers declare it (the manifest included),
     checked before any is read: a file declaring more raises CheckpointError naming the limit. Pass
     a larger value for a bigger checkpoint you trust.
+
+    PyTorch's keywords are accepted for its scripts: `map_location` may name the CPU (a device,
+    a string, or a dict mapping device names to "cpu"); `weights_only` and `mmap` change nothing,
+    a checkpoint holding only data (loading is always "weights only").
     """
+    _check_map_location(map_location)
     if isinstance(max_bytes, bool) or not isinstance(max_bytes, int):
         raise TypeError(f"load: max_bytes must be an int, got {type(max_bytes).__name__}")
     if max_bytes < 0:
@@ -121,6 +128,17 @@ def load(f: str | os.PathLike | IO[bytes], *, max_bytes: int = MAX_LOAD_BYTES) -
         with open(f, "rb") as file:
             return _load(file, os.fspath(f), max_bytes)
     return _load(f, str(getattr(f, "name", "the file object")), max_bytes)
+
+
+def _check_map_location(map_location) -> None:
+    """Everything loads onto the CPU; a map_location naming any other device raises."""
+    if map_location is None:
+        return
+    targets = map_location.values() if isinstance(map_location, dict) else [map_location]
+    for target in targets:
+        if not isinstance(target, (str, device)):
+            raise TypeError(f"load: map_location must name a device (e.g. 'cpu'), got {type(target).__name__}")
+        as_device(target)
 
 
 # ------------------------------------------------------------------ saving
@@ -141,6 +159,9 @@ def _encode(value: Any, path: str, arrays: dict[str, np.ndarray], open_container
     if isinstance(value, float):
         return {"float": struct.pack(">d", value).hex()}
     if not isinstance(value, (dict, list, tuple)):
+        if callable(getattr(value, "state_dict", None)):
+            raise TypeError(f"{path}: cannot save a whole {type(value).__name__} (tinygrad_np never pickles code); "
+                            "save its state_dict() and load that into a new one with load_state_dict(tg.load(path))")
         raise TypeError(f"{path}: cannot save a {type(value).__name__} (only {_SAVABLE})")
     if id(value) in open_containers:
         raise ValueError(f"{path}: circular reference; a container that holds itself cannot be saved")
