@@ -281,11 +281,11 @@ def measure_numpy(names: list[str], min_time: float, repeat: int) -> dict[str, f
 def measure_profiler_overhead(fw: Framework, names: list[str], min_time: float, repeat: int) -> dict:
     """Section 5: section 1's times before any profile(), after one was entered and left, and inside one; and
     whether leaving it put back every op class's own apply and backward (the same objects)."""
-    from tinygrad_np.autograd.function import Function
+    from tinygrad_np.autograd.node import Node
     from tinygrad_np.profiler import profile
 
     def own_attributes() -> list:
-        classes, stack = [], [Function]
+        classes, stack = [], [Node]
         while stack:
             subclasses = stack.pop().__subclasses__()
             classes += subclasses

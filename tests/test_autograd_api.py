@@ -11,8 +11,9 @@ from hypothesis import strategies as st
 from strategies import arrays, broadcastable_shapes, shapes
 
 import tinygrad_np as tg
-from tinygrad_np.autograd import Function, GradcheckError, gradcheck, gradgradcheck
+from tinygrad_np.autograd import GradcheckError, gradcheck, gradgradcheck
 from tinygrad_np.autograd.functional import hessian, jacobian
+from tinygrad_np.autograd.node import Node
 
 
 @pytest.fixture(autouse=True)
@@ -40,7 +41,7 @@ def matrix_and_vector(draw):
 # ------------------------------------------------------------------ custom ops for the checkers
 
 
-class Square(Function):
+class Square(Node):
     """x², with a correct backward written in Tensor ops (so it is twice differentiable)."""
 
     save_inputs = True
@@ -69,7 +70,7 @@ class SquareIgnoringUpstream(Square):
         return a * 2.0 + g * 0.0
 
 
-class SquareSquaringUpstream(Function):
+class SquareSquaringUpstream(Node):
     """x², whose backward squares the upstream gradient: right for one-hot upstream gradients
     (0² = 0, 1² = 1), wrong for any other."""
 
@@ -83,7 +84,7 @@ class SquareSquaringUpstream(Function):
         return g * g * a * 2.0
 
 
-class SquareWithConstantBackward(Function):
+class SquareWithConstantBackward(Node):
     """x², whose backward is right in value but built from a constant, so its own derivative
     with respect to x is lost (zero instead of 2·g)."""
 
@@ -359,7 +360,7 @@ def test_gradgradcheck_without_raise_exception_returns_false():
     assert gradgradcheck(SquareWithConstantBackward.apply, (leaf([1.0, 2.0]),), raise_exception=False) is False
 
 
-# ------------------------------------------------------------------ custom Function
+# ------------------------------------------------------------------ custom Node
 
 
 def test_custom_function_backward_reaches_the_leaf():

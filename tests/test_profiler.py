@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import tinygrad_np as tg
-from tinygrad_np.autograd import Function
+from tinygrad_np.autograd.node import Node
 from tinygrad_np.profiler import ENGINE_SUMS, OUTSIDE_OPS, profile
 
 MISSING = object()
@@ -20,7 +20,7 @@ def counts(prof: profile) -> dict[tuple[str, str], int]:
 
 
 def function_classes() -> list[type]:
-    classes, stack = [], [Function]
+    classes, stack = [], [Node]
     while stack:
         for cls in stack.pop().__subclasses__():
             if cls not in classes:
@@ -30,7 +30,7 @@ def function_classes() -> list[type]:
 
 
 def own_attributes() -> dict[tuple[type, str], object]:
-    """What each Function subclass holds in its own __dict__ as apply and backward (MISSING if nothing)."""
+    """What each Node subclass holds in its own __dict__ as apply and backward (MISSING if nothing)."""
     names = ("apply", "backward")
     return {(cls, name): cls.__dict__.get(name, MISSING) for cls in function_classes() for name in names}
 
@@ -40,7 +40,7 @@ def recorded_nodes(root: tg.Tensor) -> Counter:
     seen, stack = {root.grad_fn}, [root.grad_fn]
     while stack:
         for edge in stack.pop().next_edges:
-            if isinstance(edge, Function) and edge not in seen:
+            if isinstance(edge, Node) and edge not in seen:
                 seen.add(edge)
                 stack.append(edge)
     return Counter(type(node).__name__ for node in seen)
@@ -51,7 +51,7 @@ def table_cells(table: str) -> list[list[str]]:
     return [re.split(r"\s{2,}", line.strip()) for line in table.splitlines()[2:]]
 
 
-class Square(Function):
+class Square(Node):
     """x², defined here: a user's op."""
 
     save_inputs = True
@@ -63,7 +63,7 @@ class Square(Function):
         return g * self.inputs[0] * 2.0
 
 
-class Failing(Function):
+class Failing(Node):
     def forward(self, a):
         raise ValueError("forward failed")
 

@@ -64,7 +64,7 @@ def graph_nodes(tensors) -> set[str]:
             continue
         seen.add(id(node))
         names.add(type(node).__name__)
-        stack.extend(edge for edge in node.next_edges if isinstance(edge, tg.autograd.Function))
+        stack.extend(edge for edge in node.next_edges if isinstance(edge, tg.autograd.node.Node))
     return names
 
 

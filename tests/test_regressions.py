@@ -29,7 +29,7 @@ def graph_nodes(*roots) -> list:
         if id(node) in seen:
             continue
         seen[id(node)] = node
-        stack.extend(edge for edge in node.next_edges if isinstance(edge, tg.autograd.Function))
+        stack.extend(edge for edge in node.next_edges if isinstance(edge, tg.autograd.node.Node))
     return list(seen.values())
 
 

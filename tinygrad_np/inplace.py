@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .autograd import function
+from .autograd import node as autograd_node
 from .autograd.grad_mode import grad_state
 from .ops.movement import Index, IndexPut, Reshape
 
@@ -47,7 +47,7 @@ def modify(target: Tensor, name: str, compute: Callable[[Tensor], Tensor], opera
     """
     base = target._base
     if base is not None and grad_state.enabled:
-        function.refresh_if_stale(target)
+        autograd_node.refresh_if_stale(target)
         base = target._base
     if not _records(target, base, operands):
         if write is not None:
@@ -179,7 +179,7 @@ def refresh_view(view: Tensor) -> None:
         view._base = None
 
 
-function.refresh_view = refresh_view
+autograd_node.refresh_view = refresh_view
 
 
 def view_positions(view: np.ndarray, base: np.ndarray) -> np.ndarray:

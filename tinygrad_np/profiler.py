@@ -6,9 +6,9 @@
         optimizer.step()
     # the table is printed on leaving the block; prof.table(), prof.rows and prof.total_seconds hold it
 
-Why wrappers on the classes rather than a flag in `Function.apply`: the ops never look at the
+Why wrappers on the classes rather than a flag in `Node.apply`: the ops never look at the
 profiler, so when no profile is active they run exactly the code they always run (zero overhead).
-Entering `profile()` sets timing wrappers as `apply` and `backward` on every subclass of `Function`
+Entering `profile()` sets timing wrappers as `apply` and `backward` on every subclass of `Node`
 (the primitives and any user-defined op, found through `__subclasses__`); leaving it, by an
 exception too, puts back on each class exactly what its own `__dict__` held (or nothing).
 
@@ -37,7 +37,7 @@ from time import perf_counter
 from typing import Any, NamedTuple
 
 from .autograd.engine import engine_state
-from .autograd.function import Function
+from .autograd.node import Node
 
 ENGINE_SUMS = "(engine) sum of gradients"
 OUTSIDE_OPS = "(outside ops)"
@@ -127,7 +127,7 @@ class profile:
 
     def _install(self) -> None:
         """Wrap what each class resolves now (found before any wrapper is set, so none wraps another)."""
-        classes = _subclasses(Function)
+        classes = _subclasses(Node)
         resolved = [(cls, name, inspect.getattr_static(cls, name)) for cls in classes for name in _WRAPPED]
         try:
             for cls, name, attribute in resolved:

@@ -17,8 +17,8 @@ import numpy as np
 from . import dtypes
 from .autograd import differentiate
 from .autograd.engine import hooks_of
-from .autograd.function import Function
 from .autograd.grad_mode import grad_state
+from .autograd.node import Node
 from .autograd.version import VersionCounter
 from .errors import ShapeError
 from .hooks import RemovableHandle
@@ -1038,4 +1038,4 @@ def _arg_reduce(reducer, t: Tensor, dim, keepdim: bool) -> Tensor:
     return Tensor._make(reducer(t._array, axis=normalize_dim(dim, t.ndim), keepdims=keepdim).astype(np.int64), None)
 
 
-Function.tensor_class = Tensor
+Node.tensor_class = Tensor

@@ -7,7 +7,7 @@ into docs or compared in tests; `render` hands that text to Graphviz's `dot` pro
 is found on PATH when called rather than made a dependency.
 
 The drawing, in data-flow direction (inputs at the top, the output at the bottom):
-- one box per op (a `Function` reachable from `tensor.grad_fn`), labelled with the op's
+- one box per op (a `Node` reachable from `tensor.grad_fn`), labelled with the op's
   name, output shape and dtype; the op that produced `tensor` has a double border;
 - one ellipse per leaf tensor in the graph, labelled with its parameter name (when `params`
   names it), shape and dtype, filled light blue if it requires grad, and with "has .grad"
@@ -30,7 +30,7 @@ import subprocess
 from collections.abc import Mapping
 
 from .atomic import atomic_write
-from .autograd.function import Function
+from .autograd.node import Node
 from .tensor import Tensor
 
 FORMATS = ("gif", "jpg", "pdf", "png", "ps", "svg")
@@ -59,7 +59,7 @@ def to_dot(tensor: Tensor, params: Mapping[str, Tensor] | None = None) -> str:
     """
     names = {id(param): name for name, param in (params or {}).items()}
     root = tensor.grad_fn or tensor
-    order: list[Function | Tensor] = [root]
+    order: list[Node | Tensor] = [root]
     ids = {id(root): 0}
     edges: list[tuple[int, int]] = []
     stack = [root] if tensor.grad_fn is not None else []
@@ -72,13 +72,13 @@ def to_dot(tensor: Tensor, params: Mapping[str, Tensor] | None = None) -> str:
             if id(edge) not in ids:
                 ids[id(edge)] = len(order)
                 order.append(edge)
-                if isinstance(edge, Function):
+                if isinstance(edge, Node):
                     discovered.append(edge)
             edges.append((ids[id(edge)], ids[id(node)]))
         stack.extend(reversed(discovered))  # the first input's subgraph is walked first
     lines = ["digraph autograd {", '  node [fontname="Helvetica", fontsize=10];']
     for index, node in enumerate(order):
-        attributes = _op_attributes(node) if isinstance(node, Function) else _leaf_attributes(node, names)
+        attributes = _op_attributes(node) if isinstance(node, Node) else _leaf_attributes(node, names)
         if index == 0:
             attributes["peripheries"] = "2"
         lines.append(f"  n{index} [{', '.join(f'{key}={value}' for key, value in attributes.items())}];")
@@ -114,7 +114,7 @@ def render(tensor: Tensor, path: str | os.PathLike, params: Mapping[str, Tensor]
     return path
 
 
-def _op_attributes(node: Function) -> dict[str, str]:
+def _op_attributes(node: Node) -> dict[str, str]:
     label = [type(node).__name__, f"{node.out_shape} {node.out_dtype}"]
     return {"label": _label(label), "shape": "box"}
 

@@ -8,7 +8,7 @@ import numpy as np
 
 from ..errors import ShapeError
 from .engine import run_backward
-from .function import refresh_if_stale
+from .node import refresh_if_stale
 
 
 def backward(tensors, grad_tensors=None, retain_graph: bool | None = None, create_graph: bool = False) -> None:

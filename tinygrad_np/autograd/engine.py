@@ -23,8 +23,8 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from .anomaly import anomaly_state, check_gradients
-from .function import FREED_GRAPH_MESSAGE, Function
 from .grad_mode import grad_state
+from .node import FREED_GRAPH_MESSAGE, Node
 from .version import modified_error
 
 if TYPE_CHECKING:
@@ -94,7 +94,7 @@ def run_backward(
                     continue
                 _check_gradient(node, index, edge, edge_grad)
                 buffers[edge] = buffers[edge] + edge_grad if edge in buffers else edge_grad
-                if isinstance(edge, Function):
+                if isinstance(edge, Node):
                     pending[edge] -= 1
                     if pending[edge] == 0:
                         ready.append(edge)
@@ -111,9 +111,9 @@ def run_backward(
         engine_state.depth -= 1
 
 
-def _count_dependencies(start: list[Function]) -> dict[Function, int]:
+def _count_dependencies(start: list[Node]) -> dict[Node, int]:
     """In-degree of every node reachable from `start`, found with an explicit stack."""
-    pending: dict[Function, int] = {}
+    pending: dict[Node, int] = {}
     stack = []
     for node in start:
         if node not in pending:
@@ -122,7 +122,7 @@ def _count_dependencies(start: list[Function]) -> dict[Function, int]:
     while stack:
         node = stack.pop()
         for edge in node.next_edges:
-            if isinstance(edge, Function):
+            if isinstance(edge, Node):
                 if edge in pending:
                     pending[edge] += 1
                 else:
@@ -131,7 +131,7 @@ def _count_dependencies(start: list[Function]) -> dict[Function, int]:
     return pending
 
 
-def _leading_to(pending: dict[Function, int], targets) -> set[Function]:
+def _leading_to(pending: dict[Node, int], targets) -> set[Node]:
     """The nodes that must run for `grad`: those with an edge to a target or to such a node.
     A target's own node need not run (its gradient is captured on arrival).
 
@@ -141,20 +141,20 @@ def _leading_to(pending: dict[Function, int], targets) -> set[Function]:
     order = [node for node, count in remaining.items() if count == 0]
     for node in order:
         for edge in node.next_edges:
-            if isinstance(edge, Function):
+            if isinstance(edge, Node):
                 remaining[edge] -= 1
                 if remaining[edge] == 0:
                     order.append(edge)
-    needed: set[Function] = set()
+    needed: set[Node] = set()
     for node in reversed(order):
         if any(edge in needed or edge in targets for edge in node.next_edges if edge is not None):
             needed.add(node)
     return needed
 
 
-def _check_gradient(node: Function, index: int, edge, grad: Tensor) -> None:
+def _check_gradient(node: Node, index: int, edge, grad: Tensor) -> None:
     """A gradient must match its input in shape and dtype (catches broadcasting and dtype bugs)."""
-    if isinstance(edge, Function):
+    if isinstance(edge, Node):
         shape, dtype = edge.out_shape, edge.out_dtype
     else:
         shape, dtype = edge._array.shape, edge._array.dtype
@@ -193,7 +193,7 @@ def run_hooks(hooks: dict, grad: Tensor) -> Tensor:
 
 
 def _leaf_hooked(key, grad: Tensor) -> Tensor:
-    hooks = key._hooks if not isinstance(key, Function) else None
+    hooks = key._hooks if not isinstance(key, Node) else None
     return run_hooks(hooks, grad) if hooks else grad
 
 
@@ -215,7 +215,7 @@ def _accumulate_leaf(leaf: Tensor, grad: Tensor, owners: set[int]) -> None:
         leaf.grad = grad
 
 
-def _accumulate_retained(node: Function, grad: Tensor, owners: set[int]) -> None:
+def _accumulate_retained(node: Node, grad: Tensor, owners: set[int]) -> None:
     tensor = node.retained()
     if tensor is not None:
         _accumulate_leaf(tensor, grad, owners)

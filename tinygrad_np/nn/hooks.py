@@ -29,8 +29,8 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
-from ..autograd.function import Function, share_base
 from ..autograd.grad_mode import grad_state
+from ..autograd.node import Node, share_base
 from ..tensor import Tensor
 
 if TYPE_CHECKING:
@@ -217,12 +217,12 @@ class _Slots:
         a wrapped tensor that got no gradient gets zeros."""
         packed: list[Tensor | None] = [None] * self.size
         for position, grad, (shape, dtype) in zip(self.positions, grads, self.specs):
-            packed[position] = Function.constant(np.zeros(shape, dtype)) if grad is None and zeros else grad
+            packed[position] = Node.constant(np.zeros(shape, dtype)) if grad is None and zeros else grad
         return tuple(packed)
 
     def unpack(self, packed: tuple) -> tuple[Tensor, ...]:
         """The gradients to hand on, one per wrapped tensor: every edge must get one (zeros for None)."""
-        return tuple(Function.constant(np.zeros(shape, dtype)) if packed[position] is None else packed[position]
+        return tuple(Node.constant(np.zeros(shape, dtype)) if packed[position] is None else packed[position]
                      for position, (shape, dtype) in zip(self.positions, self.specs))
 
     def check(self, result: Any, previous: tuple, who: str, what: str) -> tuple:
@@ -246,7 +246,7 @@ class _Slots:
         return tuple(result)
 
 
-class _Meet(Function):
+class _Meet(Node):
     """Where the gradients of a module call's wrapped tensors meet: its edges lead to those
     tensors, its output is an empty token that each BackwardHookFunction reads."""
 
@@ -275,7 +275,7 @@ class ModuleOutputs(_Meet):
         return self.call.outputs_ready(self.take_grads())
 
 
-class BackwardHookFunction(Function):
+class BackwardHookFunction(Node):
     """Passes one wrapped tensor through (a view of its array); in backward, stores the tensor's
     complete gradient on the meeting node and sends it an empty gradient."""
 

@@ -1,4 +1,4 @@
-"""The primitive ops. Every Function subclass defined here registers itself in
+"""The primitive ops. Every Node subclass defined here registers itself in
 `tinygrad_np.autograd.function.PRIMITIVES`; everything else in the library is composed
 from these. The table with each op's gradient is docs/ops.md.
 """

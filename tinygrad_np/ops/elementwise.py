@@ -9,10 +9,10 @@ import math
 
 import numpy as np
 
-from ..autograd.function import Function
+from ..autograd.node import Node
 
 
-class Add(Function):
+class Add(Node):
     """a + b;  d/da = 1, d/db = 1"""
 
     def forward(self, a, b):
@@ -22,7 +22,7 @@ class Add(Function):
         return g, g
 
 
-class Sub(Function):
+class Sub(Node):
     """a - b;  d/da = 1, d/db = -1"""
 
     def forward(self, a, b):
@@ -32,7 +32,7 @@ class Sub(Function):
         return g, -g if self.needs_input_grad[1] else None
 
 
-class Neg(Function):
+class Neg(Node):
     """-a;  d/da = -1"""
 
     def forward(self, a):
@@ -42,7 +42,7 @@ class Neg(Function):
         return -g
 
 
-class Mul(Function):
+class Mul(Node):
     """a * b;  d/da = b, d/db = a"""
 
     save_inputs = ((1,), (0,))  # a is read by d/db, b by d/da
@@ -56,7 +56,7 @@ class Mul(Function):
         return g * b if need_a else None, g * a if need_b else None
 
 
-class Div(Function):
+class Div(Node):
     """a / b;  d/da = 1/b, d/db = -a/b²"""
 
     save_inputs = ((1,), (0, 1))  # a is read by d/db, b by both
@@ -70,7 +70,7 @@ class Div(Function):
         return g / b if need_a else None, -(g * a) / (b * b) if need_b else None
 
 
-class Pow(Function):
+class Pow(Node):
     """a ** b;  d/da = b·a^(b-1) (0 where a = b = 0), d/db = a^b·log(a) (0 where a = 0, b >= 0).
 
     The log is taken only when b needs a gradient: `x ** 2` at x = 0 stays finite.
@@ -100,7 +100,7 @@ class Pow(Function):
         return grad_a, grad_b
 
 
-class Maximum(Function):
+class Maximum(Node):
     """max(a, b);  the gradient goes to the larger input and half to each on ties.
 
     As PyTorch: where the comparison is undecided (a NaN) both inputs get all of it, and the
@@ -129,7 +129,7 @@ class Minimum(Maximum):
     beats = staticmethod(np.less)
 
 
-class Where(Function):
+class Where(Node):
     """where(cond, a, b);  the gradient flows to whichever input was picked, and is exactly 0
     for the other (a NaN upstream gradient does not leak into it)."""
 
@@ -147,7 +147,7 @@ class Where(Function):
 
 def _zero_where(mask: np.ndarray, g):
     """g with exact zeros where mask holds (a NaN in g does not survive there)."""
-    return Where.apply(Function.constant(mask), Function.constant(np.zeros((), g.dtype)), g)
+    return Where.apply(Node.constant(mask), Node.constant(np.zeros((), g.dtype)), g)
 
 
 def select(cond: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -164,7 +164,7 @@ def select(cond: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return np.where(cond, a, b)
 
 
-class Exp(Function):
+class Exp(Node):
     """exp(a);  d/da = exp(a), the output itself"""
 
     save_output = True
@@ -176,7 +176,7 @@ class Exp(Function):
         return g * self.output
 
 
-class Log(Function):
+class Log(Node):
     """log(a);  d/da = 1/a"""
 
     save_inputs = True
@@ -188,7 +188,7 @@ class Log(Function):
         return g / self.inputs[0]
 
 
-class Log1p(Function):
+class Log1p(Node):
     """log(1 + a), exact for tiny a (softplus and BCE-with-logits need it);  d/da = 1/(1 + a)"""
 
     save_inputs = True
@@ -200,7 +200,7 @@ class Log1p(Function):
         return g / (1 + self.inputs[0])
 
 
-class Erf(Function):
+class Erf(Node):
     """erf(a) = 2/√π ∫₀ᵃ e^(−t²) dt;  d/da = 2/√π · e^(−a²)
 
     NumPy has no erf, so the forward sums its Maclaurin series for |a| < 3 and a continued
@@ -243,7 +243,7 @@ def _erfc_continued_fraction(z):
     return np.exp(-z * z) / (math.sqrt(math.pi) * (z + tail))
 
 
-class Sin(Function):
+class Sin(Node):
     """sin(a);  d/da = cos(a)"""
 
     save_inputs = True
@@ -255,7 +255,7 @@ class Sin(Function):
         return g * self.inputs[0].cos()
 
 
-class Cos(Function):
+class Cos(Node):
     """cos(a);  d/da = -sin(a)"""
 
     save_inputs = True
@@ -267,7 +267,7 @@ class Cos(Function):
         return -(g * self.inputs[0].sin())
 
 
-class Tanh(Function):
+class Tanh(Node):
     """tanh(a);  d/da = 1 - tanh(a)², from the output. A primitive: NumPy's tanh is stable and fast."""
 
     save_output = True
@@ -280,7 +280,7 @@ class Tanh(Function):
         return g * (1 - y * y)
 
 
-class Sigmoid(Function):
+class Sigmoid(Node):
     """σ(a) = 1 / (1 + e^-a);  d/da = σ(a)(1 - σ(a)).
 
     A primitive for stability: with e = exp(-|a|), σ = 1/(1+e) for a >= 0 and e/(1+e) for
@@ -298,7 +298,7 @@ class Sigmoid(Function):
         return g * (y * (1 - y))
 
 
-class Relu(Function):
+class Relu(Node):
     """max(a, 0);  d/da = 0 where the output is <= 0, else 1 (relu'(0) = 0, as PyTorch)."""
 
     save_output = True
@@ -311,7 +311,7 @@ class Relu(Function):
         return Where.apply(self.constant(passes), g, self.constant(np.zeros((), g.dtype)))
 
 
-class Sign(Function):
+class Sign(Node):
     """sign(a), 0 at 0 and at NaN (as PyTorch);  d/da = 0: a zero gradient, not a missing one."""
 
     def forward(self, a):
@@ -322,7 +322,7 @@ class Sign(Function):
         return self.constant(np.zeros_like(g._array))
 
 
-class Abs(Function):
+class Abs(Node):
     """|a|;  d/da = sign(a) (0 at 0 and at NaN, as PyTorch)"""
 
     save_inputs = True
@@ -334,7 +334,7 @@ class Abs(Function):
         return g * self.inputs[0].sign()
 
 
-class Cast(Function):
+class Cast(Node):
     """a converted to another float dtype (or copied, for `clone`);  the gradient is converted back."""
 
     def forward(self, a, dtype):

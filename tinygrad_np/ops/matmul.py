@@ -2,11 +2,11 @@
 
 import numpy as np
 
-from ..autograd.function import Function
+from ..autograd.node import Node
 from .movement import Permute
 
 
-class MatMul(Function):
+class MatMul(Node):
     """a @ b for a, b of rank >= 2 with equal batch dims when they need a gradient;
     d/da = g @ bᵀ, d/db = aᵀ @ g (ᵀ swaps the last two dims).
 

@@ -7,10 +7,10 @@ from the registry: reduce.py builds on this module, so this one does not import 
 
 import numpy as np
 
-from ..autograd.function import PRIMITIVES, Function
+from ..autograd.node import PRIMITIVES, Node
 
 
-class Reshape(Function):
+class Reshape(Node):
     """reshape(a, shape);  the gradient is reshaped back."""
 
     def forward(self, a, shape):
@@ -23,7 +23,7 @@ class Reshape(Function):
         return g.reshape(self.in_shape)
 
 
-class Expand(Function):
+class Expand(Node):
     """broadcast_to(a, shape) (a read-only view);  the gradient is summed over the broadcast dims."""
 
     view = True
@@ -42,7 +42,7 @@ class Expand(Function):
         return Reshape.apply(PRIMITIVES["Sum"].apply(g, axis=axes, keepdim=True), shape=in_shape)
 
 
-class Permute(Function):
+class Permute(Node):
     """transpose(a, dims) (a view);  the gradient is permuted by the inverse permutation."""
 
     view = True
@@ -58,7 +58,7 @@ class Permute(Function):
         return Permute.apply(g, dims=tuple(inverse))
 
 
-class Index(Function):
+class Index(Node):
     """a[key] (basic or advanced);  the gradient is scattered back, summing repeated indices."""
 
     saves = ("key",)
@@ -74,7 +74,7 @@ class Index(Function):
         return IndexAdd.apply(g, shape=self.in_shape, key=self.key, basic=self.basic)
 
 
-class IndexAdd(Function):
+class IndexAdd(Node):
     """zeros(shape) with g added at key (np.add.at when indices may repeat);  the gradient is g[key].
 
     The adjoint of Index, so that second derivatives through indexing work.
@@ -95,7 +95,7 @@ class IndexAdd(Function):
         return Index.apply(g, key=self.key, basic=self.basic)
 
 
-class IndexPut(Function):
+class IndexPut(Node):
     """a with a[key] = v (v of a[key]'s shape);  d/da = g with zeros at key, d/dv = g[key].
 
     Item assignment and in-place ops on views are recorded as this op. Where an advanced key
@@ -117,7 +117,7 @@ class IndexPut(Function):
                 Index.apply(g, key=self.key, basic=self.basic) if need_v else None)
 
 
-class Unfold(Function):
+class Unfold(Node):
     """The sliding windows of the last two dims (a read-only strided view, no copy):
     a (..., H, W) -> (..., kH, kW, oH, oW) with out[..., i, j, y, x] = a[..., y·sH + i·dH, x·sW + j·dW],
     oH = (H − dH (kH − 1) − 1) // sH + 1 (likewise oW). Convolution and pooling are built on it;
@@ -167,7 +167,7 @@ class Unfold(Function):
         return total
 
 
-class Cat(Function):
+class Cat(Node):
     """concatenate(arrays, axis);  each input gets its slice of the gradient."""
 
     def forward(self, *arrays, axis):

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from ..autograd.function import Function
+from ..autograd.node import Node
 from . import elementwise, movement
 
 
@@ -13,7 +13,7 @@ def _kept_shape(shape: tuple, axis) -> tuple:
     return tuple(1 if i in axis else n for i, n in enumerate(shape))
 
 
-class Sum(Function):
+class Sum(Node):
     """sum(a, axis);  d/da = 1 everywhere: the gradient is broadcast back over the reduced dims.
     Integer and bool sums are int64, as PyTorch."""
 
@@ -26,7 +26,7 @@ class Sum(Function):
         return movement.Expand.apply(kept, shape=self.in_shape)
 
 
-class Max(Function):
+class Max(Node):
     """max(a, axis);  the gradient goes to the maxima, split evenly among ties.
 
     As PyTorch: `amax` multiplies the gradient by each element's share; `max()` over all

@@ -10,7 +10,7 @@ NaN, as in PyTorch.
 
 import numpy as np
 
-from ..autograd.function import Function
+from ..autograd.node import Node
 
 
 def _shifted_exp(a, axis):
@@ -19,7 +19,7 @@ def _shifted_exp(a, axis):
     return shifted, np.exp(shifted)
 
 
-class Softmax(Function):
+class Softmax(Node):
     """s = eᵃ / Σ eᵃ along axis;  d/da: s ⊙ (g − Σ g⊙s)"""
 
     save_output = True
@@ -35,7 +35,7 @@ class Softmax(Function):
         return s * (g - (g * s).sum(self.axis, keepdim=True))
 
 
-class LogSoftmax(Function):
+class LogSoftmax(Node):
     """a − log Σ eᵃ along axis;  d/da: g − softmax(a) Σ g, softmax(a) = exp(output)"""
 
     save_output = True

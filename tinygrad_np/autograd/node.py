@@ -8,7 +8,7 @@ A subclass defines
 Because backward is written with Tensor ops, running it with grad mode on records a graph
 of its own: that is all `create_graph=True` needs for gradients of gradients.
 
-`Function.apply` runs forward and, only if grad mode is on and some input requires grad,
+`Node.apply` runs forward and, only if grad mode is on and some input requires grad,
 records the node: its edges to the inputs' nodes (or to leaf tensors), and what backward
 will read, given which inputs need a gradient (`save_inputs`, `save_output`; other arrays
 that forward keeps are named in `saves`). Each saved tensor's version is recorded, so that
@@ -29,7 +29,7 @@ from .version import SavedVersion
 if TYPE_CHECKING:
     from ..tensor import Tensor
 
-PRIMITIVES: dict[str, type[Function]] = {}
+PRIMITIVES: dict[str, type[Node]] = {}
 """Every primitive op, by name: the registry that the property tests check for coverage."""
 
 FREED_GRAPH_MESSAGE = (
@@ -39,7 +39,7 @@ FREED_GRAPH_MESSAGE = (
 )
 
 
-class Function:
+class Node:
     save_inputs: bool | tuple[tuple[int, ...], ...] = False
     """The inputs backward reads: True for all of them, or for each input the inputs whose
     gradients read it (it is saved only if one of those needs a gradient)."""
