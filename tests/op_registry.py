@@ -377,6 +377,68 @@ def dims_only(case: Case) -> Case:
     return case
 
 
+# --------------------------------------------------------------------- selection and rearrangement
+
+
+def along(s: tuple, dim: int) -> int:
+    """`dim` of a shape, written negatively for odd dims (both forms get exercised)."""
+    return dim - len(s) if dim % 2 else dim
+
+
+def with_dim(build) -> st.SearchStrategy:
+    """`build(shape, dim)` over shapes of at least one dim and a dim of them."""
+    return shapes(min_dims=1).flatmap(lambda s: st.integers(0, len(s) - 1).flatmap(lambda dim: build(s, dim)))
+
+
+def narrow_cases() -> st.SearchStrategy:
+    """A start anywhere in [0, size] (written negatively at times) and a length that fits."""
+
+    def build(s, dim):
+        n = s[dim]
+        return st.tuples(arrays(s), st.integers(0, n), st.booleans()).flatmap(lambda t: st.integers(0, n - t[1]).map(
+            lambda length: Case((t[0],), {"dim": along(s, dim), "start": t[1] - n if t[2] and t[1] < n else t[1],
+                                          "length": length})))
+
+    return with_dim(build)
+
+
+def numpy_narrow(a, dim, start, length):
+    start %= a.shape[dim]
+    return np.take(a, np.arange(start, start + length, dtype=np.int64), axis=dim)
+
+
+def split_cases() -> st.SearchStrategy:
+    """An equal piece size (1 to beyond the dim's size), or a list of sizes adding up to it (zeros included)."""
+
+    def build(s, dim):
+        n = s[dim]
+        sections = st.lists(st.integers(0, n), max_size=3).map(lambda cuts: np.diff([0, *sorted(cuts), n]).tolist())
+        return st.tuples(arrays(s), st.integers(1, n + 1) | sections).map(
+            lambda t: Case((t[0],), {"split_size": t[1], "dim": along(s, dim)}))
+
+    return with_dim(build)
+
+
+def numpy_pieces_reversed(a, split_size, dim):
+    """The pieces of `split` joined in reverse order (so that each piece's place is checked)."""
+    n = a.shape[dim]
+    cuts = np.cumsum(split_size)[:-1] if isinstance(split_size, list) else np.arange(split_size, n, split_size)
+    return np.concatenate(np.split(a, cuts, axis=dim)[::-1], axis=dim)
+
+
+def chunk_cases() -> st.SearchStrategy:
+    return with_dim(lambda s, dim: st.tuples(arrays(s), st.integers(1, 5)).map(
+        lambda t: Case((t[0],), {"chunks": t[1], "dim": along(s, dim)})))
+
+
+def numpy_chunks_reversed(a, chunks, dim):
+    return numpy_pieces_reversed(a, -(-a.shape[dim] // chunks), dim)
+
+
+def unbind_cases() -> st.SearchStrategy:
+    return with_dim(lambda s, dim: arrays(s).map(lambda a: Case((a,), {"dim": along(s, dim)})))
+
+
 # --------------------------------------------------------------------- in-place ops
 #
 # Each in-place entry applies the op to a clone of its first input (`in_graph`), as PyTorch code
@@ -658,6 +720,15 @@ SPECS: list[OpSpec] = [
     OpSpec("stack", "stack", lambda *arrs, dim: tg.stack(arrs, dim), cat_cases(same_shape=True),
            lambda *arrs, dim: np.stack(arrs, axis=dim)),
     OpSpec("clone", "clone", lambda a: a.clone(), one(), np.copy),
+    # selection and rearrangement (ops returning several tensors are checked through their
+    # pieces joined in reverse order)
+    OpSpec("narrow", "narrow", lambda a, **kw: a.narrow(**kw), narrow_cases(), numpy_narrow),
+    OpSpec("split", "split", lambda a, split_size, dim: tg.cat(tg.split(a, split_size, dim)[::-1], dim),
+           split_cases(), numpy_pieces_reversed),
+    OpSpec("chunk", "chunk", lambda a, chunks, dim: tg.cat(a.chunk(chunks, dim)[::-1], dim), chunk_cases(),
+           numpy_chunks_reversed),
+    OpSpec("unbind", "unbind", lambda a, dim: tg.stack(a.unbind(dim)[::-1], dim), unbind_cases(),
+           lambda a, dim: np.flip(a, dim)),
     # in place, on a clone of the first input (in_graph)
     OpSpec("add_", "add_", lambda a, b: in_graph(a).add_(b), into(), np.add),
     OpSpec("add_-scalar", "add_", lambda a, scalar: in_graph(a).add_(scalar, alpha=2), with_scalar(),

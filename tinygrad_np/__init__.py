@@ -62,5 +62,6 @@ reshape, flatten, squeeze, unsqueeze = Tensor.reshape, Tensor.flatten, Tensor.sq
 transpose, permute, broadcast_to, gather = Tensor.transpose, Tensor.permute, Tensor.broadcast_to, Tensor.gather
 lt, le, gt, ge, eq, ne = Tensor.lt, Tensor.le, Tensor.gt, Tensor.ge, Tensor.eq, Tensor.ne
 clone, masked_fill, index_add = Tensor.clone, Tensor.masked_fill, Tensor.index_add
+narrow, split, chunk, unbind = Tensor.narrow, Tensor.split, Tensor.chunk, Tensor.unbind
 
 __version__ = "0.1.0"

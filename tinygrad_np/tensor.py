@@ -7,6 +7,7 @@ no backward of its own, and its gradient is checked by the same property tests.
 
 from __future__ import annotations
 
+import operator
 import weakref
 from collections import namedtuple
 from collections.abc import Callable, Iterator, Sequence
@@ -774,6 +775,66 @@ class Tensor:
         )
         return Index.apply(self, key=key, basic=False)
 
+    # ----------------------------------------------------------------- selection and rearrangement
+
+    def narrow(self, dim: int, start, length: int) -> Tensor:
+        """The `length` entries of `dim` from `start` on (a view; a negative start counts from the end)."""
+        if self.ndim == 0:
+            raise RuntimeError("narrow() cannot be applied to a 0-dim tensor.")
+        dim = normalize_dim(dim, self.ndim)
+        size, start, length = self.shape[dim], operator.index(start), operator.index(length)
+        if not -size <= start <= size:
+            raise IndexError(f"start out of range (expected to be in range of [{-size}, {size}], but got {start})")
+        if length < 0:
+            raise RuntimeError("narrow(): length must be non-negative.")
+        start = start + size if start < 0 else start
+        if start + length > size:
+            raise RuntimeError(f"start ({start}) + length ({length}) exceeds dimension size ({size}).")
+        return _slice_along(self, dim, start, start + length)
+
+    def split(self, split_size, dim: int = 0) -> tuple[Tensor, ...]:
+        """Views of consecutive pieces along `dim`: of `split_size` entries each (the last one
+        smaller if need be), or of the sizes in a list, which must add up to the dim's size."""
+        if self.ndim == 0:
+            raise RuntimeError("split expects at least a 1-dimensional tensor")
+        dim = normalize_dim(dim, self.ndim)
+        size = self.shape[dim]
+        if isinstance(split_size, (list, tuple)):
+            sizes = [operator.index(n) for n in split_size]
+            if any(n < 0 for n in sizes):
+                raise RuntimeError(f"split_with_sizes expects split_sizes have only non-negative entries, "
+                                   f"but got split_sizes={sizes}")
+            if sum(sizes) != size:
+                raise RuntimeError(f"split_with_sizes expects split_sizes to sum exactly to {size} (input tensor's "
+                                   f"size at dimension {dim}), but got split_sizes={sizes}")
+        else:
+            step = operator.index(split_size)
+            if step < 0:
+                raise RuntimeError(f"split expects split_size be non-negative, but got split_size={step}")
+            if step == 0 and size != 0:
+                raise RuntimeError(f"split_size can only be 0 if dimension size is 0, but got dimension size of {size}")
+            count = max(-(-size // step), 1) if step else 1
+            sizes = [step] * (count - 1) + [size - step * (count - 1)]
+        bounds = np.cumsum([0, *sizes]).tolist()
+        return tuple(_slice_along(self, dim, start, stop) for start, stop in zip(bounds[:-1], bounds[1:]))
+
+    def chunk(self, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
+        """`split` into pieces of ceil(size / chunks) entries: `chunks` pieces or fewer."""
+        chunks = operator.index(chunks)
+        if self.ndim == 0:
+            raise RuntimeError("chunk expects at least a 1-dimensional tensor")
+        if chunks <= 0:
+            raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
+        return self.split(-(-self.shape[normalize_dim(dim, self.ndim)] // chunks), dim)
+
+    def unbind(self, dim: int = 0) -> tuple[Tensor, ...]:
+        """The slices along `dim`, that dim removed (views)."""
+        if self.ndim == 0:
+            raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
+        dim = normalize_dim(dim, self.ndim)
+        lead = (slice(None),) * dim
+        return tuple(Index.apply(self, key=lead + (i,), basic=True) for i in range(self.shape[dim]))
+
 
 # --------------------------------------------------------------------- functions on tensors
 
@@ -838,6 +899,11 @@ def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
 
 
 # --------------------------------------------------------------------- helpers
+
+
+def _slice_along(t: Tensor, dim: int, start: int, stop: int) -> Tensor:
+    """t[..., start:stop, ...] on a normalised `dim` (a view, through `Index`)."""
+    return Index.apply(t, key=(slice(None),) * dim + (slice(start, stop),), basic=True)
 
 
 def _key_arrays(key):

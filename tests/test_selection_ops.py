@@ -1,0 +1,120 @@
+"""Selection and rearrangement ops behave as PyTorch's: the values and index conventions, which
+results are views, and the errors for arguments out of range. (Gradients are checked for every op
+by the registry's property tests in test_ops.py.) Expected values were taken from PyTorch 2.x."""
+
+import numpy as np
+import pytest
+
+import tinygrad_np as tg
+
+
+def grid():
+    return tg.tensor(np.arange(6.0).reshape(2, 3))
+
+
+# --------------------------------------------------------------------- narrow
+
+
+def test_narrow_counts_a_negative_start_from_the_end():
+    assert grid().narrow(1, -1, 1).tolist() == [[2.0], [5.0]]
+
+
+def test_narrow_accepts_a_start_tensor():
+    assert grid().narrow(1, tg.tensor(1), 1).tolist() == [[1.0], [4.0]]
+
+
+def test_narrow_is_a_view_that_in_place_ops_write_through():
+    x = grid()
+    x.narrow(1, 1, 2).zero_()
+    assert x.tolist() == [[0.0, 0.0, 0.0], [3.0, 0.0, 0.0]]
+
+
+def test_narrow_may_start_at_the_end_with_length_zero():
+    assert grid().narrow(1, 3, 0).shape == (2, 0)
+
+
+@pytest.mark.parametrize("start", [4, -4])
+def test_narrow_refuses_a_start_out_of_range(start):
+    with pytest.raises(IndexError, match=r"start out of range \(expected to be in range of \[-3, 3\]"):
+        grid().narrow(1, start, 0)
+
+
+def test_narrow_refuses_a_length_past_the_end():
+    with pytest.raises(RuntimeError, match=r"start \(2\) \+ length \(2\) exceeds dimension size \(3\)"):
+        grid().narrow(1, 2, 2)
+
+
+def test_narrow_refuses_a_negative_length():
+    with pytest.raises(RuntimeError, match="length must be non-negative"):
+        grid().narrow(1, 1, -1)
+
+
+def test_narrow_refuses_a_0_d_tensor():
+    with pytest.raises(RuntimeError, match="0-dim"):
+        tg.tensor(1.0).narrow(0, 0, 1)
+
+
+# --------------------------------------------------------------------- split, chunk, unbind
+
+
+def test_split_by_size_leaves_the_remainder_last():
+    assert [p.tolist() for p in grid().split(2, 1)] == [[[0.0, 1.0], [3.0, 4.0]], [[2.0], [5.0]]]
+
+
+def test_split_by_sections_takes_each_size_in_turn():
+    assert [p.shape for p in tg.split(grid(), [1, 0, 2], dim=1)] == [(2, 1), (2, 0), (2, 2)]
+
+
+def test_split_returns_views():
+    x = grid()
+    first, _ = x.split(1)
+    first.fill_(7.0)
+    assert x.tolist() == [[7.0, 7.0, 7.0], [3.0, 4.0, 5.0]]
+
+
+def test_split_of_an_empty_dim_gives_one_empty_piece():
+    assert [p.shape for p in tg.zeros(0).split(2)] == [(0,)]
+
+
+def test_split_refuses_sections_that_do_not_add_up():
+    with pytest.raises(RuntimeError, match=r"sum exactly to 3 \(input tensor's size at dimension 1\), but got "
+                                           r"split_sizes=\[1, 1\]"):
+        grid().split([1, 1], 1)
+
+
+def test_split_refuses_negative_sections():
+    with pytest.raises(RuntimeError, match="only non-negative entries"):
+        grid().split([1, -1, 3], 1)
+
+
+def test_split_refuses_a_negative_size():
+    with pytest.raises(RuntimeError, match="split_size be non-negative"):
+        grid().split(-1, 1)
+
+
+def test_split_refuses_size_zero_on_a_non_empty_dim():
+    with pytest.raises(RuntimeError, match="split_size can only be 0 if dimension size is 0"):
+        grid().split(0, 1)
+
+
+def test_split_refuses_a_0_d_tensor():
+    with pytest.raises(RuntimeError, match="at least a 1-dimensional tensor"):
+        tg.tensor(1.0).split(1)
+
+
+def test_chunk_may_give_fewer_pieces_than_asked():
+    assert [p.tolist() for p in tg.chunk(tg.arange(6), 4)] == [[0, 1], [2, 3], [4, 5]]
+
+
+def test_chunk_refuses_zero_chunks():
+    with pytest.raises(RuntimeError, match="greater than 0, got: 0"):
+        grid().chunk(0, 1)
+
+
+def test_unbind_removes_the_dim():
+    assert [p.tolist() for p in tg.unbind(grid(), 1)] == [[0.0, 3.0], [1.0, 4.0], [2.0, 5.0]]
+
+
+def test_unbind_refuses_a_0_d_tensor():
+    with pytest.raises(IndexError, match="no dimensions"):
+        tg.tensor(1.0).unbind()
