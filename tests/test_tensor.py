@@ -536,9 +536,9 @@ def test_result_of_ops_on_constants_is_a_leaf_without_grad():
     assert y.grad_fn is None
 
 
-def test_grad_fn_has_a_name_ending_in_backward():
+def test_grad_fn_name_is_the_op_and_backward0():
     y = tg.tensor([1.0, 2.0], requires_grad=True) * 2
-    assert y.grad_fn.name.endswith("Backward")
+    assert y.grad_fn.name() == "MulBackward0"
 
 
 def test_leaf_receives_grad_after_backward():
@@ -801,7 +801,7 @@ def test_repr_shows_requires_grad_for_a_leaf():
 
 def test_repr_shows_grad_fn_for_a_non_leaf():
     y = tg.tensor([1.0], requires_grad=True) * 2
-    assert f"grad_fn=<{y.grad_fn.name}>" in repr(y)
+    assert "grad_fn=<MulBackward0>" in repr(y)
 
 
 REDUCTIONS = ["sum", "mean", "var", "std", "amax", "amin", "argmax", "argmin", "logsumexp"]

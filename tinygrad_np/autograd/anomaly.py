@@ -48,6 +48,6 @@ def check_gradients(node, grads) -> None:
         if grad is not None and not np.isfinite(grad._array).all():
             bad = "nan" if np.isnan(grad._array).any() else "inf"
             raise RuntimeError(
-                f"Function '{node.name}' returned {bad} values in its gradient for input {index}.\n"
+                f"Function '{node.name()}' returned {bad} values in its gradient for input {index}.\n"
                 f"The op was created in the forward pass at:\n{getattr(node, 'created_at', '(unknown)')}"
             )

@@ -160,7 +160,7 @@ def _check_gradient(node: Node, index: int, edge, grad: Tensor) -> None:
         shape, dtype = edge._array.shape, edge._array.dtype
     if grad._array.shape != shape or grad._array.dtype != dtype:
         raise RuntimeError(
-            f"{node.name} returned a gradient of shape {grad._array.shape} and dtype {grad._array.dtype} "
+            f"{node.name()} returned a gradient of shape {grad._array.shape} and dtype {grad._array.dtype} "
             f"for input {index}, which has shape {shape} and dtype {dtype}"
         )
 

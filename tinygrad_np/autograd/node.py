@@ -1,4 +1,5 @@
 """The graph node: one primitive op, with its forward on arrays and its backward in Tensor ops.
+(Users define their own ops with `tg.autograd.Function`, in function.py, whose nodes are Nodes too.)
 
 A subclass defines
 
@@ -18,6 +19,7 @@ an in-place change made to it before backward raises instead of giving a wrong g
 
 from __future__ import annotations
 
+import weakref
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -60,9 +62,16 @@ class Node:
         if cls.__module__.startswith("tinygrad_np.ops."):
             PRIMITIVES[cls.__name__] = cls
 
-    @property
     def name(self) -> str:
-        return type(self).__name__ + "Backward"
+        """PyTorch's name for the node: the op plus `Backward0`, e.g. "MulBackward0"."""
+        return type(self).__name__ + "Backward0"
+
+    @property
+    def next_functions(self) -> tuple[tuple[Node | AccumulateGrad | None, int], ...]:
+        """PyTorch's view of `next_edges`: one `(node, 0)` pair per input, the node being the
+        input's grad_fn, an `AccumulateGrad` for a leaf that requires grad, or None."""
+        return tuple([(edge if edge is None or isinstance(edge, Node) else AccumulateGrad.of(edge), 0)
+                      for edge in self.next_edges])
 
     @classmethod
     def apply(cls, *inputs: Tensor, **params) -> Tensor:
@@ -143,7 +152,33 @@ class Node:
             self.released = True
 
     def __repr__(self) -> str:
-        return f"<{self.name}>"
+        return f"<{self.name()} object at {id(self):#x}>"
+
+
+class AccumulateGrad:
+    """Where a leaf's gradient ends (PyTorch's graph shows this node for a leaf): `.variable` is
+    the leaf. For introspection only; the engine accumulates into leaves itself. One per leaf
+    while it is referenced, as PyTorch's, so walks can compare nodes by identity."""
+
+    _live: weakref.WeakValueDictionary[int, AccumulateGrad] = weakref.WeakValueDictionary()
+    next_functions: tuple = ()
+
+    def __init__(self, variable: Tensor) -> None:
+        self.variable = variable
+
+    @classmethod
+    def of(cls, leaf: Tensor) -> AccumulateGrad:
+        """The leaf's node (keyed by id: it holds the leaf, so the id is not reused while it lives)."""
+        node = cls._live.get(id(leaf))
+        if node is None:
+            cls._live[id(leaf)] = node = cls(leaf)
+        return node
+
+    def name(self) -> str:
+        return "AccumulateGrad"
+
+    def __repr__(self) -> str:
+        return f"<AccumulateGrad object at {id(self):#x}>"
 
 
 def share_base(view: Tensor, source: Tensor) -> None:

@@ -30,7 +30,7 @@ def modified_error(node, counter: VersionCounter, version: int, value) -> Runtim
     since (the engine compares each saved version before running the node's backward)."""
     return RuntimeError(
         "one of the variables needed for gradient computation has been modified by an inplace "
-        f"operation: [{value.dtype} tensor of shape {list(value.shape)}], which {node.name} saved, "
+        f"operation: [{value.dtype} tensor of shape {list(value.shape)}], which {node.name()} saved, "
         f"is at version {counter.value}; expected version {version} instead. Hint: the "
         "tensor was changed in place (an in-place op such as add_, an optimizer step, or an item "
         "assignment) after it was used to build the graph; use an out-of-place op or .clone() it "
