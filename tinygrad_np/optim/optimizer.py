@@ -168,11 +168,15 @@ class Optimizer:
         not save) takes the constructor's value, as PyTorch does."""
         groups, owners = self._checked(state_dict)
         self.state = {
-            param: {name: _restore(name, value, param) for name, value in state_dict["state"][key].items()}
+            param: {name: self._restored(name, value, param) for name, value in state_dict["state"][key].items()}
             for key, param in owners.items()
         }
         self.param_groups = [{**{k: v for k, v in saved.items() if k != "params"}, "params": group["params"]}
                              for saved, group in zip(groups, self.param_groups)]
+
+    def _restored(self, name: str, value, param: Tensor):
+        """A checked state entry as the optimizer keeps it (by default `_restore`'s)."""
+        return _restore(name, value, param)
 
     def _checked(self, state_dict: dict[str, Any]) -> tuple[list[dict[str, Any]], dict[Any, Tensor]]:
         """The saved groups, missing flags filled in, and the parameter each state key belongs
