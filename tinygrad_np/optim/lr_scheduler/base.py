@@ -1,0 +1,95 @@
+"""The scheduler base class: `last_epoch`, 'initial_lr', `step`, `get_last_lr` and state dicts."""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any, Protocol
+
+EPOCH_DEPRECATION = ("The epoch parameter in `scheduler.step()` was not necessary and is being deprecated where "
+                     "possible. Please use `scheduler.step()` to step the scheduler.")
+
+
+class SupportsParamGroups(Protocol):
+    """What a scheduler needs of an optimizer: `param_groups`, dicts holding at least 'lr'."""
+
+    param_groups: list[dict[str, Any]]
+
+
+def check_optimizer(optimizer: Any) -> None:
+    if not hasattr(optimizer, "param_groups"):
+        raise TypeError(f"{type(optimizer).__name__} is not an Optimizer")
+
+
+class LRScheduler:
+    """Base class. A subclass sets its hyper-parameters, calls `super().__init__`, and writes
+    `get_lr()`: the lr of every group at the new `last_epoch`, and, if the schedule has one,
+    `closed_form_lr()`: the lr at `last_epoch` from `base_lrs` alone, for `step(epoch)`."""
+
+    def __init__(self, optimizer: SupportsParamGroups, last_epoch: int = -1) -> None:
+        check_optimizer(optimizer)
+        self.optimizer = optimizer
+        groups = optimizer.param_groups
+        if last_epoch == -1:
+            for group in groups:
+                group.setdefault("initial_lr", group["lr"])
+        else:
+            for index, group in enumerate(groups):
+                if "initial_lr" not in group:
+                    raise KeyError(f"param 'initial_lr' is not specified in param_groups[{index}] when resuming "
+                                   "scheduler with last_epoch >= 0; load the optimizer's state dict first")
+        self.base_lrs: list[float] = [group["initial_lr"] for group in groups]
+        self.last_epoch = last_epoch
+        # The constructor's step is flagged: ExponentialLR and CosineAnnealingLR keep the
+        # current lr on it (as PyTorch), even when resuming at a later epoch.
+        self._is_initial = True
+        self.step()
+        self._is_initial = False
+
+    def get_lr(self) -> list[float]:
+        """The lr of every parameter group at `last_epoch` (called by `step`)."""
+        raise NotImplementedError
+
+    def closed_form_lr(self) -> list[float] | None:
+        """The lr of every group at `last_epoch` from `base_lrs` alone, where the schedule has
+        such a form (for `step(epoch)`); None: `get_lr` is used instead."""
+        return None
+
+    def step(self, epoch: int | None = None) -> None:
+        """Advance `last_epoch` by one and write the new lrs into the optimizer. Call it after
+        `optimizer.step()`. `step(epoch)` (deprecated in PyTorch, which warns, as here) jumps to
+        `epoch` instead, with the schedule's closed form where it has one."""
+        if epoch is not None:
+            warnings.warn(EPOCH_DEPRECATION, UserWarning, stacklevel=2)
+        self._step(epoch)
+
+    def _step(self, epoch: int | None) -> None:
+        """`step` without the warning (SequentialLR restarts a scheduler with `_step(0)`)."""
+        if epoch is None:
+            self.last_epoch += 1
+            lrs = self.get_lr()
+        else:
+            self.last_epoch = epoch
+            lrs = self.closed_form_lr()
+            if lrs is None:
+                lrs = self.get_lr()
+        self._write(lrs)
+
+    def _write(self, lrs: list[float]) -> None:
+        for group, lr in zip(self.optimizer.param_groups, lrs):
+            group["lr"] = lr
+        self._last_lr: list[float] = [group["lr"] for group in self.optimizer.param_groups]
+
+    def get_last_lr(self) -> list[float]:
+        """The lrs the last `step` wrote, one per parameter group."""
+        return list(self._last_lr)
+
+    def state_dict(self) -> dict[str, Any]:
+        """Every attribute except the optimizer (whose lrs live in the optimizer's own state dict)."""
+        return {key: value for key, value in self.__dict__.items() if key != "optimizer"}
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        """Restore the attributes saved by `state_dict`; the optimizer's lrs are not touched."""
+        self.__dict__.update(state_dict)
+
+    def _current_lrs(self) -> list[float]:
+        return [group["lr"] for group in self.optimizer.param_groups]
