@@ -1,6 +1,6 @@
 """The autograd API around the engine: `autograd.grad`, `functional.jacobian`/`hessian`,
-`gradcheck`/`gradgradcheck` (including that they can fail), anomaly detection, grad mode,
-`retain_grad`, and higher derivatives against closed forms."""
+`gradcheck`/`gradgradcheck` (including that they can fail), anomaly detection, grad mode and
+inference mode, `Variable`, `retain_grad`, and higher derivatives against closed forms."""
 
 import re
 
@@ -11,9 +11,8 @@ from hypothesis import strategies as st
 from strategies import arrays, broadcastable_shapes, shapes
 
 import tinygrad_np as tg
-from tinygrad_np.autograd import GradcheckError, gradcheck, gradgradcheck
+from tinygrad_np.autograd import Function, GradcheckError, gradcheck, gradgradcheck
 from tinygrad_np.autograd.functional import hessian, jacobian
-from tinygrad_np.autograd.node import Node
 
 
 @pytest.fixture(autouse=True)
@@ -41,59 +40,60 @@ def matrix_and_vector(draw):
 # ------------------------------------------------------------------ custom ops for the checkers
 
 
-class Square(Node):
+class Square(Function):
     """x², with a correct backward written in Tensor ops (so it is twice differentiable)."""
 
-    save_inputs = True
-
-    def forward(self, a):
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
         return a * a
 
-    def backward(self, g):
-        (a,) = self.inputs
+    @staticmethod
+    def backward(ctx, g):
+        (a,) = ctx.saved_tensors
         return g * a * 2.0
 
 
 class WrongSquare(Square):
     """x², with a backward that is off by a factor: 3x instead of 2x."""
 
-    def backward(self, g):
-        (a,) = self.inputs
+    @staticmethod
+    def backward(ctx, g):
+        (a,) = ctx.saved_tensors
         return g * a * 3.0
 
 
 class SquareIgnoringUpstream(Square):
     """x², whose backward forgets to multiply by the upstream gradient."""
 
-    def backward(self, g):
-        (a,) = self.inputs
+    @staticmethod
+    def backward(ctx, g):
+        (a,) = ctx.saved_tensors
         return a * 2.0 + g * 0.0
 
 
-class SquareSquaringUpstream(Node):
+class SquareSquaringUpstream(Square):
     """x², whose backward squares the upstream gradient: right for one-hot upstream gradients
     (0² = 0, 1² = 1), wrong for any other."""
 
-    save_inputs = True
-
-    def forward(self, a):
-        return a * a
-
-    def backward(self, g):
-        (a,) = self.inputs
+    @staticmethod
+    def backward(ctx, g):
+        (a,) = ctx.saved_tensors
         return g * g * a * 2.0
 
 
-class SquareWithConstantBackward(Node):
+class SquareWithConstantBackward(Function):
     """x², whose backward is right in value but built from a constant, so its own derivative
     with respect to x is lost (zero instead of 2·g)."""
 
-    def forward(self, a):
-        self.twice = 2.0 * a
+    @staticmethod
+    def forward(ctx, a):
+        ctx.twice = (2.0 * a).numpy()
         return a * a
 
-    def backward(self, g):
-        return g * tg.tensor(self.twice)
+    @staticmethod
+    def backward(ctx, g):
+        return g * tg.tensor(ctx.twice)
 
 
 # ------------------------------------------------------------------ autograd.grad
@@ -360,13 +360,13 @@ def test_gradgradcheck_without_raise_exception_returns_false():
     assert gradgradcheck(SquareWithConstantBackward.apply, (leaf([1.0, 2.0]),), raise_exception=False) is False
 
 
-# ------------------------------------------------------------------ custom Node
+# ------------------------------------------------------------------ custom Function
 
 
 def test_custom_function_backward_reaches_the_leaf():
     x = leaf([1.0, 2.0])
     y = Square.apply(x)
-    assert y.grad_fn.name() == "SquareBackward0"
+    assert y.grad_fn.name() == "SquareBackward"
     y.backward(tg.tensor(np.array([1.0, 10.0])))
     np.testing.assert_array_equal(x.grad.numpy(), [2.0, 40.0])
 
@@ -541,6 +541,88 @@ def test_grad_mode_functions_are_exported_from_autograd_too():
     assert tg.autograd.enable_grad is tg.enable_grad
     assert tg.autograd.set_grad_enabled is tg.set_grad_enabled
     assert tg.autograd.is_grad_enabled is tg.is_grad_enabled
+
+
+# ------------------------------------------------------------------ inference_mode
+
+
+def test_inference_mode_records_nothing():
+    x = leaf([1.0, 2.0])
+    with tg.inference_mode():
+        y = x * 2
+    assert y.grad_fn is None and not y.requires_grad
+
+
+def test_inference_mode_is_reported_inside_only():
+    with tg.inference_mode():
+        inside = (tg.is_inference_mode_enabled(), tg.is_grad_enabled())
+    assert inside == (True, False)
+    assert not tg.is_inference_mode_enabled() and tg.is_grad_enabled()
+
+
+@pytest.mark.parametrize("decorate", [tg.inference_mode(), tg.inference_mode], ids=["called", "bare"])
+def test_inference_mode_as_a_decorator(decorate):
+    @decorate
+    def predict(x):
+        return x * 2, tg.is_inference_mode_enabled()
+
+    y, inside = predict(leaf([1.0]))
+    assert inside and not y.requires_grad
+    assert not tg.is_inference_mode_enabled()
+
+
+def test_inference_mode_false_records_even_inside_no_grad():
+    with tg.no_grad(), tg.inference_mode(False):
+        y = leaf([1.0]) * 2
+        inside = tg.is_inference_mode_enabled()
+    assert y.requires_grad and not inside
+
+
+def test_inference_mode_restores_both_modes_after_an_exception():
+    with pytest.raises(ValueError), tg.inference_mode():
+        raise ValueError
+    assert tg.is_grad_enabled() and not tg.is_inference_mode_enabled()
+
+
+def test_inference_mode_is_exported_from_autograd_too():
+    assert tg.autograd.inference_mode is tg.inference_mode
+    assert tg.autograd.is_inference_mode_enabled is tg.is_inference_mode_enabled
+
+
+# ------------------------------------------------------------------ Variable
+
+
+def test_variable_returns_a_tensor_on_the_same_array():
+    t = tg.tensor([1.0, 2.0])
+    v = tg.autograd.Variable(t)
+    assert type(v) is tg.Tensor and v is not t and np.shares_memory(v.numpy(), t.numpy())
+    assert not v.requires_grad
+
+
+def test_variable_with_requires_grad_is_a_leaf_that_requires_grad():
+    v = tg.autograd.Variable(tg.tensor([1.0]), requires_grad=True)
+    assert v.requires_grad and v.is_leaf
+
+
+def test_variable_of_a_non_leaf_is_cut_from_the_graph():
+    v = tg.autograd.Variable(leaf([1.0]) * 2)
+    assert v.grad_fn is None and not v.requires_grad
+
+
+def test_every_tensor_is_a_variable():
+    assert isinstance(tg.tensor([1.0]), tg.autograd.Variable)
+    assert not isinstance([1.0], tg.autograd.Variable)
+
+
+def test_variable_of_something_else_raises_type_error():
+    with pytest.raises(TypeError, match="Variable data has to be a tensor, but got list"):
+        tg.autograd.Variable([1.0])
+
+
+def test_variable_volatile_warns_that_it_has_no_effect():
+    with pytest.warns(UserWarning, match="volatile was removed"):
+        v = tg.autograd.Variable(tg.tensor([1.0]), volatile=True)
+    assert not v.requires_grad
 
 
 # ------------------------------------------------------------------ retain_grad

@@ -5,7 +5,14 @@ A `Tensor` records the graph of primitive ops (`tinygrad_np.ops`); one engine
 """
 
 from . import accelerator, autograd, backends, cuda, data, dtypes, nn, optim, profiler, viz
-from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .autograd import (
+    enable_grad,
+    inference_mode,
+    is_grad_enabled,
+    is_inference_mode_enabled,
+    no_grad,
+    set_grad_enabled,
+)
 from .creation import (
     arange,
     empty,

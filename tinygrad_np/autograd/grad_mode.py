@@ -1,4 +1,10 @@
-"""Grad mode: whether ops record the graph. Thread-local, as in PyTorch."""
+"""Grad mode: whether ops record the graph. Thread-local, as in PyTorch.
+
+`inference_mode` is `no_grad` plus a flag that `is_inference_mode_enabled` reads. PyTorch's
+inference mode also makes "inference tensors" (refused by autograd later) and keeps recording
+off even under `enable_grad`; here tensors made inside are ordinary tensors that do not
+require grad, and `enable_grad` inside turns recording back on, as it does inside `no_grad`.
+"""
 
 import functools
 import threading
@@ -6,6 +12,7 @@ import threading
 
 class _GradState(threading.local):
     enabled = True
+    inference = False
 
 
 grad_state = _GradState()
@@ -14,6 +21,11 @@ grad_state = _GradState()
 def is_grad_enabled() -> bool:
     """True when ops on tensors that require grad record the graph."""
     return grad_state.enabled
+
+
+def is_inference_mode_enabled() -> bool:
+    """True inside `inference_mode()`."""
+    return grad_state.inference
 
 
 class _GradMode:
@@ -79,6 +91,38 @@ class set_grad_enabled:
         @functools.wraps(func)
         def decorated(*args, **kwargs):
             with set_grad_enabled(mode):
+                return func(*args, **kwargs)
+
+        return decorated
+
+
+class inference_mode:
+    """Context manager and decorator (also bare, `@inference_mode`): inside, nothing records, as
+    in `no_grad`. `inference_mode(False)` turns recording on (PyTorch's: it leaves inference
+    mode, and its grad mode is on there)."""
+
+    def __new__(cls, mode=True):
+        if callable(mode):  # used bare, as `@inference_mode`
+            return cls()(mode)
+        return super().__new__(cls)
+
+    def __init__(self, mode: bool = True) -> None:
+        self.mode = bool(mode)
+        self.previous: list[tuple[bool, bool]] = []
+
+    def __enter__(self) -> None:
+        self.previous.append((grad_state.enabled, grad_state.inference))
+        grad_state.enabled, grad_state.inference = not self.mode, self.mode
+
+    def __exit__(self, *exc_info) -> None:
+        grad_state.enabled, grad_state.inference = self.previous.pop()
+
+    def __call__(self, func):
+        mode = self.mode
+
+        @functools.wraps(func)
+        def decorated(*args, **kwargs):
+            with inference_mode(mode):
                 return func(*args, **kwargs)
 
         return decorated
