@@ -439,6 +439,68 @@ def unbind_cases() -> st.SearchStrategy:
     return with_dim(lambda s, dim: arrays(s).map(lambda a: Case((a,), {"dim": along(s, dim)})))
 
 
+def distinct_magnitudes(shape):
+    """Values whose magnitudes are pairwise distinct and at least 0.1 (max |x| is smooth there)."""
+    signs = hnp.arrays(np.bool_, shape).map(lambda negative: np.where(negative, -1.0, 1.0))
+    return st.tuples(distinct(shape, 2, 100, 0.05), signs).map(lambda pair: pair[0] * pair[1])
+
+
+def at_most_two_dims(case: Case) -> Case:
+    """The Frobenius norm takes one or two dims (or all)."""
+    dim = case.kwargs["dim"]
+    assume(not isinstance(dim, tuple) or len(dim) <= 2)
+    return case
+
+
+def numpy_vector_norm(a, p=2, dim=None, keepdim=False):
+    axis = np_axis(a, tuple(np.atleast_1d(dim)) if dim is not None else None)
+    magnitude = np.abs(a)
+    if p in ("fro", 2):
+        return np.sqrt(np.sum(magnitude**2, axis=axis, keepdims=keepdim))
+    if p == math.inf:
+        return np.max(magnitude, axis=axis, keepdims=keepdim)
+    if p == -math.inf:
+        return np.min(magnitude, axis=axis, keepdims=keepdim)
+    if p == 0:
+        return np.sum(magnitude != 0, axis=axis, keepdims=keepdim).astype(a.dtype)
+    return np.sum(magnitude**p, axis=axis, keepdims=keepdim) ** (1 / p)
+
+
+def untied_sums(case: Case) -> Case:
+    """Matrix 1- and inf-norms are the largest (or smallest) column or row sum of |A|: keep them untied."""
+    (a,), kw = case.arrays, case.kwargs
+    if kw["ord"] in (1, -1, math.inf, -math.inf):
+        rows, cols = kw["dim"]
+        summed, across = (rows, cols) if abs(kw["ord"]) == 1 else (cols, rows)
+        sums = np.moveaxis(np.abs(a).sum(axis=summed, keepdims=True), across, -1)
+        ordered = np.sort(sums, axis=-1)
+        assume(ordered.shape[-1] < 2 or np.min(np.diff(ordered, axis=-1)) > 1e-3)
+    return case
+
+
+def untied_whole_matrix(case: Case) -> Case:
+    """linalg.norm of a matrix with a number for ord is a matrix norm over both dims."""
+    if case.arrays[0].ndim == 2:
+        untied_sums(Case(case.arrays, {"ord": case.kwargs["ord"], "dim": (0, 1)}))
+    return case
+
+
+def matrix_norm_cases() -> st.SearchStrategy:
+    """A batch of matrices, the two dims holding them, and a norm that needs no singular values."""
+
+    def build(s):
+        pairs = st.permutations(range(len(s))).map(lambda dims: (along(s, dims[0]), along(s, dims[1])))
+        return st.builds(lambda a, dim, ord, keepdim: Case((a,), {"ord": ord, "dim": dim, "keepdim": keepdim}),
+                         distinct_magnitudes(s), pairs,
+                         st.sampled_from(["fro", 1, -1, math.inf, -math.inf]), st.booleans()).map(untied_sums)
+
+    return shapes(min_dims=2).flatmap(build)
+
+
+def numpy_matrix_norm(a, ord, dim, keepdim):
+    return np.linalg.norm(a, ord, axis=dim, keepdims=keepdim)
+
+
 # --------------------------------------------------------------------- in-place ops
 #
 # Each in-place entry applies the op to a clone of its first input (`in_graph`), as PyTorch code
@@ -695,6 +757,20 @@ SPECS: list[OpSpec] = [
            differentiable=False),
     OpSpec("argmin", "argmin", lambda a, **kw: a.argmin(**kw), with_ties(), numpy_arg(np.argmin),
            differentiable=False),
+    OpSpec("norm", "norm", lambda a, **kw: a.norm(**kw),
+           reduction(away_from_zero, p=st.sampled_from([2, 1, 3, 0.5, -1.5, 0])), numpy_vector_norm),
+    OpSpec("norm-fro", "norm", lambda a, **kw: tg.norm(a, "fro", **kw), reduction(away_from_zero).map(at_most_two_dims),
+           lambda a, **kw: numpy_vector_norm(a, 2, **kw)),
+    OpSpec("norm-inf", "norm", lambda a, **kw: a.norm(**kw),
+           reduction(distinct_magnitudes, p=st.sampled_from([math.inf, -math.inf])), numpy_vector_norm),
+    OpSpec("linalg.vector_norm", "linalg.vector_norm", lambda a, ord, **kw: tg.linalg.vector_norm(a, ord, **kw),
+           reduction(distinct_magnitudes, ord=st.sampled_from([2, 1, 0, 2.5, -1, math.inf, -math.inf])),
+           lambda a, ord, **kw: numpy_vector_norm(a, ord, **kw)),
+    OpSpec("linalg.matrix_norm", "linalg.matrix_norm", lambda a, **kw: tg.linalg.matrix_norm(a, **kw),
+           matrix_norm_cases(), numpy_matrix_norm),
+    OpSpec("linalg.norm", "linalg.norm", lambda a, ord: tg.linalg.norm(a, ord),
+           one(distinct_magnitudes, shape=shapes(min_dims=1, max_dims=2), ord=st.sampled_from([None, 1, math.inf]))
+           .map(untied_whole_matrix), lambda a, ord: np.linalg.norm(a, ord)),
     OpSpec("logsumexp", "logsumexp", lambda a, **kw: a.logsumexp(**kw), reduction(min_dims=1).map(dims_only),
            numpy_logsumexp),
     OpSpec("softmax", "softmax", lambda a, **kw: a.softmax(**kw), along_one_dim(), numpy_softmax),

@@ -667,6 +667,13 @@ class Tensor:
         out = shifted.exp().sum(dim, keepdim=True).log() + shift
         return out if keepdim else out.squeeze(dim)
 
+    def norm(self, p="fro", dim=None, keepdim: bool = False, dtype=None) -> Tensor:
+        """The vector p-norm over `dim` (all dims if None); 'fro' is the 2-norm of the entries.
+        Composed in tinygrad_np/linalg.py, with PyTorch's gradients at 0."""
+        from .linalg import tensor_norm  # linalg builds on this module
+
+        return tensor_norm(self, p, dim, keepdim, dtype)
+
     def softmax(self, dim=None, *, axis=None) -> Tensor:
         """exp(x - m) / Σ exp(x - m), with m the max along dim."""
         dim = dim if axis is None else axis
