@@ -1,5 +1,5 @@
 """The primitive ops. Every Node subclass defined here registers itself in
-`tinygrad_np.autograd.function.PRIMITIVES`; everything else in the library is composed
+`tinygrad_np.autograd.node.PRIMITIVES`; everything else in the library is composed
 from these. The table with each op's gradient is docs/ops.md.
 """
 
