@@ -79,6 +79,46 @@ class MulConstant(Function):
         return grad_output * ctx.constant, None
 
 
+class LinearFunction(Function):
+    """input @ weightᵀ + bias, with an optional bias (PyTorch's docs example)."""
+
+    @staticmethod
+    def forward(ctx, input, weight, bias=None):
+        ctx.save_for_backward(input, weight, bias)
+        output = input @ weight.T
+        if bias is not None:
+            output += bias.unsqueeze(0).expand_as(output)
+        return output
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        input, weight, bias = ctx.saved_tensors
+        grad_input = grad_weight = grad_bias = None
+        if ctx.needs_input_grad[0]:
+            grad_input = grad_output @ weight
+        if ctx.needs_input_grad[1]:
+            grad_weight = grad_output.T @ input
+        if bias is not None and ctx.needs_input_grad[2]:
+            grad_bias = grad_output.sum(0)
+        return grad_input, grad_weight, grad_bias
+
+
+class MyReLU(Function):
+    """relu with a backward that writes into a clone of the upstream gradient (PyTorch's tutorial)."""
+
+    @staticmethod
+    def forward(ctx, input):
+        ctx.save_for_backward(input)
+        return input.clamp(min=0)
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        (input,) = ctx.saved_tensors
+        grad_input = grad_output.clone()
+        grad_input[input < 0] = 0
+        return grad_input
+
+
 class Cube(Function):
     """x³ in the newer style: forward without ctx, what backward needs saved by setup_context."""
 
@@ -125,6 +165,18 @@ def test_two_input_two_output_function_matches_finite_differences():
 
 def test_function_with_a_number_argument_matches_finite_differences():
     assert gradcheck(lambda x: MulConstant.apply(x, 2.5), (leaf([0.5, -1.0, 2.0]),))
+
+
+@pytest.mark.parametrize("with_bias", [True, False])
+def test_linear_function_matches_finite_differences_to_second_order(with_bias):
+    inputs = (leaf([[0.5, -1.0, 2.0], [1.0, 0.25, -0.5]]), leaf([[0.1, 0.2, 0.3], [-0.4, 0.5, -0.6]]))
+    inputs += (leaf([0.7, -0.8]),) if with_bias else ()
+    assert gradcheck(LinearFunction.apply, inputs)
+    assert gradgradcheck(LinearFunction.apply, inputs)
+
+
+def test_relu_with_an_in_place_backward_matches_finite_differences():
+    assert gradcheck(MyReLU.apply, (leaf([[0.5, -1.0, 2.0], [-0.3, 0.25, -0.5]]),))
 
 
 @given(arrays(shapes(max_dims=3)))
