@@ -87,7 +87,7 @@ class LinearFunction(Function):
         ctx.save_for_backward(input, weight, bias)
         output = input @ weight.T
         if bias is not None:
-            output += bias.unsqueeze(0).expand_as(output)
+            output += bias.unsqueeze(0).expand(output.shape)
         return output
 
     @staticmethod
