@@ -501,6 +501,39 @@ def numpy_matrix_norm(a, ord, dim, keepdim):
     return np.linalg.norm(a, ord, axis=dim, keepdims=keepdim)
 
 
+def roll_cases() -> st.SearchStrategy:
+    """One shift of the flattened tensor, or shifts along a list of dims (repeats add up)."""
+    flat = one(shifts=st.integers(-7, 7))
+    along_dims = shapes(min_dims=1).flatmap(lambda s: st.lists(
+        st.tuples(st.integers(-7, 7), st.integers(-len(s), len(s) - 1)), min_size=1, max_size=3,
+    ).flatmap(lambda pairs: arrays(s).map(lambda a: Case((a,), {"shifts": tuple(p[0] for p in pairs),
+                                                                 "dims": tuple(p[1] for p in pairs)}))))
+    return flat | along_dims
+
+
+def numpy_roll(a, shifts, dims=None):
+    return np.roll(a, shifts, dims)
+
+
+def flip_cases() -> st.SearchStrategy:
+    return shapes().flatmap(lambda s: st.tuples(arrays(s), st.lists(st.integers(0, len(s) - 1), unique=True)).map(
+        lambda t: Case((t[0],), {"dims": [along(s, d) for d in t[1]]})) if s else arrays(s).map(
+        lambda a: Case((a,), {"dims": []})))
+
+
+def repeat_cases() -> st.SearchStrategy:
+    """Sizes for every dim and up to two leading new ones, 0 (an empty result) included."""
+    return shapes().flatmap(lambda s: st.tuples(arrays(s), st.lists(st.integers(0, 3), min_size=len(s),
+                                                                    max_size=len(s) + 2)).map(
+        lambda t: Case((t[0],), {"sizes": tuple(t[1])})))
+
+
+def tile_cases() -> st.SearchStrategy:
+    """Sizes for some of the trailing dims (the others kept) or more."""
+    return shapes().flatmap(lambda s: st.tuples(arrays(s), st.lists(st.integers(1, 3), max_size=len(s) + 1)).map(
+        lambda t: Case((t[0],), {"dims": tuple(t[1])})))
+
+
 # --------------------------------------------------------------------- in-place ops
 #
 # Each in-place entry applies the op to a clone of its first input (`in_graph`), as PyTorch code
@@ -803,6 +836,10 @@ SPECS: list[OpSpec] = [
            split_cases(), numpy_pieces_reversed),
     OpSpec("chunk", "chunk", lambda a, chunks, dim: tg.cat(a.chunk(chunks, dim)[::-1], dim), chunk_cases(),
            numpy_chunks_reversed),
+    OpSpec("roll", "roll", lambda a, **kw: a.roll(**kw), roll_cases(), numpy_roll),
+    OpSpec("flip", "flip", lambda a, dims: tg.flip(a, dims), flip_cases(), lambda a, dims: np.flip(a, tuple(dims))),
+    OpSpec("repeat", "repeat", lambda a, sizes: a.repeat(sizes), repeat_cases(), lambda a, sizes: np.tile(a, sizes)),
+    OpSpec("tile", "tile", lambda a, dims: tg.tile(a, dims), tile_cases(), lambda a, dims: np.tile(a, dims)),
     OpSpec("unbind", "unbind", lambda a, dim: tg.stack(a.unbind(dim)[::-1], dim), unbind_cases(),
            lambda a, dim: np.flip(a, dim)),
     # in place, on a clone of the first input (in_graph)

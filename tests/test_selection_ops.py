@@ -118,3 +118,74 @@ def test_unbind_removes_the_dim():
 def test_unbind_refuses_a_0_d_tensor():
     with pytest.raises(IndexError, match="no dimensions"):
         tg.tensor(1.0).unbind()
+
+
+# --------------------------------------------------------------------- roll, flip, repeat, tile
+
+
+def test_roll_without_dims_rolls_the_flattened_tensor():
+    assert grid().roll(1).tolist() == [[5.0, 0.0, 1.0], [2.0, 3.0, 4.0]]
+
+
+def test_roll_along_several_dims_shifts_each():
+    assert tg.roll(grid(), (1, 1), (0, 1)).tolist() == [[5.0, 3.0, 4.0], [2.0, 0.0, 1.0]]
+
+
+def test_roll_shifts_along_a_repeated_dim_add_up():
+    assert grid().roll((1, 1), (0, 0)).tolist() == grid().tolist()
+
+
+def test_roll_takes_shifts_modulo_the_size():
+    assert grid().roll(-7, 1).tolist() == [[1.0, 2.0, 0.0], [4.0, 5.0, 3.0]]
+
+
+@pytest.mark.parametrize(("shifts", "dims", "message"), [
+    ((1, 1), 0, "shifts: 2, dims:1"), ((1, 2), None, "shifts: 2, dims:0"), (1, (0, 1), "shifts: 1, dims:2"),
+])
+def test_roll_refuses_shifts_and_dims_that_do_not_align(shifts, dims, message):
+    with pytest.raises(RuntimeError, match=message):
+        grid().roll(shifts, dims)
+
+
+def test_roll_needs_shifts():
+    with pytest.raises(RuntimeError, match="`shifts` required"):
+        grid().roll([], [])
+
+
+def test_flip_takes_dims_as_a_list_or_as_arguments():
+    assert grid().flip(0, 1).tolist() == tg.flip(grid(), [0, 1]).tolist() == [[5.0, 4.0, 3.0], [2.0, 1.0, 0.0]]
+
+
+def test_flip_returns_a_copy():
+    x = grid()
+    x.flip(0).zero_()
+    assert x.tolist() == grid().tolist()
+
+
+def test_flip_refuses_a_repeated_dim():
+    with pytest.raises(RuntimeError, match="dim 0 appears multiple times"):
+        grid().flip((0, 0))
+
+
+def test_repeat_may_add_leading_dims():
+    assert grid().repeat(1, 2, 1).shape == (1, 4, 3)
+
+
+def test_repeat_returns_a_copy_even_when_nothing_repeats():
+    x = tg.tensor([1.0])
+    x.repeat(1).add_(1)
+    assert x.tolist() == [1.0]
+
+
+def test_repeat_refuses_fewer_sizes_than_dims():
+    with pytest.raises(RuntimeError, match="can not be smaller than number of dimensions"):
+        grid().repeat(2)
+
+
+def test_repeat_refuses_negative_sizes():
+    with pytest.raises(RuntimeError, match="negative dimension -2"):
+        grid().repeat(-1, 1)
+
+
+def test_tile_pads_the_sizes_with_leading_ones():
+    assert tg.tile(grid(), (2,)).tolist() == [[0.0, 1.0, 2.0, 0.0, 1.0, 2.0], [3.0, 4.0, 5.0, 3.0, 4.0, 5.0]]

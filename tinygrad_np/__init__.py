@@ -4,7 +4,7 @@ A `Tensor` records the graph of primitive ops (`tinygrad_np.ops`); one engine
 (`tinygrad_np.autograd`) walks it backwards.
 """
 
-from . import accelerator, autograd, backends, cuda, data, dtypes, nn, optim, profiler, viz
+from . import accelerator, autograd, backends, cuda, data, dtypes, linalg, nn, optim, profiler, viz
 from .autograd import (
     enable_grad,
     inference_mode,
@@ -70,5 +70,7 @@ transpose, permute, broadcast_to, gather = Tensor.transpose, Tensor.permute, Ten
 lt, le, gt, ge, eq, ne = Tensor.lt, Tensor.le, Tensor.gt, Tensor.ge, Tensor.eq, Tensor.ne
 clone, masked_fill, index_add = Tensor.clone, Tensor.masked_fill, Tensor.index_add
 narrow, split, chunk, unbind = Tensor.narrow, Tensor.split, Tensor.chunk, Tensor.unbind
+norm = Tensor.norm
+roll, flip, tile = Tensor.roll, Tensor.flip, Tensor.tile
 
 __version__ = "0.1.0"

@@ -842,6 +842,52 @@ class Tensor:
         lead = (slice(None),) * dim
         return tuple(Index.apply(self, key=lead + (i,), basic=True) for i in range(self.shape[dim]))
 
+    def roll(self, shifts, dims=None) -> Tensor:
+        """Entries moved cyclically `shifts` places along `dims` (along the flattened tensor if
+        None): out[(i + shift) % n] = self[i]. A copy, through one `Index` per dim."""
+        shifts = tuple(operator.index(s) for s in (shifts if isinstance(shifts, (tuple, list)) else (shifts,)))
+        if dims is None:
+            if len(shifts) != 1:
+                raise RuntimeError(f"shifts and dimensions must align. shifts: {len(shifts)}, dims:0")
+            return self.flatten().roll(shifts, 0).reshape(self.shape)
+        dims = tuple(dims) if isinstance(dims, (tuple, list)) else (dims,)
+        if not shifts:
+            raise RuntimeError("`shifts` required")
+        if len(shifts) != len(dims):
+            raise RuntimeError(f"shifts and dimensions must align. shifts: {len(shifts)}, dims:{len(dims)}")
+        if self.ndim == 0:
+            raise IndexError(f"Dimension specified as {dims[0]} but tensor has no dimensions")
+        out = self
+        for shift, dim in zip(shifts, dims):
+            dim = normalize_dim(dim, self.ndim)
+            n = self.shape[dim]
+            positions = (np.arange(n) - shift) % n if n else np.arange(0)
+            out = Index.apply(out, key=(slice(None),) * dim + (positions,), basic=False)
+        return out
+
+    def flip(self, *dims) -> Tensor:
+        """The order of entries reversed along `dims` (a copy, as PyTorch's; `flip(0, 1)` or `flip((0, 1))`)."""
+        if not dims:
+            raise TypeError("flip() missing 1 required positional argument: 'dims'")
+        dims = [normalize_dim(d, self.ndim) for d in shape_arg(dims)]
+        for d in dims:
+            if dims.count(d) > 1:
+                raise RuntimeError(f"dim {d} appears multiple times in the list of dims")
+        key = tuple(slice(None, None, -1) if d in dims else slice(None) for d in range(self.ndim))
+        return Index.apply(self, key=key, basic=True).clone()
+
+    def repeat(self, *sizes) -> Tensor:
+        """The tensor tiled `sizes[i]` times along dim i (sizes may add leading dims): a copy,
+        made by interleaving size-1 dims, `expand` and `reshape`, so the gradient is a sum."""
+        if not sizes:
+            raise TypeError('repeat() missing 1 required positional arguments: "repeats"')
+        return _repeat(self, shape_arg(sizes))
+
+    def tile(self, *dims) -> Tensor:
+        """`repeat`, with `dims` padded with leading 1s when shorter than the tensor's dims."""
+        dims = shape_arg(dims)
+        return _repeat(self, (1,) * (self.ndim - len(dims)) + dims)
+
 
 # --------------------------------------------------------------------- functions on tensors
 
@@ -911,6 +957,18 @@ def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
 def _slice_along(t: Tensor, dim: int, start: int, stop: int) -> Tensor:
     """t[..., start:stop, ...] on a normalised `dim` (a view, through `Index`)."""
     return Index.apply(t, key=(slice(None),) * dim + (slice(start, stop),), basic=True)
+
+
+def _repeat(t: Tensor, sizes: tuple) -> Tensor:
+    if len(sizes) < t.ndim:
+        raise RuntimeError("Number of dimensions of repeat dims can not be smaller than number of dimensions of tensor")
+    shape = (1,) * (len(sizes) - t.ndim) + t.shape
+    target = tuple(r * n for r, n in zip(sizes, shape))
+    if any(r < 0 for r in sizes):
+        raise RuntimeError(f"Trying to create tensor with negative dimension {min(target)}: {list(target)}")
+    spread = t.reshape(tuple(m for n in shape for m in (1, n)))
+    out = spread.expand(tuple(m for r, n in zip(sizes, shape) for m in (r, n))).reshape(target)
+    return out.clone() if np.may_share_memory(out._array, t._array) else out
 
 
 def _key_arrays(key):
