@@ -9,6 +9,7 @@ batch, never one `__getitem__` per sample, unless a `collate_fn` is given, which
 the list of samples. Any other dataset is collated by `default_collate`.
 """
 
+import inspect
 import math
 
 import numpy as np
@@ -17,9 +18,22 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import tinygrad_np as tg
-from tinygrad_np.data import DataLoader, Dataset, Subset, TensorDataset, default_collate
+from tinygrad_np.data import (
+    BatchSampler,
+    DataLoader,
+    Dataset,
+    IterableDataset,
+    RandomSampler,
+    SequentialSampler,
+    Subset,
+    SubsetRandomSampler,
+    TensorDataset,
+    WeightedRandomSampler,
+    default_collate,
+)
 
 sizes = st.integers(min_value=0, max_value=300)
+nonempty_sizes = st.integers(min_value=1, max_value=300)  # a RandomSampler refuses an empty dataset, as PyTorch's
 batch_sizes = st.integers(min_value=1, max_value=64)
 seeds = st.integers(min_value=0, max_value=2**32 - 1)
 
@@ -92,7 +106,7 @@ def test_len_counts_the_final_partial_batch_unless_drop_last(n, batch_size, drop
     assert len(loader) == expected
 
 
-@given(n=sizes, batch_size=batch_sizes, drop_last=st.booleans(), shuffle=st.booleans(), seed=seeds)
+@given(n=nonempty_sizes, batch_size=batch_sizes, drop_last=st.booleans(), shuffle=st.booleans(), seed=seeds)
 def test_an_epoch_yields_exactly_len_loader_batches(n, batch_size, drop_last, shuffle, seed):
     loader = DataLoader(
         indexed(n), batch_size=batch_size, drop_last=drop_last, shuffle=shuffle, generator=np.random.default_rng(seed)
@@ -100,7 +114,7 @@ def test_an_epoch_yields_exactly_len_loader_batches(n, batch_size, drop_last, sh
     assert sum(1 for _ in loader) == len(loader)
 
 
-@given(n=sizes, batch_size=batch_sizes, shuffle=st.booleans(), seed=seeds)
+@given(n=nonempty_sizes, batch_size=batch_sizes, shuffle=st.booleans(), seed=seeds)
 def test_every_sample_appears_exactly_once_per_epoch(n, batch_size, shuffle, seed):
     loader = DataLoader(indexed(n), batch_size=batch_size, shuffle=shuffle, generator=np.random.default_rng(seed))
     order = epoch_order(loader)
@@ -108,7 +122,7 @@ def test_every_sample_appears_exactly_once_per_epoch(n, batch_size, shuffle, see
     np.testing.assert_array_equal(np.sort(order), np.arange(n))
 
 
-@given(n=sizes, batch_size=batch_sizes, shuffle=st.booleans(), seed=seeds)
+@given(n=nonempty_sizes, batch_size=batch_sizes, shuffle=st.booleans(), seed=seeds)
 def test_drop_last_drops_only_the_remainder_and_repeats_no_sample(n, batch_size, shuffle, seed):
     loader = DataLoader(
         indexed(n), batch_size=batch_size, drop_last=True, shuffle=shuffle, generator=np.random.default_rng(seed)
@@ -119,7 +133,7 @@ def test_drop_last_drops_only_the_remainder_and_repeats_no_sample(n, batch_size,
     assert np.all((0 <= order) & (order < n))
 
 
-@given(n=sizes, batch_size=batch_sizes, drop_last=st.booleans(), shuffle=st.booleans())
+@given(n=nonempty_sizes, batch_size=batch_sizes, drop_last=st.booleans(), shuffle=st.booleans())
 def test_batches_hold_batch_size_samples_except_a_final_partial_batch(n, batch_size, drop_last, shuffle):
     loader = DataLoader(indexed(n), batch_size=batch_size, drop_last=drop_last, shuffle=shuffle)
     lengths = [batch[0].shape[0] for batch in loader]
@@ -147,9 +161,14 @@ def test_last_partial_batch_is_kept_unless_drop_last():
 
 
 def test_an_empty_dataset_yields_no_batches():
-    loader = DataLoader(indexed(0), batch_size=4, shuffle=True)
+    loader = DataLoader(indexed(0), batch_size=4)
     assert len(loader) == 0
     assert list(loader) == []
+
+
+def test_shuffling_an_empty_dataset_raises_value_error_as_pytorch():
+    with pytest.raises(ValueError, match="num_samples should be a positive integer value, but got num_samples=0"):
+        DataLoader(indexed(0), batch_size=4, shuffle=True)
 
 
 def test_a_dataset_smaller_than_one_batch_yields_one_partial_batch_or_none_with_drop_last():
@@ -165,7 +184,7 @@ def test_without_shuffle_samples_come_in_order_0_to_n_minus_1(n, batch_size):
     np.testing.assert_array_equal(epoch_order(DataLoader(indexed(n), batch_size=batch_size)), np.arange(n))
 
 
-@given(n=st.integers(min_value=0, max_value=300), batch_size=batch_sizes, seed=seeds)
+@given(n=nonempty_sizes, batch_size=batch_sizes, seed=seeds)
 def test_shuffle_with_a_generator_follows_the_permutation_that_generator_draws(n, batch_size, seed):
     loader = DataLoader(indexed(n), batch_size=batch_size, shuffle=True, generator=np.random.default_rng(seed))
     np.testing.assert_array_equal(epoch_order(loader), np.random.default_rng(seed).permutation(n))
@@ -565,7 +584,7 @@ def test_subset_accepts_an_empty_index_list():
 # ------------------------------------------------------------------ argument validation
 
 
-@pytest.mark.parametrize("batch_size", [0, -1, 2.5, True, False, None, "4"])
+@pytest.mark.parametrize("batch_size", [0, -1, 2.5, True, False, "4"])
 def test_batch_size_must_be_a_positive_integer(batch_size):
     with pytest.raises(ValueError, match="batch_size"):
         DataLoader(indexed(10), batch_size=batch_size)
@@ -590,3 +609,224 @@ def test_subset_rejects_boolean_masks_and_float_indices(indices):
     dataset = TensorDataset(np.arange(5) * 10)
     with pytest.raises(TypeError, match="flatnonzero"):
         Subset(dataset, indices)
+
+
+# ------------------------------------------------------------------ PyTorch's arguments and their rules
+
+
+def test_the_signature_is_pytorchs():
+    parameters = inspect.signature(DataLoader).parameters
+    assert list(parameters) == [
+        "dataset", "batch_size", "shuffle", "sampler", "batch_sampler", "num_workers", "collate_fn", "pin_memory",
+        "drop_last", "timeout", "worker_init_fn", "multiprocessing_context", "generator", "prefetch_factor",
+        "persistent_workers", "pin_memory_device", "in_order",
+    ]  # fmt: skip
+    assert [parameters[name].default for name in ("batch_size", "shuffle", "num_workers", "pin_memory", "timeout")] == [
+        1, None, 0, False, 0,
+    ]  # fmt: skip
+    assert parameters["prefetch_factor"].kind is inspect.Parameter.KEYWORD_ONLY
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        ({"sampler": [0, 1], "shuffle": True}, "sampler option is mutually exclusive with shuffle"),
+        ({"batch_sampler": [[0]], "batch_size": 2}, "batch_sampler option is mutually exclusive with batch_size"),
+        ({"batch_sampler": [[0]], "shuffle": True}, "batch_sampler option is mutually exclusive with batch_size"),
+        ({"batch_sampler": [[0]], "sampler": [0]}, "batch_sampler option is mutually exclusive with batch_size"),
+        ({"batch_sampler": [[0]], "drop_last": True}, "batch_sampler option is mutually exclusive with batch_size"),
+        ({"batch_size": None, "drop_last": True}, "batch_size=None option disables auto-batching"),
+        ({"num_workers": -1}, "num_workers option should be non-negative"),
+        ({"timeout": -1}, "timeout option should be non-negative"),
+        ({"prefetch_factor": 2}, "prefetch_factor option could only be specified in multiprocessing"),
+        ({"persistent_workers": True}, "persistent_workers option needs num_workers > 0"),
+        ({"multiprocessing_context": "fork"}, "multiprocessing_context can only be used with multi-process loading"),
+    ],
+)
+def test_conflicting_arguments_raise_value_error_as_pytorch(arguments, message):
+    with pytest.raises(ValueError, match=message):
+        DataLoader(indexed(4), **arguments)
+
+
+def test_a_sampler_with_shuffle_false_is_accepted():
+    assert epoch_order(DataLoader(indexed(5), sampler=[4, 0], shuffle=False, batch_size=2)).tolist() == [4, 0]
+
+
+def test_a_batch_sampler_with_the_default_batch_size_is_accepted_and_batch_size_becomes_none():
+    loader = DataLoader(indexed(10), batch_sampler=BatchSampler(SequentialSampler(range(10)), 3, False))
+    assert loader.batch_size is None and loader.drop_last is False and len(loader) == 4
+
+
+def test_the_loader_exposes_its_dataset_sampler_and_batch_sampler():
+    dataset = indexed(6)
+    loader = DataLoader(dataset, batch_size=4, shuffle=True)
+    assert loader.dataset is dataset and len(loader.dataset) == 6
+    assert isinstance(loader.sampler, RandomSampler) and isinstance(loader.batch_sampler, BatchSampler)
+    assert isinstance(DataLoader(dataset).sampler, SequentialSampler)
+
+
+@pytest.mark.parametrize(
+    "name", ["batch_size", "batch_sampler", "sampler", "drop_last", "dataset", "persistent_workers"]
+)
+def test_the_ordering_attributes_cannot_be_set_after_init(name):
+    loader = DataLoader(indexed(4))
+    with pytest.raises(ValueError, match=f"{name} attribute should not be set after DataLoader is initialized"):
+        setattr(loader, name, None)
+
+
+def test_setting_collate_fn_after_init_gives_it_the_samples():
+    loader = DataLoader(indexed(4), batch_size=2)
+    loader.collate_fn = len
+    assert list(loader) == [2, 2]
+
+
+def test_a_custom_sampler_orders_the_samples():
+    loader = DataLoader(indexed(10), batch_size=3, sampler=[9, 1, 1, 4])
+    assert epoch_order(loader).tolist() == [9, 1, 1, 4] and len(loader) == 2
+
+
+def test_a_batch_sampler_gives_the_batches():
+    loader = DataLoader(indexed(10), batch_sampler=[[3, 1], [0], [7, 8, 9]])
+    assert [batch.tolist() for (batch,) in loader] == [[3, 1], [0], [7, 8, 9]]
+
+
+@pytest.mark.parametrize(
+    "sampler",
+    [
+        RandomSampler(range(30), generator=np.random.default_rng(0)),
+        SubsetRandomSampler([2, 4, 6, 8], generator=np.random.default_rng(0)),
+        WeightedRandomSampler([1.0] * 30, 12, generator=np.random.default_rng(0)),
+        [5, 3, 1],
+    ],
+    ids=["random", "subset-random", "weighted", "list"],
+)
+def test_samplers_keep_the_whole_batch_fetch_and_its_order(sampler):
+    dataset = CountingTensorDataset(np.arange(30))
+    expected = list(BatchSampler(sampler, 4, False))
+    if hasattr(sampler, "generator"):
+        sampler.generator = np.random.default_rng(0)
+    loader = DataLoader(dataset, batch_size=4, sampler=sampler)
+    assert [batch.tolist() for (batch,) in loader] == expected
+    assert dataset.getitem_calls == 0
+
+
+def test_batch_size_none_yields_samples_one_by_one_converted_to_tensors():
+    dataset = Samples([(np.zeros(2, np.float32), 1), (np.ones(2, np.float32), 2)])
+    samples = list(DataLoader(dataset, batch_size=None))
+    assert len(samples) == 2 and len(DataLoader(dataset, batch_size=None)) == 2
+    image, label = samples[1]
+    assert isinstance(image, tg.Tensor) and image.tolist() == [1.0, 1.0] and label == 2 and type(label) is int
+
+
+def test_batch_size_none_passes_each_sample_to_a_given_collate_fn():
+    assert list(DataLoader(Samples([1, 2, 3]), batch_size=None, collate_fn=lambda x: x * 10)) == [10, 20, 30]
+
+
+def test_a_tg_generator_orders_the_shuffle():
+    def order(seed):
+        generator = tg.Generator().manual_seed(seed)
+        return epoch_order(DataLoader(indexed(50), batch_size=8, shuffle=True, generator=generator))
+
+    np.testing.assert_array_equal(order(42), order(42))
+    np.testing.assert_array_equal(order(42), tg.Generator().manual_seed(42).numpy.permutation(50))
+
+
+@pytest.mark.parametrize("num_workers", [0, 1, 4])
+@pytest.mark.parametrize("pin_memory", [False, True])
+def test_num_workers_and_pin_memory_give_the_same_batches_in_the_main_process(num_workers, pin_memory):
+    dataset = Pairs(10)
+    loader = DataLoader(dataset, batch_size=4, num_workers=num_workers, pin_memory=pin_memory)
+    batches = [(x.tolist(), y.tolist()) for x, y in loader]
+    expected = [(x.tolist(), y.tolist()) for x, y in DataLoader(Pairs(10), batch_size=4)]
+    assert batches == expected
+    assert loader.num_workers == num_workers and loader.prefetch_factor == (2 if num_workers else None)
+
+
+def test_worker_arguments_are_accepted_with_workers():
+    loader = DataLoader(indexed(4), num_workers=2, prefetch_factor=4, persistent_workers=True, timeout=5,
+                        worker_init_fn=lambda worker_id: None, multiprocessing_context="fork")  # fmt: skip
+    assert len(list(loader)) == 4
+
+
+def test_a_dataset_with_getitems_is_fetched_one_call_per_batch():
+    class Batched(Pairs):
+        batches = []
+
+        def __getitems__(self, indices):
+            self.batches.append(list(indices))
+            return [self.features[i] for i in indices]
+
+    dataset = Batched(5)
+    assert [batch.shape for batch in DataLoader(dataset, batch_size=2)] == [(2, 3), (2, 3), (1, 3)]
+    assert Batched.batches == [[0, 1], [2, 3], [4]] and dataset.getitem_calls == 0
+
+
+# ------------------------------------------------------------------ IterableDataset
+
+
+class Stream(IterableDataset):
+    def __init__(self, n):
+        self.n = n
+
+    def __iter__(self):
+        return iter(range(self.n))
+
+
+class SizedStream(Stream):
+    def __len__(self):
+        return self.n
+
+
+@pytest.mark.parametrize(
+    ("drop_last", "expected"), [(False, [[0, 1, 2], [3, 4, 5], [6]]), (True, [[0, 1, 2], [3, 4, 5]])]
+)
+def test_an_iterable_dataset_is_batched_in_the_order_it_yields(drop_last, expected):
+    assert [batch.tolist() for batch in DataLoader(Stream(7), batch_size=3, drop_last=drop_last)] == expected
+
+
+def test_get_worker_info_is_none_as_batches_are_made_in_the_calling_process():
+    class Sharded(IterableDataset):
+        def __iter__(self):
+            assert tg.data.get_worker_info() is None
+            return iter(range(4))
+
+    assert [batch.tolist() for batch in DataLoader(Sharded(), batch_size=2, num_workers=2)] == [[0, 1], [2, 3]]
+
+
+def test_an_iterable_dataset_without_batching_yields_its_samples():
+    assert list(DataLoader(Stream(3), batch_size=None)) == [0, 1, 2]
+
+
+def test_an_iterable_datasets_loader_length_follows_its_len():
+    assert len(DataLoader(SizedStream(7), batch_size=3)) == 3
+    assert len(DataLoader(SizedStream(7), batch_size=3, drop_last=True)) == 2
+    with pytest.raises(TypeError, match="has no len"):
+        len(DataLoader(Stream(7), batch_size=3))
+
+
+@pytest.mark.parametrize(
+    ("arguments", "name"),
+    [({"shuffle": True}, "shuffle"), ({"sampler": [0]}, "sampler"), ({"batch_sampler": [[0]]}, "batch_sampler")],
+)
+def test_an_iterable_dataset_refuses_shuffle_and_samplers(arguments, name):
+    with pytest.raises(ValueError, match=f"DataLoader with IterableDataset: expected unspecified {name} option"):
+        DataLoader(Stream(3), **arguments)
+
+
+# ------------------------------------------------------------------ the torch.utils.data name
+
+
+def test_tinygrad_np_utils_data_is_tinygrad_np_data():
+    import tinygrad_np.utils.data
+    from tinygrad_np.utils.data import DataLoader as Loader
+    from tinygrad_np.utils.data import random_split
+
+    assert tinygrad_np.utils.data is tg.data and tg.utils.data is tg.data
+    assert Loader is DataLoader and random_split is tg.data.random_split
+
+
+def test_submodules_under_the_utils_name_are_the_same_modules():
+    from tinygrad_np.utils.data.dataset import Dataset as UtilsDataset
+    from tinygrad_np.utils.data.sampler import RandomSampler as UtilsRandomSampler
+
+    assert UtilsRandomSampler is RandomSampler and UtilsDataset is Dataset

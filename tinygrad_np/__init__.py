@@ -4,7 +4,7 @@ A `Tensor` records the graph of primitive ops (`tinygrad_np.ops`); one engine
 (`tinygrad_np.autograd`) walks it backwards.
 """
 
-from . import accelerator, autograd, backends, cuda, data, dtypes, linalg, nn, optim, profiler, viz
+from . import accelerator, autograd, backends, cuda, data, dtypes, linalg, nn, optim, profiler, utils, viz
 from .autograd import (
     enable_grad,
     inference_mode,
@@ -51,7 +51,7 @@ from .dtypes import (
 )
 from .errors import CheckpointError, DatasetError, DatasetNotFoundError, NotARegularFileError, ShapeError
 from .memory import keep_freed_memory
-from .random import manual_seed
+from .random import Generator, manual_seed
 from .serialization import load, save
 from .tensor import Tensor, cat, maximum, minimum, stack, tensor, where
 

@@ -1,72 +1,213 @@
-"""DataLoader: batches from a dataset, in order or shuffled reproducibly."""
+"""DataLoader: batches from a dataset, in the order a sampler gives, as `torch.utils.data.DataLoader`."""
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 import numpy as np
 
-from ..random import default_generator
-from .collate import default_collate
-from .dataset import Dataset
+from ..random import Generator, numpy_generator
+from .collate import default_collate, default_convert
+from .dataset import Dataset, IterableDataset
+from .sampler import (
+    BatchSampler,
+    RandomSampler,
+    Sampler,
+    SequentialSampler,
+    SubsetRandomSampler,
+    WeightedRandomSampler,
+)
+
+FIXED_AFTER_INIT = ("batch_size", "batch_sampler", "sampler", "drop_last", "dataset", "persistent_workers")
+WHOLE_ORDER = (SequentialSampler, RandomSampler, SubsetRandomSampler, WeightedRandomSampler)  # have order()
 
 
 class DataLoader:
-    """Iterate over `dataset` in batches of `batch_size`.
+    """Iterate over `dataset` in batches, with PyTorch's arguments and their rules.
 
-    - `shuffle=True` draws a new order every epoch (every `iter(loader)`) from `generator`, a
-      `numpy.random.Generator`, or, when it is None, from the library's generator, so
-      `tg.manual_seed(n)` makes the order reproducible.
-    - The last batch holds the remaining `len(dataset) % batch_size` samples unless
-      `drop_last=True`; `len(loader)` counts it.
-    - A dataset with `get_batch(index)` (TensorDataset, MNIST, Subset of them) returns each batch
-      with one vectorised fetch; otherwise the samples are fetched one by one and combined by
-      `collate_fn` (default: `default_collate`, which stacks them into Tensors). A `collate_fn`
-      given here always gets the list of samples.
+    The order of an epoch (each `iter(loader)`) comes from `sampler`: by default the indices in
+    order, or, with `shuffle=True`, a `RandomSampler` drawing a new permutation each epoch from
+    `generator` (a `tg.Generator` or `numpy.random.Generator`; without one, the library's
+    generator, so `tg.manual_seed(n)` fixes it). A `BatchSampler` cuts that order into batches
+    of `batch_size` (the last one shorter, or dropped with `drop_last`); or `batch_sampler`
+    gives the batches' indices itself. `batch_size=None` turns batching off: samples come one
+    by one through `collate_fn` (default: `default_convert`).
+
+    A batch is fetched in one vectorised call when the dataset has `get_batch(index)`
+    (TensorDataset, MNIST, Subset of them) and no `collate_fn` is given; otherwise sample by
+    sample (`dataset[i]`, or `dataset.__getitems__(indices)` if defined) and combined by
+    `collate_fn` (default: `default_collate`). An `IterableDataset` is read as a stream and
+    grouped into batches in the order it yields.
+
+    Everything runs in the calling process: `num_workers`, `pin_memory`, `timeout`,
+    `worker_init_fn`, `multiprocessing_context`, `prefetch_factor`, `persistent_workers` and
+    `pin_memory_device` are checked as PyTorch checks them and otherwise have no effect
+    (docs/data.md measures why worker processes would not help here).
     """
 
     def __init__(
         self,
         dataset: Dataset,
-        batch_size: int = 1,
-        shuffle: bool = False,
+        batch_size: int | None = 1,
+        shuffle: bool | None = None,
+        sampler: Sampler | Iterable[int] | None = None,
+        batch_sampler: Sampler | Iterable[list[int]] | None = None,
+        num_workers: int = 0,
+        collate_fn: Callable[[Any], Any] | None = None,
+        pin_memory: bool = False,
         drop_last: bool = False,
-        generator: np.random.Generator | None = None,
-        collate_fn: Callable[[list[Any]], Any] | None = None,
+        timeout: float = 0,
+        worker_init_fn: Callable[[int], None] | None = None,
+        multiprocessing_context: Any = None,
+        generator: Generator | np.random.Generator | None = None,
+        *,
+        prefetch_factor: int | None = None,
+        persistent_workers: bool = False,
+        pin_memory_device: str = "",
+        in_order: bool = True,
     ) -> None:
-        if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size <= 0:
-            raise ValueError(f"DataLoader: batch_size must be a positive integer, got {batch_size!r}")
-        if generator is not None and not isinstance(generator, np.random.Generator):
-            raise TypeError(
-                f"DataLoader: generator must be a numpy.random.Generator (np.random.default_rng(seed)), "
-                f"got {type(generator).__name__}"
+        if isinstance(num_workers, bool) or not isinstance(num_workers, (int, np.integer)) or num_workers < 0:
+            raise ValueError(
+                "num_workers option should be non-negative; use num_workers=0 to disable multiprocessing."
             )
+        if timeout < 0:
+            raise ValueError("timeout option should be non-negative")
+        if num_workers == 0 and prefetch_factor is not None:
+            raise ValueError(
+                "prefetch_factor option could only be specified in multiprocessing. Let num_workers > 0 to "
+                "enable multiprocessing, otherwise set prefetch_factor to None."
+            )
+        if num_workers > 0 and prefetch_factor is None:
+            prefetch_factor = 2
+        if prefetch_factor is not None and prefetch_factor < 0:
+            raise ValueError("prefetch_factor option should be non-negative")
+        if persistent_workers and num_workers == 0:
+            raise ValueError("persistent_workers option needs num_workers > 0")
+        if multiprocessing_context is not None and num_workers == 0:
+            raise ValueError(
+                "multiprocessing_context can only be used with multi-process loading (num_workers > 0), "
+                f"but got num_workers={num_workers}"
+            )
+        if generator is not None:
+            numpy_generator(generator, "DataLoader")
+
+        if isinstance(dataset, IterableDataset):
+            for name, value in (("shuffle", shuffle), ("sampler", sampler), ("batch_sampler", batch_sampler)):
+                if value not in (None, False):
+                    raise ValueError(
+                        f"DataLoader with IterableDataset: expected unspecified {name} option, but got {name}={value}"
+                    )
+        shuffle = bool(shuffle)
+        if sampler is not None and shuffle:
+            raise ValueError("sampler option is mutually exclusive with shuffle")
+        if batch_sampler is not None:
+            if batch_size != 1 or shuffle or sampler is not None or drop_last:
+                raise ValueError(
+                    "batch_sampler option is mutually exclusive with batch_size, shuffle, sampler, and drop_last"
+                )
+            batch_size, drop_last = None, False
+        elif batch_size is None and drop_last:
+            raise ValueError(
+                "batch_size=None option disables auto-batching and is mutually exclusive with drop_last"
+            )
+        if sampler is None and not isinstance(dataset, IterableDataset):
+            sampler = RandomSampler(dataset, generator=generator) if shuffle else SequentialSampler(dataset)
+        if batch_size is not None and batch_sampler is None and not isinstance(dataset, IterableDataset):
+            batch_sampler = BatchSampler(sampler, batch_size, drop_last)
+        elif batch_size is not None:
+            BatchSampler([], batch_size, drop_last)  # the same checks of batch_size and drop_last
+
         self.dataset = dataset
-        self.batch_size = int(batch_size)
-        self.shuffle = shuffle
+        self.batch_size = None if batch_size is None else int(batch_size)
         self.drop_last = drop_last
+        self.sampler = sampler
+        self.batch_sampler = batch_sampler
         self.generator = generator
-        self.collate_fn = collate_fn
+        self.num_workers = int(num_workers)
+        self.prefetch_factor = prefetch_factor
+        self.pin_memory = pin_memory
+        self.pin_memory_device = pin_memory_device
+        self.timeout = timeout
+        self.worker_init_fn = worker_init_fn
+        self.multiprocessing_context = multiprocessing_context
+        self.persistent_workers = persistent_workers
+        self.in_order = in_order
+        self._collate_given = collate_fn is not None
+        self.collate_fn = collate_fn or (default_collate if self._auto_collation else default_convert)
+        self._initialized = True
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if getattr(self, "_initialized", False):
+            if name in FIXED_AFTER_INIT:
+                raise ValueError(f"{name} attribute should not be set after {type(self).__name__} is initialized")
+            if name == "collate_fn":
+                object.__setattr__(self, "_collate_given", True)
+        object.__setattr__(self, name, value)
+
+    @property
+    def _auto_collation(self) -> bool:
+        return self.batch_size is not None or self.batch_sampler is not None
 
     def __len__(self) -> int:
-        if self.drop_last:
-            return len(self.dataset) // self.batch_size
-        return math.ceil(len(self.dataset) / self.batch_size)
+        if isinstance(self.dataset, IterableDataset):
+            size = len(self.dataset)
+            if self.batch_size is None:
+                return size
+            return size // self.batch_size if self.drop_last else math.ceil(size / self.batch_size)
+        return len(self.batch_sampler if self._auto_collation else self.sampler)  # type: ignore[arg-type]
 
     def __iter__(self) -> Iterator[Any]:
-        size = len(self.dataset)
-        order = None
-        if self.shuffle:
-            order = (self.generator or default_generator()).permutation(size)
-        for batch in range(len(self)):
-            start, stop = batch * self.batch_size, min((batch + 1) * self.batch_size, size)
-            index = slice(start, stop) if order is None else order[start:stop]
-            yield self._fetch(index)
+        if isinstance(self.dataset, IterableDataset):
+            return self._stream()
+        if not self._auto_collation:
+            return (self.collate_fn(self.dataset[index]) for index in self.sampler)  # type: ignore[union-attr]
+        if not self._collate_given and hasattr(self.dataset, "get_batch"):
+            return (self.dataset.get_batch(index) for index in self._index_batches())
+        return (self.collate_fn(self._samples(indices)) for indices in self.batch_sampler)  # type: ignore[union-attr]
 
-    def _fetch(self, index: slice | np.ndarray) -> Any:
-        if self.collate_fn is None and hasattr(self.dataset, "get_batch"):
-            return self.dataset.get_batch(index)
-        indices = range(index.start, index.stop) if isinstance(index, slice) else index.tolist()
-        return (self.collate_fn or default_collate)([self.dataset[i] for i in indices])
+    def _index_batches(self) -> Iterator[slice | np.ndarray]:
+        """The batch sampler's batches as slices or int64 arrays. The loader's own BatchSampler
+        over a sampler that knows its whole order is cut from that order's array directly."""
+        batches = self.batch_sampler
+        if type(batches) is BatchSampler and type(batches.sampler) in WHOLE_ORDER:
+            size = len(batches)
+            if type(batches.sampler) is SequentialSampler:
+                total = len(batches.sampler)
+                for start in range(0, size * batches.batch_size, batches.batch_size):
+                    yield slice(start, min(start + batches.batch_size, total))
+                return
+            order = batches.sampler.order()
+            for start in range(0, size * batches.batch_size, batches.batch_size):
+                yield order[start : start + batches.batch_size]
+            return
+        for indices in batches:  # type: ignore[union-attr]
+            yield np.asarray(indices, dtype=np.int64).reshape(-1)
+
+    def _samples(self, indices: list[int]) -> list[Any]:
+        if hasattr(self.dataset, "__getitems__"):
+            return self.dataset.__getitems__(indices)
+        return [self.dataset[index] for index in indices]
+
+    def _stream(self) -> Iterator[Any]:
+        """An IterableDataset's samples, grouped into batches of batch_size as they come."""
+        if self.batch_size is None:
+            for sample in self.dataset:  # type: ignore[attr-defined]
+                yield self.collate_fn(sample)
+            return
+        batch: list[Any] = []
+        for sample in self.dataset:  # type: ignore[attr-defined]
+            batch.append(sample)
+            if len(batch) == self.batch_size:
+                yield self.collate_fn(batch)
+                batch = []
+        if batch and not self.drop_last:
+            yield self.collate_fn(batch)
+
+
+def get_worker_info() -> None:
+    """Information about the worker process this is called in; batches are always made in the
+    calling process here, so it is None, as PyTorch's outside a worker (an IterableDataset that
+    shards itself by worker then yields everything once)."""
+    return None

@@ -2,7 +2,7 @@
 
 Where the files are looked for, in order (the first folder holding both files of the split
 wins; nothing is searched after a folder whose files turn out to be corrupt):
-1. `root` and `root/<name>/`, when `root` is given;
+1. `root`, `root/<name>/` and torchvision's `root/<class name>/raw/`, when `root` is given;
 2. `$TINYGRAD_NP_DATA/<name>/`;
 3. the user cache `~/.cache/tinygrad_np/<name>/`;
 4. `/usr/share/datasets/<name>/`, where Debian's `dataset-fashion-mnist` package installs;
@@ -22,15 +22,17 @@ from typing import Any
 import numpy as np
 
 from ..errors import DatasetError, DatasetNotFoundError
-from ..tensor import Tensor, tensor
+from ..tensor import as_tensor
 from .collate import default_collate
 from .dataset import Dataset
 from .download import download as download_file
 from .idx import read_idx
+from .transforms import ToTensor, batch_form
 
 ENVIRONMENT_VARIABLE = "TINYGRAD_NP_DATA"
 SYSTEM_DATA_DIR = Path("/usr/share/datasets")
 IMAGE_SIZE = (28, 28)
+DEFAULT_TRANSFORM = ToTensor()
 
 
 def cache_dir() -> Path:
@@ -41,10 +43,15 @@ def cache_dir() -> Path:
 class MNIST(Dataset):
     """The MNIST digits: 60,000 training and 10,000 test images, 28x28 grey, 10 classes.
 
-    `dataset[i]` is `(image, label)`: a float32 Tensor of shape (1, 28, 28) with values in
-    [0, 1] (pixel / 255, as torchvision's ToTensor) and an int. `transform` and
-    `target_transform`, when given, are applied to each sample. `data` (uint8, (N, 28, 28)) and
-    `targets` (int64, (N,)) hold the whole split as Tensors; `folder` is where it was read.
+    `dataset[i]` is `(image, label)`: `transform(image)` of the uint8 (28, 28) array of pixels
+    (a copy; torchvision passes a PIL image) and `target_transform(label)` of the int label.
+    Without a transform the image is what `ToTensor()` makes of it: a float32 Tensor
+    (1, 28, 28) of pixel / 255. `data` (uint8, (N, 28, 28)) and `targets` (int64, (N,)) hold the
+    whole split as Tensors; `folder` is where it was read.
+
+    `get_batch` computes a batch in one NumPy expression when the transform is None or an
+    affine one (`transforms.batch_form`: ToTensor, then Normalizes) and there is no
+    target_transform, with the same values as sample by sample; otherwise it stacks samples.
     """
 
     name = "mnist"
@@ -64,9 +71,9 @@ class MNIST(Dataset):
         self,
         root: str | os.PathLike | None = None,
         train: bool = True,
-        download: bool = True,
-        transform: Callable[[Tensor], Any] | None = None,
+        transform: Callable[[np.ndarray], Any] | None = None,
         target_transform: Callable[[int], Any] | None = None,
+        download: bool = True,
     ) -> None:
         self.root = root
         self.train = train
@@ -77,30 +84,33 @@ class MNIST(Dataset):
         self.folder = self._find() or self._download(download)
         images, labels = (self._read(self._path(self.folder, stem)) for stem in self.files)
         self._check(images, labels)
-        self.data = tensor(images)
-        self.targets = tensor(labels.astype(np.int64))
+        self.data = as_tensor(images)
+        self.targets = as_tensor(labels.astype(np.int64))
 
     # ------------------------------------------------------------------ samples
 
     def __len__(self) -> int:
         return self.targets.shape[0]
 
+    @property
+    def class_to_idx(self) -> dict[str, int]:
+        return {name: position for position, name in enumerate(self.classes)}
+
     def __getitem__(self, index: int) -> tuple[Any, Any]:
-        image = tensor(np.divide(self.data._array[index][None], np.float32(255), dtype=np.float32))
+        pixels = self.data._array[index].copy()
         label = int(self.targets._array[index])
-        if self.transform is not None:
-            image = self.transform(image)
+        image = DEFAULT_TRANSFORM(pixels) if self.transform is None else self.transform(pixels)
         if self.target_transform is not None:
             label = self.target_transform(label)
         return image, label
 
     def get_batch(self, index: np.ndarray | slice) -> tuple[Any, ...]:
-        """Images (B, 1, 28, 28) float32 in [0, 1] and labels (B,) int64, in one fetch each."""
-        if self.transform is not None or self.target_transform is not None:
+        """The samples at `index` stacked: images (B, C, 28, 28) and labels (B,) int64."""
+        whole_batch = batch_form(DEFAULT_TRANSFORM if self.transform is None else self.transform)
+        if whole_batch is None or self.target_transform is not None:
             positions = range(len(self))[index] if isinstance(index, slice) else index.tolist()
             return default_collate([self[i] for i in positions])
-        images = np.divide(self.data._array[index][:, None], np.float32(255), dtype=np.float32)
-        return tensor(images), tensor(self.targets._array[index])
+        return as_tensor(whole_batch(self.data._array[index])), as_tensor(np.array(self.targets._array[index]))
 
     def __repr__(self) -> str:
         split = "Train" if self.train else "Test"
@@ -113,7 +123,9 @@ class MNIST(Dataset):
         """Every folder looked in, in order, with why it is on the list."""
         folders: list[tuple[Path, str]] = []
         if self.root is not None:
-            folders += [(Path(self.root), "root argument"), (Path(self.root) / self.name, "root argument")]
+            root = Path(self.root)
+            folders += [(root, "root argument"), (root / self.name, "root argument")]
+            folders.append((root / type(self).__name__ / "raw", "root argument, torchvision's layout"))
         variable = os.environ.get(ENVIRONMENT_VARIABLE)
         if variable:
             folders.append((Path(variable) / self.name, f"${ENVIRONMENT_VARIABLE}"))
