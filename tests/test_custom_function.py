@@ -2,8 +2,10 @@
 forward/backward and `F.apply`): gradients checked in float64 against finite differences,
 second derivatives through differentiable backwards, the ctx API, and PyTorch's errors."""
 
+import gc
 import re
 import warnings
+import weakref
 
 import numpy as np
 import pytest
@@ -428,6 +430,17 @@ def test_a_saved_output_keeps_its_history_for_double_backward():
     (first,) = tg.autograd.grad(Exp.apply(x).sum(), x, create_graph=True)
     (second,) = tg.autograd.grad(first.sum(), x)
     np.testing.assert_allclose(second.numpy(), np.exp([0.5]))
+
+
+def test_a_node_that_saved_its_output_is_freed_with_the_output_without_the_garbage_collector():
+    y = Exp.apply(leaf([1.0, 2.0]))
+    node = weakref.ref(y.grad_fn)
+    gc.disable()
+    try:
+        del y
+        assert node() is None
+    finally:
+        gc.enable()
 
 
 def test_saving_something_other_than_a_tensor_raises_type_error():

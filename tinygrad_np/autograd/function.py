@@ -98,8 +98,7 @@ class BackwardFunction(Node, FunctionCtx):
 
     _forward_cls: type[Function]
     _backward: Callable  # the Function's backward (or vjp)
-    _saved: list | None = None  # per saved tensor: the tensor, an output index, or None
-    _outputs: list  # per output: (array, version counter, grad_fn or True for this node), None for a non-tensor
+    _saved: list | None = None  # per saved tensor: the tensor, None, or for an output (array, counter, grad_fn)
     _single: int | None = None  # the index of the one differentiable output, if there is one
 
     def name(self) -> str:
@@ -116,12 +115,12 @@ class BackwardFunction(Node, FunctionCtx):
         for counter, version, value in self.saved_versions:
             if counter.value != version:
                 raise modified_error(self, counter, version, value)
-        return tuple(self._output_tensor(entry) if type(entry) is int else entry for entry in self._saved)
+        return tuple(self._output_tensor(*entry) if type(entry) is tuple else entry for entry in self._saved)
 
-    def _output_tensor(self, index: int) -> Tensor:
-        """Output `index` as a graph tensor, made on demand (so the node holds no cycle)."""
-        array, counter, grad_fn = self._outputs[index]
-        tensor = self.tensor_class._make(array, self if grad_fn is True else grad_fn)
+    def _output_tensor(self, array: np.ndarray, counter, grad_fn: Node | None) -> Tensor:
+        """A saved output as a graph tensor, made on demand: the node does not hold a tensor whose
+        grad_fn is itself (None stands for this node)."""
+        tensor = self.tensor_class._make(array, self if grad_fn is None else grad_fn)
         tensor._version_counter = counter
         return tensor
 
@@ -294,11 +293,11 @@ def _outputs(ctx: BackwardFunction, outputs: tuple, inputs: list, recording: boo
     same array (with its version counter; a view of an input stays one), so that forward's own
     tensor objects, which may be inputs or the user's, are never given this node."""
     tensor_class = Node.tensor_class
-    dirty = {id(t) for t in ctx.dirty_tensors}
+    dirty = {id(t) for t in ctx.__dict__.pop("dirty_tensors", ())}
     if dirty - {id(out) for out in outputs}:
         raise RuntimeError("Some elements marked as dirty during the forward method were not returned as output. "
                            "The inputs that are modified inplace must all be outputs of the Function.")
-    non_differentiable = {id(t) for t in ctx.non_differentiable}
+    non_differentiable = {id(t) for t in ctx.__dict__.pop("non_differentiable", ())}
     differentiable = [k for k, out in enumerate(outputs) if recording and isinstance(out, tensor_class)
                       and id(out) not in non_differentiable and dtypes.is_floating(out._array.dtype)]
     ctx._output_specs = [(out._array.shape, out._array.dtype) if isinstance(out, tensor_class) else None
@@ -349,20 +348,22 @@ def _dirty(tensor: Tensor, node: Node | None, recording: bool) -> Tensor:
 
 
 def _record_saved(ctx: BackwardFunction, outputs: tuple, results: list) -> None:
-    """What `saved_tensors` will give back, with the version of each saved tensor now."""
-    positions = {id(out): k for k, out in enumerate(outputs) if results[k] is not None}
-    ctx._outputs = [(r._array, r._version_counter, True if r.grad_fn is ctx else r.grad_fn) if r is not None else None
-                    for r in results]
+    """What `saved_tensors` will give back, with the version of each saved tensor now. A saved
+    output is kept as its array and history, to come back as the output with its grad_fn."""
+    returned = {id(out): result for out, result in zip(outputs, results) if result is not None}
     saved, versions = [], []
-    for tensor in ctx.to_save:
+    for tensor in ctx.__dict__.pop("to_save", ()):
         if tensor is None:
             saved.append(None)
             continue
-        k = positions.get(id(tensor))
-        entry = k if k is not None else tensor
-        counter = tensor._version_counter if k is None else results[k]._version_counter
-        versions.append((counter, counter.value, tensor))
-        saved.append(entry)
+        result = returned.get(id(tensor))
+        if result is None:
+            saved.append(tensor)
+            versions.append((tensor._version_counter, tensor._version_counter.value, tensor))
+        else:
+            counter = result._version_counter
+            saved.append((result._array, counter, None if result.grad_fn is ctx else result.grad_fn))
+            versions.append((counter, counter.value, result._array))
     ctx._saved, ctx.saved_versions = saved, versions
 
 
