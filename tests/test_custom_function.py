@@ -443,6 +443,14 @@ def test_a_node_that_saved_its_output_is_freed_with_the_output_without_the_garba
         gc.enable()
 
 
+def test_saved_variables_is_the_deprecated_name_of_saved_tensors():
+    x = leaf([1.0])
+    y = LegendrePolynomial3.apply(x)
+    with pytest.warns(DeprecationWarning, match="use 'saved_tensors'"):
+        (saved,) = y.grad_fn.saved_variables
+    assert saved is x
+
+
 def test_saving_something_other_than_a_tensor_raises_type_error():
     class SavesNumber(Identity):
         @staticmethod

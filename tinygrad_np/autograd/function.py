@@ -117,6 +117,12 @@ class BackwardFunction(Node, FunctionCtx):
                 raise modified_error(self, counter, version, value)
         return tuple(self._output_tensor(*entry) if type(entry) is tuple else entry for entry in self._saved)
 
+    @property
+    def saved_variables(self) -> tuple:
+        """The pre-0.4 name of `saved_tensors`, still found in old scripts."""
+        warnings.warn("'saved_variables' is deprecated; use 'saved_tensors'", DeprecationWarning, stacklevel=2)
+        return self.saved_tensors
+
     def _output_tensor(self, array: np.ndarray, counter, grad_fn: Node | None) -> Tensor:
         """A saved output as a graph tensor, made on demand: the node does not hold a tensor whose
         grad_fn is itself (None stands for this node)."""
