@@ -312,10 +312,15 @@ def test_parameter_groups_are_refused_as_in_pytorch():
 # ------------------------------------------------------------------ state dicts
 
 
-def test_state_dict_round_trip_continues_identically():
+@pytest.mark.parametrize("through", ["a copy", "a checkpoint file"])
+def test_state_dict_round_trip_continues_identically(through, tmp_path):
     optimizer, closure, params = rosenbrock_problem(line_search_fn="strong_wolfe", max_iter=5)
     optimizer.step(closure)
-    saved = copy.deepcopy(optimizer.state_dict())
+    if through == "a copy":
+        saved = copy.deepcopy(optimizer.state_dict())
+    else:
+        tg.save(optimizer.state_dict(), tmp_path / "lbfgs.npz")
+        saved = tg.load(tmp_path / "lbfgs.npz")
     restored, restored_closure, restored_params = rosenbrock_problem(line_search_fn="strong_wolfe", max_iter=5)
     for param, source in zip(restored_params, params):
         param.numpy()[...] = source.numpy()
