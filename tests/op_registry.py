@@ -534,6 +534,40 @@ def tile_cases() -> st.SearchStrategy:
         lambda t: Case((t[0],), {"dims": tuple(t[1])})))
 
 
+def ordering_cases(elements, **kwargs) -> st.SearchStrategy:
+    """An array of at least one dim, a dim of it, and keyword arguments drawn from strategies."""
+    return with_dim(lambda s, dim: st.tuples(elements(s), st.fixed_dictionaries(kwargs)).map(
+        lambda t: Case((t[0],), {"dim": along(s, dim), **t[1]})))
+
+
+def with_k(low: int):
+    """Add a `k` from `low` to the size of the case's dim."""
+    def add(case: Case):
+        n = case.arrays[0].shape[case.kwargs["dim"]]
+        return st.integers(low, n).map(lambda k: Case(case.arrays, {**case.kwargs, "k": k}))
+    return add
+
+
+def numpy_stable_order(a, dim, descending, stable=True):
+    """np.argsort, stable (tinygrad_np's sort always is); descending as the stable ascending order
+    of -a (no NaN in these cases)."""
+    return np.argsort(-a if descending else a, axis=dim, kind="stable")
+
+
+def numpy_sort(a, dim, descending):
+    return np.take_along_axis(a, numpy_stable_order(a, dim, descending), dim)
+
+
+def numpy_topk(a, dim, k, largest):
+    order = np.take(numpy_stable_order(a, dim, largest), np.arange(k), axis=dim)
+    return order, np.take_along_axis(a, order, dim)
+
+
+def numpy_kthvalue(a, dim, k, keepdim):
+    values = np.take(np.sort(a, axis=dim), [k - 1], axis=dim)
+    return values if keepdim else np.squeeze(values, dim)
+
+
 # --------------------------------------------------------------------- in-place ops
 #
 # Each in-place entry applies the op to a clone of its first input (`in_graph`), as PyTorch code
@@ -836,6 +870,20 @@ SPECS: list[OpSpec] = [
            split_cases(), numpy_pieces_reversed),
     OpSpec("chunk", "chunk", lambda a, chunks, dim: tg.cat(a.chunk(chunks, dim)[::-1], dim), chunk_cases(),
            numpy_chunks_reversed),
+    OpSpec("sort", "sort", lambda a, **kw: a.sort(**kw).values, ordering_cases(distinct, descending=st.booleans()),
+           numpy_sort),
+    OpSpec("sort-indices", "sort", lambda a, **kw: tg.sort(a, **kw).indices,
+           ordering_cases(grid, descending=st.booleans(), stable=st.booleans()), numpy_stable_order,
+           differentiable=False),
+    OpSpec("argsort", "argsort", lambda a, **kw: tg.argsort(a, **kw), ordering_cases(grid, descending=st.booleans()),
+           numpy_stable_order, differentiable=False),
+    OpSpec("topk", "topk", lambda a, **kw: a.topk(**kw).values,
+           ordering_cases(distinct, largest=st.booleans()).flatmap(with_k(0)), lambda a, **kw: numpy_topk(a, **kw)[1]),
+    OpSpec("topk-indices", "topk", lambda a, **kw: tg.topk(a, **kw).indices,
+           ordering_cases(grid, largest=st.booleans()).flatmap(with_k(0)), lambda a, **kw: numpy_topk(a, **kw)[0],
+           differentiable=False),
+    OpSpec("kthvalue", "kthvalue", lambda a, **kw: tg.kthvalue(a, **kw).values,
+           ordering_cases(distinct, keepdim=st.booleans()).flatmap(with_k(1)), numpy_kthvalue),
     OpSpec("roll", "roll", lambda a, **kw: a.roll(**kw), roll_cases(), numpy_roll),
     OpSpec("flip", "flip", lambda a, dims: tg.flip(a, dims), flip_cases(), lambda a, dims: np.flip(a, tuple(dims))),
     OpSpec("repeat", "repeat", lambda a, sizes: a.repeat(sizes), repeat_cases(), lambda a, sizes: np.tile(a, sizes)),

@@ -189,3 +189,64 @@ def test_repeat_refuses_negative_sizes():
 
 def test_tile_pads_the_sizes_with_leading_ones():
     assert tg.tile(grid(), (2,)).tolist() == [[0.0, 1.0, 2.0, 0.0, 1.0, 2.0], [3.0, 4.0, 5.0, 3.0, 4.0, 5.0]]
+
+
+# --------------------------------------------------------------------- sort, argsort, topk, kthvalue
+
+
+def test_sort_returns_values_and_indices_by_name():
+    values, indices = result = tg.tensor([3.0, 1.0, 2.0]).sort()
+    assert result.values.tolist() == values.tolist() == [1.0, 2.0, 3.0]
+    assert result.indices.tolist() == indices.tolist() == [1, 2, 0]
+    assert indices.dtype == tg.int64
+
+
+def test_sort_puts_nan_last_ascending_and_first_descending():
+    x = tg.tensor([1.0, float("nan"), 3.0])
+    assert x.sort().indices.tolist() == [0, 2, 1]
+    assert x.sort(descending=True).indices.tolist() == [1, 2, 0]
+
+
+def test_sort_descending_keeps_equal_values_in_their_order():
+    assert tg.tensor([1, 2, 2, 1]).sort(descending=True, stable=True).indices.tolist() == [1, 2, 0, 3]
+
+
+def test_sort_gives_the_gradient_to_each_value_s_place():
+    x = tg.tensor([3.0, 1.0, 2.0], requires_grad=True)
+    (x.sort().values * tg.tensor([1.0, 10.0, 100.0])).sum().backward()
+    assert x.grad.tolist() == [100.0, 1.0, 10.0]
+
+
+def test_argsort_along_a_dim_descending():
+    assert grid().argsort(1, True).tolist() == [[2, 1, 0], [2, 1, 0]]
+
+
+def test_topk_takes_the_first_of_equal_values():
+    assert tg.tensor([2, 1, 2, 1]).topk(2).indices.tolist() == [0, 2]
+    assert tg.tensor([2, 1, 2, 1]).topk(2, largest=False).indices.tolist() == [1, 3]
+
+
+def test_topk_counts_nan_as_the_largest():
+    assert tg.tensor([1.0, float("nan"), 3.0]).topk(2).indices.tolist() == [1, 2]
+
+
+def test_topk_along_dim_0():
+    values, indices = tg.topk(grid(), 1, 0)
+    assert values.tolist() == [[3.0, 4.0, 5.0]] and indices.tolist() == [[1, 1, 1]]
+
+
+@pytest.mark.parametrize("k", [4, -1])
+def test_topk_refuses_k_out_of_range(k):
+    with pytest.raises(RuntimeError, match="selected index k out of range"):
+        grid().topk(k)
+
+
+def test_kthvalue_is_the_k_th_smallest():
+    values, indices = grid().kthvalue(2, 0, True)
+    assert values.tolist() == [[3.0, 4.0, 5.0]] and indices.tolist() == [[1, 1, 1]]
+
+
+@pytest.mark.parametrize("k", [0, 4])
+def test_kthvalue_refuses_k_out_of_range(k):
+    with pytest.raises(RuntimeError, match="selected number k out of range for dimension 1"):
+        grid().kthvalue(k)

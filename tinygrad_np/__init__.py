@@ -72,5 +72,6 @@ clone, masked_fill, index_add = Tensor.clone, Tensor.masked_fill, Tensor.index_a
 narrow, split, chunk, unbind = Tensor.narrow, Tensor.split, Tensor.chunk, Tensor.unbind
 norm = Tensor.norm
 roll, flip, tile = Tensor.roll, Tensor.flip, Tensor.tile
+sort, argsort, topk, kthvalue = Tensor.sort, Tensor.argsort, Tensor.topk, Tensor.kthvalue
 
 __version__ = "0.1.0"

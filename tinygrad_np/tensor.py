@@ -888,6 +888,42 @@ class Tensor:
         dims = shape_arg(dims)
         return _repeat(self, (1,) * (self.ndim - len(dims)) + dims)
 
+    def sort(self, dim: int = -1, descending: bool = False, *, stable: bool = False) -> ValuesIndices:
+        """(values, indices) in ascending (or descending) order along `dim`. Always stable (equal
+        values keep their order; `stable` is accepted); NaN counts as the largest value, as
+        PyTorch. The values are gathered at the indices, so the gradient goes back to them."""
+        indices = self.argsort(dim, descending)
+        return ValuesIndices(self.gather(dim, indices), indices)
+
+    def argsort(self, dim: int = -1, descending: bool = False, *, stable: bool = False) -> Tensor:
+        """The indices that sort along `dim`, as `sort` orders them (int64, no graph)."""
+        dim = normalize_dim(dim, self.ndim)
+        return Tensor._make(_sorted_order(self._array, dim, descending), None)
+
+    def topk(self, k: int, dim: int = -1, largest: bool = True, sorted: bool = True) -> ValuesIndices:
+        """(values, indices) of the k largest (or smallest) entries along `dim`, in order (also
+        when `sorted` is False, which leaves the order to the implementation); among equal
+        values the first ones come first. The gradient goes to the entries picked."""
+        k, dim = operator.index(k), normalize_dim(dim, self.ndim)
+        if not 0 <= k <= (self.shape[dim] if self.ndim else 1):
+            raise RuntimeError("selected index k out of range")
+        if self.ndim == 0:
+            return ValuesIndices(*(part.reshape(()) if k else part[:0] for part in self.reshape(1).topk(k, 0, largest)))
+        order = _sorted_order(self._array, dim, descending=largest)
+        indices = Tensor._make(order[(slice(None),) * dim + (slice(0, k),)], None)
+        return ValuesIndices(self.gather(dim, indices), indices)
+
+    def kthvalue(self, k: int, dim: int = -1, keepdim: bool = False) -> ValuesIndices:
+        """(values, indices) of the k-th smallest entry along `dim` (k from 1)."""
+        k, dim = operator.index(k), normalize_dim(dim, self.ndim)
+        if not 1 <= k <= (self.shape[dim] if self.ndim else 1):
+            raise RuntimeError(f"kthvalue(): selected number k out of range for dimension {dim}")
+        order = _sorted_order(self._array, dim, descending=False)
+        indices = Tensor._make(order[(slice(None),) * dim + (slice(k - 1, k),)] if self.ndim else order, None)
+        values = self.gather(dim, indices)
+        return ValuesIndices(values, indices) if keepdim else ValuesIndices(values.squeeze(dim), indices.squeeze(dim))
+
+
 
 # --------------------------------------------------------------------- functions on tensors
 
@@ -957,6 +993,17 @@ def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
 def _slice_along(t: Tensor, dim: int, start: int, stop: int) -> Tensor:
     """t[..., start:stop, ...] on a normalised `dim` (a view, through `Index`)."""
     return Index.apply(t, key=(slice(None),) * dim + (slice(start, stop),), basic=True)
+
+
+def _sorted_order(a: np.ndarray, axis: int, descending: bool) -> np.ndarray:
+    """Stable argsort along `axis` (int64), NaN last ascending and first descending. Descending:
+    a stable ascending sort of the reversed array, read backwards, keeps equal values in order."""
+    if a.ndim == 0:
+        return np.zeros((), np.int64)
+    if not descending:
+        return np.argsort(a, axis=axis, kind="stable").astype(np.int64, copy=False)
+    order = np.argsort(np.flip(a, axis), axis=axis, kind="stable")
+    return (a.shape[axis] - 1 - np.flip(order, axis)).astype(np.int64, copy=False)
 
 
 def _repeat(t: Tensor, sizes: tuple) -> Tensor:
