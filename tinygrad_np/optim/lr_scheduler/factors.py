@@ -112,7 +112,10 @@ class LinearLR(LRScheduler):
 
     Chainable: each step multiplies the current lr by the ratio of consecutive factors,
 
-        1 + (e − s) / (total_iters · s + (t − 1) (e − s)).
+        1 + (e − s) / (total_iters · s + (t − 1) (e − s)),
+
+    except the constructor's step, which multiplies by s when starting (t = 0) and keeps the
+    current lr when resuming (as PyTorch).
     """
 
     def __init__(self, optimizer: SupportsParamGroups, start_factor: float = 1.0 / 3, end_factor: float = 1.0,
@@ -129,7 +132,7 @@ class LinearLR(LRScheduler):
     def get_lr(self) -> list[float]:
         if self.last_epoch == 0:
             return [lr * self.start_factor for lr in self._current_lrs()]
-        if self.last_epoch > self.total_iters:
+        if self._is_initial or self.last_epoch > self.total_iters:
             return self._current_lrs()
         change = self.end_factor - self.start_factor
         ratio = 1.0 + change / (self.total_iters * self.start_factor + (self.last_epoch - 1) * change)
@@ -146,7 +149,8 @@ class PolynomialLR(LRScheduler):
     (power 1: linear).
 
     Chainable: each step up to total_iters multiplies the current lr by
-    ((1 − t / total_iters) / (1 − (t − 1) / total_iters))^power.
+    ((1 − t / total_iters) / (1 − (t − 1) / total_iters))^power; the constructor's step keeps
+    the current lr.
     """
 
     def __init__(self, optimizer: SupportsParamGroups, total_iters: int = 5, power: float = 1.0,
@@ -156,7 +160,7 @@ class PolynomialLR(LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:
-        if self.last_epoch == 0 or self.last_epoch > self.total_iters:
+        if self.last_epoch == 0 or self._is_initial or self.last_epoch > self.total_iters:
             return self._current_lrs()
         ratio = ((1.0 - self.last_epoch / self.total_iters)
                  / (1.0 - (self.last_epoch - 1) / self.total_iters)) ** self.power

@@ -62,9 +62,6 @@ class ReduceLROnPlateau(LRScheduler):
         self.cooldown_counter = 0
         self.num_bad_epochs = 0
 
-    def get_lr(self) -> list[float]:
-        return self._current_lrs()
-
     def step(self, metrics: SupportsFloat, epoch: int | None = None) -> None:  # type: ignore[override]
         """Record one value of the metric (a number or a one-element tensor); lower the lrs if
         it has not improved for more than `patience` steps."""
