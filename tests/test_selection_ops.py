@@ -250,3 +250,29 @@ def test_kthvalue_is_the_k_th_smallest():
 def test_kthvalue_refuses_k_out_of_range(k):
     with pytest.raises(RuntimeError, match="selected number k out of range for dimension 1"):
         grid().kthvalue(k)
+
+
+# --------------------------------------------------------------------- tril, triu
+
+
+def test_tril_keeps_the_entries_on_and_below_the_diagonal():
+    assert grid().tril().tolist() == [[0.0, 0.0, 0.0], [3.0, 4.0, 0.0]]
+    assert tg.tril(grid(), diagonal=1).tolist() == [[0.0, 1.0, 0.0], [3.0, 4.0, 5.0]]
+
+
+def test_triu_keeps_the_entries_on_and_above_the_diagonal():
+    assert grid().triu(1).tolist() == [[0.0, 1.0, 2.0], [0.0, 0.0, 5.0]]
+
+
+def test_triangles_are_taken_in_every_matrix_of_a_batch():
+    assert tg.ones(2, 2, 2).triu().tolist() == [[[1.0, 1.0], [0.0, 1.0]]] * 2
+
+
+def test_triangles_keep_the_dtype():
+    assert tg.ones(2, 2, dtype=tg.bool).tril().tolist() == [[True, False], [True, True]]
+
+
+@pytest.mark.parametrize("name", ["tril", "triu"])
+def test_triangles_need_two_dims(name):
+    with pytest.raises(RuntimeError, match=f"{name}: input tensor must have at least 2 dimensions"):
+        getattr(tg.ones(2), name)()

@@ -73,5 +73,6 @@ narrow, split, chunk, unbind = Tensor.narrow, Tensor.split, Tensor.chunk, Tensor
 norm = Tensor.norm
 roll, flip, tile = Tensor.roll, Tensor.flip, Tensor.tile
 sort, argsort, topk, kthvalue = Tensor.sort, Tensor.argsort, Tensor.topk, Tensor.kthvalue
+tril, triu = Tensor.tril, Tensor.triu
 
 __version__ = "0.1.0"

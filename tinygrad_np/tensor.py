@@ -923,6 +923,15 @@ class Tensor:
         values = self.gather(dim, indices)
         return ValuesIndices(values, indices) if keepdim else ValuesIndices(values.squeeze(dim), indices.squeeze(dim))
 
+    def tril(self, diagonal: int = 0) -> Tensor:
+        """The entries on and below the `diagonal`-th diagonal of the last two dims (batched over
+        the others; 0 is the main diagonal, positive above it), zeros elsewhere."""
+        return _triangle(self, "tril", diagonal)
+
+    def triu(self, diagonal: int = 0) -> Tensor:
+        """The entries on and above the `diagonal`-th diagonal of the last two dims, zeros elsewhere."""
+        return _triangle(self, "triu", diagonal)
+
 
 
 # --------------------------------------------------------------------- functions on tensors
@@ -993,6 +1002,16 @@ def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
 def _slice_along(t: Tensor, dim: int, start: int, stop: int) -> Tensor:
     """t[..., start:stop, ...] on a normalised `dim` (a view, through `Index`)."""
     return Index.apply(t, key=(slice(None),) * dim + (slice(start, stop),), basic=True)
+
+
+def _triangle(t: Tensor, name: str, diagonal: int) -> Tensor:
+    """`where(mask, t, 0)` with the lower (tril) or upper (triu) triangle as the mask."""
+    if t.ndim < 2:
+        raise RuntimeError(f"{name}: input tensor must have at least 2 dimensions")
+    rows, cols, diagonal = *t.shape[-2:], operator.index(diagonal)
+    lower = np.tri(rows, cols, diagonal if name == "tril" else diagonal - 1, dtype=bool)
+    keep = Tensor._make(lower if name == "tril" else ~lower, None)
+    return where(keep, t, Tensor._make(np.zeros((), t.dtype), None))
 
 
 def _sorted_order(a: np.ndarray, axis: int, descending: bool) -> np.ndarray:
