@@ -269,7 +269,7 @@ def test_triangles_are_taken_in_every_matrix_of_a_batch():
 
 
 def test_triangles_keep_the_dtype():
-    assert tg.ones(2, 2, dtype=tg.bool).tril().tolist() == [[True, False], [True, True]]
+    assert tg.ones(2, 2, dtype=tg.bool_).tril().tolist() == [[True, False], [True, True]]
 
 
 @pytest.mark.parametrize("name", ["tril", "triu"])
