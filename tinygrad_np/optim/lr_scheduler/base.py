@@ -20,6 +20,24 @@ def check_optimizer(optimizer: Any) -> None:
         raise TypeError(f"{type(optimizer).__name__} is not an Optimizer")
 
 
+def per_group(name: str, value: Any, groups: list[dict[str, Any]]) -> list[Any]:
+    """One value per parameter group: a list or tuple as given (its length checked), a scalar repeated."""
+    if isinstance(value, (list, tuple)):
+        if len(value) != len(groups):
+            raise ValueError(f"{name} must have the same length as optimizer.param_groups. "
+                             f"{name} has {len(value)} values, param_groups has {len(groups)}.")
+        return list(value)
+    return [value] * len(groups)
+
+
+def set_momentum(group: dict[str, Any], momentum: float, use_beta1: bool) -> None:
+    """Write a cycled momentum: Adam's β₁ (in 'betas') or SGD's and RMSprop's 'momentum'."""
+    if use_beta1:
+        group["betas"] = (momentum, *group["betas"][1:])
+    else:
+        group["momentum"] = momentum
+
+
 class LRScheduler:
     """Base class. A subclass sets its hyper-parameters, calls `super().__init__`, and writes
     `get_lr()`: the lr of every group at the new `last_epoch`, and, if the schedule has one,

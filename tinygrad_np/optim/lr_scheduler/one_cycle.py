@@ -6,7 +6,7 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
-from .base import LRScheduler, SupportsParamGroups, check_optimizer
+from .base import LRScheduler, SupportsParamGroups, check_optimizer, per_group, set_momentum
 
 
 class OneCycleLR(LRScheduler):
@@ -60,7 +60,7 @@ class OneCycleLR(LRScheduler):
                 _phase(total_steps - 1, "max_lr", "min_lr", "base_momentum", "max_momentum"),
             ]
         self._anneal_func_type = anneal_strategy
-        max_lrs = _per_group("max_lr", max_lr, groups)
+        max_lrs = per_group("max_lr", max_lr, groups)
         if last_epoch == -1:
             for lr, group in zip(max_lrs, groups):
                 group["initial_lr"] = lr / div_factor
@@ -74,11 +74,11 @@ class OneCycleLR(LRScheduler):
                 self.use_beta1 = False
             else:
                 raise ValueError("optimizer must support momentum or beta1 with `cycle_momentum` option enabled")
-            max_momentums = _per_group("max_momentum", max_momentum, groups)
-            base_momentums = _per_group("base_momentum", base_momentum, groups)
+            max_momentums = per_group("max_momentum", max_momentum, groups)
+            base_momentums = per_group("base_momentum", base_momentum, groups)
             if last_epoch == -1:
                 for high, low, group in zip(max_momentums, base_momentums, groups):
-                    self._set_momentum(group, high)
+                    set_momentum(group, high, self.use_beta1)
                     group["max_momentum"] = high
                     group["base_momentum"] = low
         super().__init__(optimizer, last_epoch)
@@ -104,19 +104,13 @@ class OneCycleLR(LRScheduler):
             lrs.append(self._anneal(group[phase["start_lr"]], group[phase["end_lr"]], pct))
             if self.cycle_momentum:
                 momentum = self._anneal(group[phase["start_momentum"]], group[phase["end_momentum"]], pct)
-                self._set_momentum(group, momentum)
+                set_momentum(group, momentum, self.use_beta1)
         return lrs
 
     def _anneal(self, start: float, end: float, pct: float) -> float:
         if self._anneal_func_type == "cos":
             return end + (start - end) / 2.0 * (math.cos(math.pi * pct) + 1)
         return (end - start) * pct + start
-
-    def _set_momentum(self, group: dict[str, Any], momentum: float) -> None:
-        if self.use_beta1:
-            group["betas"] = (momentum, *group["betas"][1:])
-        else:
-            group["momentum"] = momentum
 
 
 def _phase(end_step: float, start_lr: str, end_lr: str, start_momentum: str, end_momentum: str) -> dict[str, Any]:
@@ -127,13 +121,3 @@ def _phase(end_step: float, start_lr: str, end_lr: str, start_momentum: str, end
 def _check_positive_int(name: str, value: Any) -> None:
     if not isinstance(value, int) or value <= 0:
         raise ValueError(f"Expected positive integer {name}, but got {value}")
-
-
-def _per_group(name: str, value: Any, groups: list[dict[str, Any]]) -> list[Any]:
-    """One value per parameter group: a list or tuple as given (its length checked), a scalar repeated."""
-    if isinstance(value, (list, tuple)):
-        if len(value) != len(groups):
-            raise ValueError(f"{name} must have the same length as optimizer.param_groups. "
-                             f"{name} has {len(value)} values, param_groups has {len(groups)}.")
-        return list(value)
-    return [value] * len(groups)
