@@ -17,6 +17,7 @@ so gradcheck differentiates with respect to the parameters too.
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -177,11 +178,13 @@ def layer_norm_cases(draw, weight: bool | None = None, bias: bool | None = None)
 
 
 @st.composite
-def batch_norm_cases(draw, training: bool):
-    """x of shape (N, C) or (N, C, L), then weight and bias (C,) if affine; the running
-    statistics are constants (always present in eval mode, where they are used)."""
+def batch_norm_cases(draw, training: bool, images: bool = False):
+    """x of shape (N, C) or (N, C, L) (or (N, C, H, W) for `images`), then weight and bias (C,)
+    if affine; the running statistics are constants (always present in eval mode, where they
+    are used)."""
     n, c = draw(st.integers(1, SMALL)), draw(st.integers(1, SMALL))
-    shape = (n, c) + draw(st.sampled_from([(), (1,), (2,), (3,)]))
+    spatial = [(1, 1), (1, 2), (2, 2), (2, 3)] if images else [(), (1,), (2,), (3,)]
+    shape = (n, c) + draw(st.sampled_from(spatial))
     if training and n * math.prod(shape[2:]) < 2:
         shape = (2,) + shape[1:]
     affine = draw(st.booleans())
@@ -615,17 +618,330 @@ def make_conv2d(in_channels, out_channels, kernel_size, bias, stride, padding, d
     return nn.Conv2d(in_channels, out_channels, kernel_size, stride, padding, dilation, groups, bias=bias, dtype=dtype)
 
 
+# --------------------------------------------------------------------- 1-d, transposed and adaptive
+
+
+@st.composite
+def conv1d_cases(draw, bias: bool = True, layer: bool = False):
+    """x (N, C_in, L) or unbatched, weight (C_out, C_in/groups, k) and a bias; padding an int,
+    or 'same' / 'valid' (stride 1)."""
+    kernel, stride, padding, dilation, size = draw(conv_geometry())
+    groups = draw(st.integers(1, 2))
+    channels_in, channels_out = groups * draw(st.integers(1, 2)), groups * draw(st.integers(1, 2))
+    batch = draw(st.sampled_from([(1,), (2,), ()]))
+    if stride == 1 and draw(st.booleans()):
+        padding = draw(st.sampled_from(["same", "valid"]))
+        size = max(size, dilation * (kernel - 1) + 1)
+    found = [draw(arrays(batch + (channels_in, size + 1))),
+             draw(arrays((channels_out, channels_in // groups, kernel)))]
+    if bias:
+        found.append(draw(arrays((channels_out,))))
+    options = dict(stride=stride, padding=padding, dilation=dilation, groups=groups)
+    if layer:
+        options.update(in_channels=channels_in, out_channels=channels_out, kernel_size=kernel, bias=bias)
+    return Case(tuple(found), options)
+
+
+@st.composite
+def conv_transpose2d_cases(draw, bias: bool = True, layer: bool = False):
+    """x (N, C_in, H, W) or unbatched, weight (C_in, C_out/groups, kH, kW), a bias, and a stride,
+    padding, output_padding (below the stride or the dilation) and dilation that leave an output."""
+    kernel_h, kernel_w = draw(st.integers(1, 3)), draw(st.integers(1, 3))
+    stride, dilation = draw(st.integers(1, 2)), draw(st.integers(1, 2))
+    output_padding = draw(st.integers(0, max(stride, dilation) - 1))
+    groups = draw(st.integers(1, 2))
+    channels_in, channels_out = groups * draw(st.integers(1, 2)), groups * draw(st.integers(1, 2))
+    height, width = draw(st.integers(1, 3)), draw(st.integers(1, 3))
+    smallest = min((n - 1) * stride + dilation * (k - 1) + 1 for n, k in ((height, kernel_h), (width, kernel_w)))
+    padding = draw(st.integers(0, min(1, (smallest + output_padding - 1) // 2)))
+    batch = draw(st.sampled_from([(1,), (2,), ()]))
+    found = [draw(arrays(batch + (channels_in, height, width))),
+             draw(arrays((channels_in, channels_out // groups, kernel_h, kernel_w)))]
+    if bias:
+        found.append(draw(arrays((channels_out,))))
+    options = dict(stride=stride, padding=padding, output_padding=output_padding, groups=groups, dilation=dilation)
+    if layer:
+        options.update(in_channels=channels_in, out_channels=channels_out, kernel_size=(kernel_h, kernel_w),
+                       bias=bias)
+    return Case(tuple(found), options)
+
+
+@st.composite
+def pool1d_cases(draw, distinct: bool = False):
+    """x (N, C, L) or unbatched; with `distinct`, no two values tie (max pooling's kink)."""
+    kernel, stride, padding, dilation, size = draw(conv_geometry(pooling=True, max_dilation=2 if distinct else 1))
+    if dilation > 1:  # a dilated window can then lie wholly in the padding
+        padding = 0
+        size = max(size, dilation * (kernel - 1) + 1)
+    shape = draw(st.sampled_from([(1,), (2,), ()])) + (draw(st.integers(1, 2)), size + 1)
+    array = distinct_values(draw, shape) if distinct else draw(arrays(shape))
+    options = dict(kernel_size=kernel, stride=stride, padding=padding)
+    if distinct:
+        options["dilation"] = dilation
+    else:
+        options["count_include_pad"] = draw(st.booleans())
+    return Case((array,), options)
+
+
+def distinct_values(draw, shape):
+    return np.array(draw(st.permutations(range(math.prod(shape)))), dtype=np.float64).reshape(shape) / 4
+
+
+@st.composite
+def adaptive_cases(draw, distinct: bool = False):
+    """x (N, C, H, W) or unbatched and an output size (an int, or a pair with None entries)
+    smaller than, equal to or larger than the input, so bins tile, overlap or repeat."""
+    shape = draw(st.sampled_from([(1,), (2,), ()])) + (draw(st.integers(1, 2)), draw(st.integers(1, 4)),
+                                                       draw(st.integers(1, 4)))
+    side = st.integers(1, 4)
+    output_size = draw(side | st.tuples(st.none() | side, st.none() | side))
+    array = distinct_values(draw, shape) if distinct else draw(arrays(shape))
+    return Case((array,), {"output_size": output_size})
+
+
+def numpy_conv1d(x, w, b=None, stride=1, padding=0, dilation=1, groups=1, **_):
+    """out[n, o, t] = b[o] + Σ w[o] ⊙ the window at t of o's group, one position at a time."""
+    unbatched = x.ndim == 2
+    x = x[None] if unbatched else x
+    out_channels, per_group, kernel = w.shape
+    reach = dilation * (kernel - 1) + 1
+    if padding == "same":
+        left, right = (reach - 1) // 2, reach - 1 - (reach - 1) // 2
+    else:
+        left = right = 0 if padding == "valid" else padding
+    x = np.pad(x, ((0, 0), (0, 0), (left, right)))
+    out = np.zeros((x.shape[0], out_channels, (x.shape[2] - reach) // stride + 1))
+    for o in range(out_channels):
+        group = o // (out_channels // groups)
+        channels = x[:, group * per_group:(group + 1) * per_group]
+        for t in range(out.shape[2]):
+            window = channels[:, :, t * stride:t * stride + reach:dilation]
+            out[:, o, t] = (window * w[o]).sum((1, 2)) + (0 if b is None else b[o])
+    return out[0] if unbatched else out
+
+
+def numpy_conv_transpose2d(x, w, b=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1, **_):
+    """Each input pixel scatters its kernel, scaled, into the output (the definition), then
+    `padding` is cropped from each side and `output_padding` zeros added at the end."""
+    unbatched = x.ndim == 3
+    x = x[None] if unbatched else x
+    n, channels_in, height, width = x.shape
+    _, per_group, kernel_h, kernel_w = w.shape
+    full = np.zeros((n, per_group * groups, (height - 1) * stride + dilation * (kernel_h - 1) + 1,
+                     (width - 1) * stride + dilation * (kernel_w - 1) + 1))
+    for c in range(channels_in):
+        group = c // (channels_in // groups)
+        for y, z, i, j in np.ndindex(height, width, kernel_h, kernel_w):
+            full[:, group * per_group:(group + 1) * per_group, y * stride + i * dilation,
+                 z * stride + j * dilation] += x[:, c, y, z, None] * w[c, :, i, j]
+    full = np.pad(full, ((0, 0), (0, 0), (0, output_padding), (0, output_padding)))
+    out = full[:, :, padding:full.shape[2] - padding, padding:full.shape[3] - padding]
+    out = out + (0 if b is None else b[:, None, None])
+    return out[0] if unbatched else out
+
+
+def numpy_pool1d(reduce, x, kernel_size, stride, padding, dilation=1, fill=0.0, count_include_pad=True):
+    unbatched = x.ndim == 2
+    x = x[None] if unbatched else x
+    inside = np.pad(np.ones(x.shape), ((0, 0), (0, 0), (padding, padding)))
+    x = np.pad(x, ((0, 0), (0, 0), (padding, padding)), constant_values=fill)
+    reach = dilation * (kernel_size - 1) + 1
+    out = np.zeros(x.shape[:2] + ((x.shape[2] - reach) // stride + 1,))
+    for t in range(out.shape[2]):
+        window = slice(t * stride, t * stride + reach, dilation)
+        out[:, :, t] = reduce(x[:, :, window], axis=2)
+        if not count_include_pad:
+            out[:, :, t] *= kernel_size / inside[:, :, window].sum(2)
+    return out[0] if unbatched else out
+
+
+def numpy_max_pool1d(x, **kw):
+    return numpy_pool1d(np.max, x, fill=-np.inf, **kw)
+
+
+def numpy_avg_pool1d(x, **kw):
+    return numpy_pool1d(np.mean, x, **kw)
+
+
+def numpy_adaptive_pool2d(reduce, x, output_size):
+    """One bin at a time: rows floor(i·H/oH) to ceil((i + 1)·H/oH), likewise for columns."""
+    sizes = (output_size, output_size) if isinstance(output_size, int) else output_size
+    out_h, out_w = (n if o is None else o for n, o in zip(x.shape[-2:], sizes))
+    height, width = x.shape[-2:]
+    out = np.zeros(x.shape[:-2] + (out_h, out_w))
+    for i, j in np.ndindex(out_h, out_w):
+        rows = slice(i * height // out_h, math.ceil((i + 1) * height / out_h))
+        cols = slice(j * width // out_w, math.ceil((j + 1) * width / out_w))
+        out[..., i, j] = reduce(x[..., rows, cols], axis=(-2, -1))
+    return out
+
+
+def make_conv1d(in_channels, out_channels, kernel_size, bias, stride, padding, dilation, groups, dtype=None, **_):
+    return nn.Conv1d(in_channels, out_channels, kernel_size, stride, padding, dilation, groups, bias, dtype=dtype)
+
+
+def make_conv_transpose2d(in_channels, out_channels, kernel_size, bias, stride, padding, output_padding, groups,
+                          dilation, dtype=None, **_):
+    return nn.ConvTranspose2d(in_channels, out_channels, kernel_size, stride, padding, output_padding, groups, bias,
+                              dilation, dtype=dtype)
+
+
+# --------------------------------------------------------------------- channel dropout, elu, norms, losses
+
+
+@st.composite
+def channel_dropout_cases(draw, ranks, training=None):
+    shape = draw(shapes(min_dims=ranks[0], max_dims=ranks[-1], max_side=SMALL))
+    return Case((draw(arrays(shape)),), {
+        "p": draw(st.sampled_from([0.0, 0.25, 0.5, 1.0])),
+        "training": draw(st.booleans()) if training is None else training,
+        "seed": draw(st.integers(0, 2**16)),
+    })
+
+
+def seeded(dropout):
+    """A dropout function drawing its mask after `seed`: the same mask on every evaluation."""
+    def fn(x, p, training, seed, inplace=False):
+        tg.manual_seed(seed)
+        return dropout(x * 1 if inplace else x, p, training, inplace)  # in place on a copy, not the leaf
+
+    return fn
+
+
+def m_channel_dropout(layer):
+    def fn(x, p, training, seed):
+        module = layer(p).train(training)
+        tg.manual_seed(seed)
+        return module(x)
+
+    return fn
+
+
+def numpy_elu(x, alpha=1.0):
+    return np.where(x > 0, x, alpha * np.expm1(np.minimum(x, 0)))
+
+
+@st.composite
+def normalize_cases(draw):
+    """Values away from 0 (|x| is smooth there), a dim and an order p."""
+    shape = draw(small_shapes(min_dims=1))
+    return Case((draw(away_from_zero(shape)),), {"dim": draw(st.integers(-len(shape), len(shape) - 1)),
+                                                 "p": draw(st.sampled_from([1.0, 2.0, 3.0, math.inf]))})
+
+
+def numpy_norm(x, p, axis):
+    if p == math.inf:
+        return np.abs(x).max(axis=axis, keepdims=True)
+    return (np.abs(x) ** p).sum(axis=axis, keepdims=True) ** (1 / p)
+
+
+def numpy_normalize(x, p, dim):
+    return x / np.maximum(numpy_norm(x, p, dim), 1e-12)
+
+
+@st.composite
+def cosine_cases(draw):
+    """x1 and x2 broadcasting to a shape of at least one dim (x2 may be a suffix with 1s), a dim."""
+    shape = draw(small_shapes(min_dims=1))
+    other = draw(expandable_to(shape).filter(len))
+    return Case((draw(away_from_zero(shape)), draw(away_from_zero(other))),
+                {"dim": draw(st.integers(-len(shape), len(shape) - 1))})
+
+
+def numpy_cosine_similarity(x1, x2, dim):
+    x1, x2 = np.broadcast_arrays(x1, x2)
+    norms = np.maximum(np.sqrt((x1 * x1).sum(dim)), 1e-8) * np.maximum(np.sqrt((x2 * x2).sum(dim)), 1e-8)
+    return (x1 * x2).sum(dim) / norms
+
+
+@st.composite
+def smooth_regression_cases(draw, option: str):
+    """x, y and a β (smooth_l1) or δ (huber), with |x − y| away from 0 and from β or δ, where
+    the second derivative jumps."""
+    case = draw(regression_cases(untied=True))
+    x, y = case.arrays
+    threshold = draw(st.sampled_from([1.0, 0.5, 2.0]))
+    gap = np.abs(x - y)
+    y = np.where(np.abs(gap - threshold) < 0.05, y + 0.1 * np.sign(y - x), y)
+    return Case((x, y), {**case.kwargs, option: threshold})
+
+
+def numpy_smooth_l1(x, y, reduction, beta):
+    d = np.abs(x - y)
+    return numpy_reduce(np.where(d < beta, 0.5 * d * d / beta, d - 0.5 * beta), reduction)
+
+
+def numpy_huber(x, y, reduction, delta):
+    d = np.abs(x - y)
+    return numpy_reduce(np.where(d <= delta, 0.5 * d * d, delta * (d - 0.5 * delta)), reduction)
+
+
+@st.composite
+def kl_div_cases(draw):
+    """Log-probabilities and a target (probabilities inside (0, 1], or any log-probabilities
+    with log_target), both differentiated, with every reduction."""
+    shape = draw(small_shapes())
+    log_target = draw(st.booleans())
+    target = draw(arrays(shape) if log_target else probabilities(shape))
+    return Case((draw(arrays(shape, -4, 0)), target),
+                {"reduction": draw(st.sampled_from(["mean", "batchmean", "sum", "none"])), "log_target": log_target})
+
+
+def numpy_kl_div(x, y, reduction, log_target):
+    losses = np.exp(y) * (y - x) if log_target else y * (np.log(y) - x)
+    if reduction == "batchmean":
+        return losses.sum() / (x.shape[0] if x.ndim else 1)
+    return numpy_reduce(losses, reduction)
+
+
+def quiet_mean(loss):
+    """kl_div's 'mean' warns that it is not the KL divergence, as PyTorch (a literal test checks it)."""
+    def fn(*args, **kwargs):
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", "reduction: 'mean' divides")
+            return loss(*args, **kwargs)
+
+    return fn
+
+
+def make_batch_norm2d(num_features, affine, training, running_mean, running_var, momentum, eps, dtype=None, **_):
+    module = nn.BatchNorm2d(num_features, eps=eps, momentum=momentum, affine=affine,
+                            track_running_stats=running_mean is not None, dtype=dtype)
+    if running_mean is not None:
+        module.running_mean.data[...] = running_mean
+        module.running_var.data[...] = running_var
+    return module.train(training)
+
+
+def in_place(layer):
+    """The layer applied in place to a copy of x (gradcheck's inputs are leaves, which refuse)."""
+    return lambda x, **kw: layer(**kw)(x * 1)
+
+
 # --------------------------------------------------------------------- the registry
 
 slopes = st.sampled_from([0.01, 0.2, 1.5, -0.5])
+alphas = st.sampled_from([1.0, 0.5, 2.0])
+
+
+def inplace_case(case: Case) -> Case:
+    return Case(case.arrays, {**case.kwargs, "inplace": True})
 
 SPECS: list[NNSpec] = [
     # ---- nn.functional: layers
     NNSpec("linear", "linear", F.linear, linear_cases("broadcast"), numpy_linear),
     NNSpec("linear-no-bias", "linear", F.linear, linear_cases("none"), numpy_linear),
     NNSpec("relu", "relu", F.relu, one(away_from_zero, shape=small_shapes()), lambda x: np.maximum(x, 0)),
+    NNSpec("relu-inplace", "relu", lambda x: F.relu(x * 1, inplace=True), one(away_from_zero, shape=small_shapes()),
+           lambda x: np.maximum(x, 0)),
     NNSpec("leaky_relu", "leaky_relu", F.leaky_relu, one(away_from_zero, shape=small_shapes(), negative_slope=slopes),
            lambda x, negative_slope: np.where(x > 0, x, negative_slope * x)),
+    NNSpec("leaky_relu-inplace", "leaky_relu", lambda x, negative_slope: F.leaky_relu(x * 1, negative_slope, True),
+           one(away_from_zero, shape=small_shapes(), negative_slope=slopes),
+           lambda x, negative_slope: np.where(x > 0, x, negative_slope * x)),
+    NNSpec("elu", "elu", F.elu, one(away_from_zero, shape=small_shapes(), alpha=alphas), numpy_elu),
+    NNSpec("elu-inplace", "elu", lambda x, alpha: F.elu(x * 1, alpha, inplace=True),
+           one(away_from_zero, shape=small_shapes(), alpha=alphas), numpy_elu),
     NNSpec("sigmoid", "sigmoid", F.sigmoid, one(lambda s: arrays(s, -6, 6), shape=small_shapes()),
            lambda x: 1 / (1 + np.exp(-x))),
     NNSpec("tanh", "tanh", F.tanh, one(shape=small_shapes()), np.tanh),
@@ -637,15 +953,33 @@ SPECS: list[NNSpec] = [
     NNSpec("softmax", "softmax", F.softmax, along_dim(), numpy_softmax),
     NNSpec("log_softmax", "log_softmax", F.log_softmax, along_dim(), lambda x, dim: numpy_log_softmax(x, dim)),
     NNSpec("dropout", "dropout", f_dropout, dropout_cases()),
+    NNSpec("dropout-inplace", "dropout", seeded(F.dropout), dropout_cases().map(inplace_case)),
+    NNSpec("dropout1d", "dropout1d", seeded(F.dropout1d), channel_dropout_cases((2, 3))),
+    NNSpec("dropout2d", "dropout2d", seeded(F.dropout2d), channel_dropout_cases((4,))),
+    NNSpec("dropout2d-inplace", "dropout2d", seeded(F.dropout2d), channel_dropout_cases((4,)).map(inplace_case)),
     NNSpec("layer_norm", "layer_norm", f_layer_norm, layer_norm_cases(), numpy_layer_norm),
     NNSpec("batch_norm-train", "batch_norm", f_batch_norm, batch_norm_cases(training=True), numpy_batch_norm),
     NNSpec("batch_norm-eval", "batch_norm", f_batch_norm, batch_norm_cases(training=False), numpy_batch_norm),
     NNSpec("embedding", "embedding", f_embedding, embedding_cases(), numpy_embedding),
+    NNSpec("normalize", "normalize", F.normalize, normalize_cases(), numpy_normalize),
+    NNSpec("cosine_similarity", "cosine_similarity", F.cosine_similarity, cosine_cases(), numpy_cosine_similarity),
     NNSpec("conv2d", "conv2d", F.conv2d, conv_cases(), numpy_conv2d),
     NNSpec("conv2d-no-bias", "conv2d", F.conv2d, conv_cases(bias=False), numpy_conv2d),
     NNSpec("max_pool2d", "max_pool2d", F.max_pool2d, pool_cases(distinct=True), numpy_max_pool2d),
     NNSpec("avg_pool2d", "avg_pool2d", F.avg_pool2d, pool_cases(), numpy_avg_pool2d),
     NNSpec("pad", "pad", F.pad, pad_cases(), numpy_pad),
+    NNSpec("conv1d", "conv1d", F.conv1d, conv1d_cases(), numpy_conv1d),
+    NNSpec("conv1d-no-bias", "conv1d", F.conv1d, conv1d_cases(bias=False), numpy_conv1d),
+    NNSpec("conv_transpose2d", "conv_transpose2d", F.conv_transpose2d, conv_transpose2d_cases(),
+           numpy_conv_transpose2d),
+    NNSpec("conv_transpose2d-no-bias", "conv_transpose2d", F.conv_transpose2d, conv_transpose2d_cases(bias=False),
+           numpy_conv_transpose2d),
+    NNSpec("max_pool1d", "max_pool1d", F.max_pool1d, pool1d_cases(distinct=True), numpy_max_pool1d),
+    NNSpec("avg_pool1d", "avg_pool1d", F.avg_pool1d, pool1d_cases(), numpy_avg_pool1d),
+    NNSpec("adaptive_avg_pool2d", "adaptive_avg_pool2d", F.adaptive_avg_pool2d, adaptive_cases(),
+           lambda x, output_size: numpy_adaptive_pool2d(np.mean, x, output_size)),
+    NNSpec("adaptive_max_pool2d", "adaptive_max_pool2d", F.adaptive_max_pool2d, adaptive_cases(distinct=True),
+           lambda x, output_size: numpy_adaptive_pool2d(np.max, x, output_size)),
     NNSpec("one_hot", "one_hot", lambda indices, num_classes: F.one_hot(indices, num_classes), one_hot_cases(),
            numpy_one_hot, differentiable=False),
     # ---- nn.functional: losses
@@ -658,6 +992,9 @@ SPECS: list[NNSpec] = [
            lambda x, y, reduction: numpy_reduce((x - y) ** 2, reduction)),
     NNSpec("l1_loss", "l1_loss", F.l1_loss, regression_cases(untied=True),
            lambda x, y, reduction: numpy_reduce(np.abs(x - y), reduction)),
+    NNSpec("smooth_l1_loss", "smooth_l1_loss", F.smooth_l1_loss, smooth_regression_cases("beta"), numpy_smooth_l1),
+    NNSpec("huber_loss", "huber_loss", F.huber_loss, smooth_regression_cases("delta"), numpy_huber),
+    NNSpec("kl_div", "kl_div", quiet_mean(F.kl_div), kl_div_cases(), numpy_kl_div),
     NNSpec("binary_cross_entropy", "binary_cross_entropy", f_bce, binary_cases(logits=False), numpy_bce),
     NNSpec("binary_cross_entropy_with_logits", "binary_cross_entropy_with_logits", f_bce_with_logits,
            binary_cases(logits=True), numpy_bce_with_logits),
@@ -682,6 +1019,12 @@ SPECS: list[NNSpec] = [
     NNSpec("Flatten", "Flatten", lambda x, **kw: nn.Flatten(**kw)(x), flatten_cases(), numpy_flatten),
     NNSpec("Dropout-train", "Dropout", m_dropout, dropout_cases(training=True)),
     NNSpec("Dropout-eval", "Dropout", m_dropout, dropout_cases(training=False), lambda x, **_: x),
+    NNSpec("Dropout1d", "Dropout1d", m_channel_dropout(nn.Dropout1d), channel_dropout_cases((2, 3))),
+    NNSpec("Dropout2d", "Dropout2d", m_channel_dropout(nn.Dropout2d), channel_dropout_cases((4,))),
+    NNSpec("ELU", "ELU", lambda x, alpha: nn.ELU(alpha)(x), one(away_from_zero, shape=small_shapes(), alpha=alphas),
+           numpy_elu),
+    NNSpec("ReLU-inplace", "ReLU", in_place(lambda: nn.ReLU(inplace=True)), one(away_from_zero, shape=small_shapes()),
+           lambda x: np.maximum(x, 0)),
     layer("LayerNorm", "LayerNorm", make_layer_norm, affine_layer_norm_cases(), reference=numpy_layer_norm),
     layer("BatchNorm1d-train", "BatchNorm1d", make_batch_norm, batch_norm_cases(training=True),
           reference=numpy_batch_norm),
@@ -689,6 +1032,23 @@ SPECS: list[NNSpec] = [
           reference=numpy_batch_norm),
     layer("Conv2d", "Conv2d", make_conv2d, conv_cases(layer=True), reference=numpy_conv2d),
     layer("Conv2d-no-bias", "Conv2d", make_conv2d, conv_cases(bias=False, layer=True), reference=numpy_conv2d),
+    layer("BatchNorm2d-train", "BatchNorm2d", make_batch_norm2d, batch_norm_cases(training=True, images=True),
+          reference=numpy_batch_norm),
+    layer("BatchNorm2d-eval", "BatchNorm2d", make_batch_norm2d, batch_norm_cases(training=False, images=True),
+          reference=numpy_batch_norm),
+    layer("Conv1d", "Conv1d", make_conv1d, conv1d_cases(layer=True), reference=numpy_conv1d),
+    layer("Conv1d-no-bias", "Conv1d", make_conv1d, conv1d_cases(bias=False, layer=True), reference=numpy_conv1d),
+    layer("ConvTranspose2d", "ConvTranspose2d", make_conv_transpose2d, conv_transpose2d_cases(layer=True),
+          reference=numpy_conv_transpose2d),
+    layer("ConvTranspose2d-no-bias", "ConvTranspose2d", make_conv_transpose2d,
+          conv_transpose2d_cases(bias=False, layer=True), reference=numpy_conv_transpose2d),
+    NNSpec("MaxPool1d", "MaxPool1d", lambda x, **kw: nn.MaxPool1d(**kw)(x), pool1d_cases(distinct=True),
+           numpy_max_pool1d),
+    NNSpec("AvgPool1d", "AvgPool1d", lambda x, **kw: nn.AvgPool1d(**kw)(x), pool1d_cases(), numpy_avg_pool1d),
+    NNSpec("AdaptiveAvgPool2d", "AdaptiveAvgPool2d", lambda x, output_size: nn.AdaptiveAvgPool2d(output_size)(x),
+           adaptive_cases(), lambda x, output_size: numpy_adaptive_pool2d(np.mean, x, output_size)),
+    NNSpec("AdaptiveMaxPool2d", "AdaptiveMaxPool2d", lambda x, output_size: nn.AdaptiveMaxPool2d(output_size)(x),
+           adaptive_cases(distinct=True), lambda x, output_size: numpy_adaptive_pool2d(np.max, x, output_size)),
     NNSpec("MaxPool2d", "MaxPool2d", lambda x, **kw: nn.MaxPool2d(**kw)(x), pool_cases(distinct=True),
            numpy_max_pool2d),
     NNSpec("AvgPool2d", "AvgPool2d", lambda x, **kw: nn.AvgPool2d(**kw)(x), pool_cases(), numpy_avg_pool2d),
@@ -704,6 +1064,14 @@ SPECS: list[NNSpec] = [
     NNSpec("L1Loss", "L1Loss", lambda x, y, reduction: nn.L1Loss(reduction=reduction)(x, y),
            regression_cases(untied=True),
            lambda x, y, reduction: numpy_reduce(np.abs(x - y), reduction)),
+    NNSpec("SmoothL1Loss", "SmoothL1Loss", lambda x, y, **kw: nn.SmoothL1Loss(**kw)(x, y),
+           smooth_regression_cases("beta"), numpy_smooth_l1),
+    NNSpec("HuberLoss", "HuberLoss", lambda x, y, reduction, delta: nn.HuberLoss(reduction, delta)(x, y),
+           smooth_regression_cases("delta"), numpy_huber),
+    NNSpec("KLDivLoss", "KLDivLoss", quiet_mean(lambda x, y, **kw: nn.KLDivLoss(**kw)(x, y)), kl_div_cases(),
+           numpy_kl_div),
+    NNSpec("CosineSimilarity", "CosineSimilarity", lambda x1, x2, dim: nn.CosineSimilarity(dim)(x1, x2),
+           cosine_cases(), numpy_cosine_similarity),
     NNSpec("BCELoss", "BCELoss", m_bce, binary_cases(logits=False), numpy_bce),
     NNSpec("BCEWithLogitsLoss", "BCEWithLogitsLoss", m_bce_with_logits, binary_cases(logits=True),
            numpy_bce_with_logits),

@@ -613,7 +613,7 @@ def test_dropout_in_training_zeroes_about_p_and_scales_the_rest():
 def test_batchnorm_in_training_uses_batch_statistics_and_updates_the_buffers():
     bn = nn.BatchNorm1d(2)
     x = np.array([[1.0, 10.0], [3.0, 30.0], [5.0, 20.0]], dtype=np.float32)
-    out = bn(tg.Tensor(x)).numpy()
+    out = bn(tg.tensor(x)).numpy()
     expected = (x - x.mean(0)) / np.sqrt(x.var(0) + 1e-5)
     np.testing.assert_allclose(out, expected, rtol=1e-5, atol=1e-6)
     np.testing.assert_allclose(bn.running_mean.numpy(), 0.1 * x.mean(0), rtol=1e-6)
@@ -627,7 +627,7 @@ def test_batchnorm_in_eval_uses_running_statistics_and_leaves_them():
                         "running_var": np.array([4.0, 9.0]), "num_batches_tracked": np.array(5)})
     bn.eval()
     x = np.array([[3.0, 8.0], [5.0, 2.0]], dtype=np.float32)
-    out = bn(tg.Tensor(x)).numpy()
+    out = bn(tg.tensor(x)).numpy()
     np.testing.assert_allclose(out, (x - [1.0, 2.0]) / np.sqrt(np.array([4.0, 9.0]) + 1e-5), rtol=1e-6)
     np.testing.assert_array_equal(bn.running_mean.numpy(), [1.0, 2.0])
     np.testing.assert_array_equal(bn.running_var.numpy(), [4.0, 9.0])
@@ -803,8 +803,35 @@ LAYER_REPRS = [
     ("nn.Module()", "Module()"),
     ("nn.Sequential()", "Sequential()"),
     ("nn.ModuleList()", "ModuleList()"),
-    ("nn.Dropout(0.2)", "Dropout(p=0.2)"),  # PyTorch adds ", inplace=False"; there is no inplace option here
-    ("nn.Dropout()", "Dropout(p=0.5)"),
+    ("nn.Dropout(0.2)", "Dropout(p=0.2, inplace=False)"),
+    ("nn.Dropout()", "Dropout(p=0.5, inplace=False)"),
+    ("nn.Dropout2d(0.25)", "Dropout2d(p=0.25, inplace=False)"),
+    ("nn.Dropout1d()", "Dropout1d(p=0.5, inplace=False)"),
+    ("nn.ReLU(inplace=True)", "ReLU(inplace=True)"),
+    ("nn.ReLU()", "ReLU()"),
+    ("nn.LeakyReLU(0.2, inplace=True)", "LeakyReLU(negative_slope=0.2, inplace=True)"),
+    ("nn.ELU()", "ELU(alpha=1.0)"),
+    ("nn.ELU(0.5, inplace=True)", "ELU(alpha=0.5, inplace=True)"),
+    ("nn.BatchNorm2d(8)", "BatchNorm2d(8, eps=1e-05, momentum=0.1, affine=True, bias=True, track_running_stats=True)"),
+    ("nn.Conv1d(2, 4, 3, padding='same', groups=2, bias=False)",
+     "Conv1d(2, 4, kernel_size=(3,), stride=(1,), padding=same, groups=2, bias=False)"),
+    ("nn.Conv1d(1, 2, (5,), stride=2, dilation=3)", "Conv1d(1, 2, kernel_size=(5,), stride=(2,), dilation=(3,))"),
+    ("nn.ConvTranspose2d(100, 64, 4, 1, 0, bias=False)",
+     "ConvTranspose2d(100, 64, kernel_size=(4, 4), stride=(1, 1), bias=False)"),
+    ("nn.ConvTranspose2d(2, 4, 3, stride=2, padding=1, output_padding=1, groups=2)",
+     "ConvTranspose2d(2, 4, kernel_size=(3, 3), stride=(2, 2), padding=(1, 1), output_padding=(1, 1), groups=2)"),
+    ("nn.MaxPool1d(3)", "MaxPool1d(kernel_size=3, stride=3, padding=0, dilation=1, ceil_mode=False)"),
+    ("nn.MaxPool1d(3, 2, 1)", "MaxPool1d(kernel_size=3, stride=2, padding=1, dilation=1, ceil_mode=False)"),
+    ("nn.AvgPool1d(3)", "AvgPool1d(kernel_size=(3,), stride=(3,), padding=(0,))"),
+    ("nn.AvgPool1d(4, stride=2, padding=1)", "AvgPool1d(kernel_size=(4,), stride=(2,), padding=(1,))"),
+    ("nn.AdaptiveAvgPool2d((1, 1))", "AdaptiveAvgPool2d(output_size=(1, 1))"),
+    ("nn.AdaptiveAvgPool2d((None, 7))", "AdaptiveAvgPool2d(output_size=(None, 7))"),
+    ("nn.AdaptiveMaxPool2d(2)", "AdaptiveMaxPool2d(output_size=2)"),
+    ("nn.SmoothL1Loss(beta=0.5)", "SmoothL1Loss()"),
+    ("nn.HuberLoss(delta=2.0)", "HuberLoss()"),
+    ("nn.KLDivLoss(reduction='batchmean')", "KLDivLoss()"),
+    ("nn.CosineSimilarity(dim=0)", "CosineSimilarity()"),
+    ("nn.Embedding(7, 3, padding_idx=0)", "Embedding(7, 3, padding_idx=0)"),
     ("nn.LayerNorm(10)", "LayerNorm((10,), eps=1e-05, elementwise_affine=True, bias=True)"),
     ("nn.LayerNorm((3, 4), elementwise_affine=False)",
      "LayerNorm((3, 4), eps=1e-05, elementwise_affine=False, bias=False)"),
@@ -1070,7 +1097,7 @@ def with_grads(*grads, dtype=np.float32):
     params = []
     for grad in grads:
         p = nn.Parameter(np.zeros(np.shape(grad), dtype=dtype))
-        p.grad = tg.Tensor(np.asarray(grad, dtype=dtype))
+        p.grad = tg.tensor(np.asarray(grad, dtype=dtype))
         params.append(p)
     return params
 

@@ -1,4 +1,5 @@
-"""Conv2d: a layer holding the kernels and bias of `F.conv2d`."""
+"""Conv1d, Conv2d and ConvTranspose2d: layers holding the kernels and bias of `F.conv1d`,
+`F.conv2d` and `F.conv_transpose2d`."""
 
 from __future__ import annotations
 
@@ -6,57 +7,125 @@ import math
 
 import numpy as np
 
-from .. import dtypes
 from ..errors import ShapeError
 from ..tensor import Tensor
 from . import functional as F
 from . import init
+from .factory import parameter_dtype
 from .module import Module
 from .parameter import Parameter
-from .spatial import _pair
+from .transposed import output_padding_for
 
 
-class Conv2d(Module):
-    """2-D convolution of NCHW input: weight (out_channels, in_channels / groups, kH, kW), bias
-    (out_channels,), PyTorch's layout and default init: weight and bias ~ U(−1/√fan_in, 1/√fan_in),
-    fan_in = in_channels / groups · kH · kW (kaiming_uniform_ with a = √5)."""
+class _ConvNd(Module):
+    """What the convolutions share: the channel and group checks, the parameters (weight
+    (out_channels, in_channels / groups, *kernel), or (in_channels, out_channels / groups,
+    *kernel) when transposed; bias (out_channels,)) and PyTorch's default init, weight and
+    bias ~ U(−1/√fan_in, 1/√fan_in) with fan_in = weight.shape[1] · kernel size
+    (kaiming_uniform_ with a = √5)."""
 
-    def __init__(self, in_channels: int, out_channels: int, kernel_size, stride=1, padding=0, dilation=1,
-                 groups: int = 1, bias: bool = True, padding_mode: str = "zeros", dtype=None) -> None:
+    _dims: int
+
+    def __init__(self, in_channels: int, out_channels: int, kernel_size, stride, padding, dilation, groups: int,
+                 bias: bool, padding_mode: str, device, dtype, transposed: bool = False) -> None:
         super().__init__()
-        if groups < 1 or in_channels % groups or out_channels % groups:
-            raise ShapeError(f"Conv2d: in_channels ({in_channels}) and out_channels ({out_channels}) must be "
+        name = type(self).__name__
+        if not isinstance(groups, int) or groups < 1 or in_channels % groups or out_channels % groups:
+            raise ShapeError(f"{name}: in_channels ({in_channels}) and out_channels ({out_channels}) must be "
                              f"divisible by groups ({groups})")
         if padding_mode != "zeros":
-            raise NotImplementedError(f"Conv2d: only padding_mode='zeros' is implemented, not {padding_mode!r}")
-        dtype = dtypes.get_default_dtype() if dtype is None else np.dtype(dtype)
+            raise NotImplementedError(f"{name}: only padding_mode='zeros' is implemented, not {padding_mode!r}")
+        dtype = parameter_dtype(name, device, dtype)
         self.in_channels, self.out_channels, self.groups = in_channels, out_channels, groups
-        self.kernel_size, self.stride = _pair("kernel_size", kernel_size), _pair("stride", stride)
-        self.padding = padding if isinstance(padding, str) else _pair("padding", padding)
-        self.dilation = _pair("dilation", dilation)
-        self.weight = Parameter(np.empty((out_channels, in_channels // groups, *self.kernel_size), dtype=dtype))
+        self.kernel_size, self.stride = self._tuple("kernel_size", kernel_size), self._tuple("stride", stride)
+        self.padding = padding if isinstance(padding, str) else self._tuple("padding", padding)
+        self.dilation = self._tuple("dilation", dilation)
+        self.padding_mode = padding_mode
+        shape = (in_channels, out_channels // groups) if transposed else (out_channels, in_channels // groups)
+        self.weight = Parameter(np.empty(shape + self.kernel_size, dtype=dtype))
         self.register_parameter("bias", Parameter(np.empty((out_channels,), dtype=dtype)) if bias else None)
         self.reset_parameters()
+
+    def _tuple(self, name: str, value) -> tuple[int, ...]:
+        """An int repeated once per spatial dim, or a tuple of that many ints."""
+        found = (value,) * self._dims if isinstance(value, (int, np.integer)) else tuple(value)
+        if len(found) != self._dims or not all(isinstance(v, (int, np.integer)) for v in found):
+            raise ValueError(f"{type(self).__name__}: {name} must be an int or a tuple of {self._dims} ints, "
+                             f"got {value!r}")
+        return tuple(int(v) for v in found)
 
     def reset_parameters(self) -> None:
         init.kaiming_uniform_(self.weight, a=math.sqrt(5))
         if self.bias is not None:
-            fan_in = self.weight.shape[1] * self.kernel_size[0] * self.kernel_size[1]
+            fan_in = self.weight.shape[1] * math.prod(self.kernel_size)
             bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0
             init.uniform_(self.bias, -bound, bound)
-
-    def forward(self, input: Tensor) -> Tensor:
-        return F.conv2d(input, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups)
 
     def extra_repr(self) -> str:
         text = (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
                 f"stride={self.stride}")
-        if self.padding != (0, 0):
+        if self.padding != (0,) * self._dims:
             text += f", padding={self.padding}"
-        if self.dilation != (1, 1):
+        if self.dilation != (1,) * self._dims:
             text += f", dilation={self.dilation}"
+        if getattr(self, "output_padding", (0,) * self._dims) != (0,) * self._dims:
+            text += f", output_padding={self.output_padding}"
         if self.groups != 1:
             text += f", groups={self.groups}"
         if self.bias is None:
             text += ", bias=False"
         return text
+
+
+class Conv1d(_ConvNd):
+    """1-D convolution of (N, C, L) input: weight (out_channels, in_channels / groups, k)."""
+
+    _dims = 1
+
+    def __init__(self, in_channels: int, out_channels: int, kernel_size, stride=1, padding=0, dilation=1,
+                 groups: int = 1, bias: bool = True, padding_mode: str = "zeros", device=None, dtype=None) -> None:
+        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation, groups, bias,
+                         padding_mode, device, dtype)
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.conv1d(input, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups)
+
+
+class Conv2d(_ConvNd):
+    """2-D convolution of NCHW input: weight (out_channels, in_channels / groups, kH, kW)."""
+
+    _dims = 2
+
+    def __init__(self, in_channels: int, out_channels: int, kernel_size, stride=1, padding=0, dilation=1,
+                 groups: int = 1, bias: bool = True, padding_mode: str = "zeros", device=None, dtype=None) -> None:
+        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation, groups, bias,
+                         padding_mode, device, dtype)
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.conv2d(input, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups)
+
+
+class ConvTranspose2d(_ConvNd):
+    """The adjoint of Conv2d (its gradient with respect to the input), upsampling by `stride`:
+    weight (in_channels, out_channels / groups, kH, kW), output size
+    (H − 1)·stride − 2·padding + dilation·(k − 1) + output_padding + 1. `output_padding` picks
+    among the sizes a strided Conv2d maps to the same input size."""
+
+    _dims = 2
+
+    def __init__(self, in_channels: int, out_channels: int, kernel_size, stride=1, padding=0, output_padding=0,
+                 groups: int = 1, bias: bool = True, dilation=1, padding_mode: str = "zeros", device=None,
+                 dtype=None) -> None:
+        if isinstance(padding, str):
+            raise ValueError(f"ConvTranspose2d: padding must be an int or a pair of ints, got {padding!r}")
+        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation, groups, bias,
+                         padding_mode, device, dtype, transposed=True)
+        self.output_padding = self._tuple("output_padding", output_padding)
+
+    def forward(self, input: Tensor, output_size=None) -> Tensor:
+        output_padding = self.output_padding
+        if output_size is not None:
+            output_padding = output_padding_for(input, output_size, self.stride, self.padding, self.kernel_size,
+                                                   self.dilation)
+        return F.conv_transpose2d(input, self.weight, self.bias, self.stride, self.padding, output_padding,
+                                  self.groups, self.dilation)

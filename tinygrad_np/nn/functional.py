@@ -4,7 +4,12 @@ Nothing here defines a backward: each function is a few Tensor ops, so its gradi
 its gradient's gradient) comes from the primitives. Modules in `nn` hold parameters and
 call these. Constants that need no gradient (masks, class weights, targets) are computed
 in NumPy on the side and enter the graph as plain arrays. Padding, convolution and pooling
-live in `spatial.py` and are exported here.
+live in `spatial.py`, `spatial1d.py`, `transposed.py` and `adaptive.py` and are exported here.
+
+`inplace=True` (relu, leaky_relu, elu, the dropouts) is PyTorch's: the input tensor itself
+takes the result and is returned (its version counter moves, its views see the new values,
+and a leaf that requires grad refuses, as in PyTorch), through the same machinery as
+`Tensor.add_`.
 """
 
 from __future__ import annotations
@@ -16,15 +21,22 @@ import numpy as np
 
 from .. import dtypes
 from ..errors import ShapeError
+from ..inplace import modify
 from ..random import default_generator
 from ..tensor import Tensor, as_array, as_tensor, tensor, where
+from .adaptive import adaptive_avg_pool2d, adaptive_max_pool2d
 from .spatial import avg_pool2d, conv2d, max_pool2d, pad
+from .spatial1d import avg_pool1d, conv1d, max_pool1d
+from .transposed import conv_transpose2d
 
 __all__ = [
-    "linear", "relu", "leaky_relu", "sigmoid", "tanh", "gelu", "softplus", "logsigmoid", "softmax",
-    "log_softmax", "dropout", "layer_norm", "batch_norm", "embedding", "one_hot", "cross_entropy", "nll_loss",
-    "mse_loss", "l1_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits",
-    "pad", "conv2d", "max_pool2d", "avg_pool2d",
+    "linear", "relu", "leaky_relu", "elu", "sigmoid", "tanh", "gelu", "softplus", "logsigmoid", "softmax",
+    "log_softmax", "dropout", "dropout1d", "dropout2d", "layer_norm", "batch_norm", "embedding", "one_hot",
+    "normalize", "cosine_similarity",
+    "cross_entropy", "nll_loss", "mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "kl_div",
+    "binary_cross_entropy", "binary_cross_entropy_with_logits",
+    "pad", "conv1d", "conv2d", "conv_transpose2d", "max_pool1d", "max_pool2d", "avg_pool1d", "avg_pool2d",
+    "adaptive_avg_pool2d", "adaptive_max_pool2d",
 ]
 
 # ---------------------------------------------------------------------- layers
@@ -39,14 +51,27 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     return output if bias is None else output + bias
 
 
-def relu(input: Tensor) -> Tensor:
+def relu(input: Tensor, inplace: bool = False) -> Tensor:
     """max(x, 0); relu'(0) = 0."""
-    return input.relu()
+    return modify(input, "relu_", Tensor.relu) if inplace else input.relu()
 
 
-def leaky_relu(input: Tensor, negative_slope: float = 0.01) -> Tensor:
+def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
     """x where x > 0, else negative_slope · x (so the gradient at 0 is negative_slope, as PyTorch)."""
-    return where(input > 0, input, input * negative_slope)
+    def compute(x: Tensor) -> Tensor:
+        return where(x > 0, x, x * negative_slope)
+
+    return modify(input, "leaky_relu_", compute) if inplace else compute(input)
+
+
+def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
+    """x where x > 0, else α (eˣ − 1) (gradient α at 0, as PyTorch). The exponential sees only
+    the non-positive values, so a large x cannot overflow into a NaN gradient."""
+    def compute(x: Tensor) -> Tensor:
+        positive = x > 0
+        return where(positive, x, (where(positive, 0.0, x).exp() - 1) * alpha)
+
+    return modify(input, "elu_", compute) if inplace else compute(input)
 
 
 def sigmoid(input: Tensor) -> Tensor:
@@ -105,17 +130,53 @@ def _softmax_dim(name: str, input: Tensor, dim: int | None) -> int:
     return 0 if input.ndim in (0, 1, 3) else 1
 
 
-def dropout(input: Tensor, p: float = 0.5, training: bool = True) -> Tensor:
+def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
     """Zero each element with probability p and scale the rest by 1/(1 − p), so the expected
     value is unchanged; the identity when not training. Draws from the seeded generator."""
+    return _dropout(input, p, training, inplace, input.ndim)
+
+
+def dropout1d(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
+    """Zero whole channels: each (sample, channel) sequence of an (N, C, L) or (C, L) input is
+    kept (scaled by 1/(1 − p)) or zeroed as one."""
+    if input.ndim not in (2, 3):
+        raise ShapeError(f"dropout1d: Expected 2D or 3D input, but received a {input.ndim}D input (shape "
+                         f"{input.shape}); dropout1d drops channels of (N, C, L) or (C, L) inputs")
+    return _dropout(input, p, training, inplace, input.ndim - 1)
+
+
+def dropout2d(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
+    """Zero whole channels: each (sample, channel) image of an (N, C, H, W) input is kept (scaled
+    by 1/(1 − p)) or zeroed as one. As PyTorch, a 3-D input is read as (N, C, L), and other ranks
+    drop along their first two dims, each with PyTorch's warning."""
+    if input.ndim == 3:
+        warnings.warn("dropout2d: Received a 3D input to dropout2d and assuming that channel-wise 1D dropout "
+                      "behavior is desired - input is interpreted as shape (N, C, L), where C is the channel dim. "
+                      "This behavior will change in a future release to interpret the input as one without a batch "
+                      "dimension, i.e. shape (C, H, W). To maintain the 1D channel-wise dropout behavior, please "
+                      "switch to using dropout1d instead.", stacklevel=2)
+    elif input.ndim != 4:
+        warnings.warn(f"dropout2d: Received a {input.ndim}-D input to dropout2d, which is deprecated and will "
+                      "result in an error in a future release. To retain the behavior and silence this warning, "
+                      "please use dropout instead. Note that dropout2d exists to provide channel-wise dropout on "
+                      "inputs with 2 spatial dimensions, a channel dimension, and an optional batch dimension "
+                      "(i.e. 3D or 4D inputs).", stacklevel=2)
+    return _dropout(input, p, training, inplace, min(input.ndim, 2))
+
+
+def _dropout(input: Tensor, p: float, training: bool, inplace: bool, mask_dims: int) -> Tensor:
+    """Keep each entry of the first `mask_dims` dims with probability 1 − p (the remaining dims
+    share its draw), scaled by 1/(1 − p)."""
     if not 0.0 <= p <= 1.0:
         raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
     if not training or p == 0.0:
         return input
     if p == 1.0:
-        return input * 0.0
-    keep = default_generator().random(input.shape) >= p
-    return input * (keep * (1 / (1 - p))).astype(input.dtype)
+        scale = np.zeros((), input.dtype)
+    else:
+        mask_shape = input.shape[:mask_dims] + (1,) * (input.ndim - mask_dims)
+        scale = ((default_generator().random(mask_shape) >= p) * (1 / (1 - p))).astype(input.dtype)
+    return modify(input, "dropout_", lambda x: x * scale) if inplace else input * scale
 
 
 def layer_norm(input: Tensor, normalized_shape, weight: Tensor | None = None, bias: Tensor | None = None,
@@ -193,6 +254,36 @@ def one_hot(tensor, num_classes: int = -1) -> Tensor:
     if indices.size and indices.max() >= num_classes:
         raise ValueError(f"one_hot: class values must be smaller than num_classes ({num_classes})")
     return as_tensor((indices[..., None] == np.arange(num_classes)).astype(np.int64))
+
+
+def normalize(input: Tensor, p: float = 2.0, dim: int = 1, eps: float = 1e-12, out=None) -> Tensor:
+    """x / max(‖x‖_p, ε) along dim: unit p-norm vectors, and x/ε for a (near-)zero vector."""
+    if out is not None:
+        raise NotImplementedError("normalize: out= is not supported; use the returned tensor")
+    return input / _norm(input, p, dim).clamp(min=eps)
+
+
+def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -> Tensor:
+    """x1 · x2 / (max(‖x1‖, ε) · max(‖x2‖, ε)) along dim, after broadcasting x1 and x2 (each norm
+    clamped on its own, as PyTorch 2.x)."""
+    shape = np.broadcast_shapes(x1.shape, x2.shape)
+    x1, x2 = x1.expand(shape), x2.expand(shape)
+    dot = (x1 * x2).sum(dim)
+    return dot / (_norm(x1, 2.0, dim, keepdim=False).clamp(min=eps) * _norm(x2, 2.0, dim, keepdim=False).clamp(min=eps))
+
+
+def _norm(x: Tensor, p: float, dim: int, keepdim: bool = True) -> Tensor:
+    """‖x‖_p along dim, with a zero (not NaN) gradient at the zero vector, as PyTorch."""
+    if p == math.inf:
+        return x.abs().amax(dim, keepdim=keepdim)
+    if not p > 0:
+        raise NotImplementedError(f"norms of order p={p} are not implemented (p > 0 or inf)")
+    total = (x * x if p == 2 else x.abs() if p == 1 else x.abs() ** p).sum(dim, keepdim=keepdim)
+    if p == 1:
+        return total
+    nonzero = total > 0
+    safe = where(nonzero, total, 1.0)
+    return where(nonzero, safe.sqrt() if p == 2 else safe ** (1 / p), 0.0)
 
 
 # ---------------------------------------------------------------------- losses
@@ -285,6 +376,56 @@ def mse_loss(input: Tensor, target, reduction: str = "mean") -> Tensor:
 def l1_loss(input: Tensor, target, reduction: str = "mean") -> Tensor:
     """|x − y|, reduced (gradient 0 where x = y, as PyTorch)."""
     return _reduce((input - _same_shape("l1_loss", input, target)).abs(), reduction)
+
+
+def smooth_l1_loss(input: Tensor, target, *, reduction: str = "mean", beta: float = 1.0) -> Tensor:
+    """0.5 (x − y)²/β where |x − y| < β, else |x − y| − 0.5 β: quadratic near 0, linear
+    beyond (the L1 loss when β = 0). Options are keyword-only: PyTorch's third and fourth
+    positional slots are the deprecated size_average and reduce."""
+    if beta < 0:
+        raise ValueError("smooth_l1_loss does not support negative values for beta.")
+    difference = (input - _same_shape("smooth_l1_loss", input, target)).abs()
+    if beta == 0:
+        return _reduce(difference, reduction)
+    return _reduce(where(difference < beta, difference * difference * (0.5 / beta), difference - 0.5 * beta),
+                   reduction)
+
+
+def huber_loss(input: Tensor, target, reduction: str = "mean", delta: float = 1.0, weight=None) -> Tensor:
+    """0.5 (x − y)² where |x − y| ≤ δ, else δ (|x − y| − 0.5 δ): β · smooth_l1 with β = δ;
+    `weight` (broadcast to the input) multiplies each element's loss."""
+    if delta <= 0:
+        raise ValueError("huber_loss does not support non-positive values for delta.")
+    difference = (input - _same_shape("huber_loss", input, target)).abs()
+    losses = where(difference <= delta, difference * difference * 0.5, (difference - 0.5 * delta) * delta)
+    if weight is not None:
+        losses = losses * _as_tensor(weight, input).astype(input.dtype)
+    return _reduce(losses, reduction)
+
+
+def kl_div(input: Tensor, target, *, reduction: str = "mean", log_target: bool = False) -> Tensor:
+    """KL(target ‖ exp(input)) pointwise, for log-probabilities `input`:
+        y (log y − x), 0 where y = 0        (target y as probabilities)
+        eʸ (y − x)                           (log_target: y as log-probabilities)
+    'batchmean' divides the sum by the batch size (dim 0), which is the KL divergence per
+    sample; 'mean' divides by the number of elements, with PyTorch's warning that it is not."""
+    if reduction not in ("mean", "batchmean", "sum", "none"):
+        raise ValueError(f"{reduction} is not a valid value for reduction (use 'mean', 'batchmean', 'sum' or 'none')")
+    target = _as_tensor(target, input)
+    if log_target:
+        losses = target.exp() * (target - input)
+    else:
+        positive = target > 0
+        safe = where(positive, target, 1.0)
+        losses = where(positive, target * safe.log(), 0.0) - target * input
+    if reduction == "mean":
+        warnings.warn("reduction: 'mean' divides the total loss by both the batch size and the support size."
+                      "'batchmean' divides only by the batch size, and aligns with the KL div math definition."
+                      "'mean' will be changed to behave the same as 'batchmean' in the next major release.",
+                      stacklevel=2)
+    if reduction == "batchmean":
+        return losses.sum() / input.shape[0] if input.ndim else losses.sum()
+    return _reduce(losses, reduction)
 
 
 def binary_cross_entropy(input: Tensor, target, weight=None, reduction: str = "mean") -> Tensor:

@@ -6,10 +6,10 @@ import math
 
 import numpy as np
 
-from .. import dtypes
 from ..tensor import Tensor
 from . import functional as F
 from . import init
+from .factory import parameter_dtype
 from .module import Module
 from .parameter import Parameter
 
@@ -20,9 +20,9 @@ class Linear(Module):
     PyTorch's default init: W ~ U(−1/√in, 1/√in) (kaiming_uniform_ with a = √5) and
     b ~ U(−1/√in, 1/√in)."""
 
-    def __init__(self, in_features: int, out_features: int, bias: bool = True, dtype=None) -> None:
+    def __init__(self, in_features: int, out_features: int, bias: bool = True, device=None, dtype=None) -> None:
         super().__init__()
-        dtype = dtypes.get_default_dtype() if dtype is None else np.dtype(dtype)
+        dtype = parameter_dtype("Linear", device, dtype)
         self.in_features, self.out_features = in_features, out_features
         self.weight = Parameter(np.empty((out_features, in_features), dtype=dtype))
         self.register_parameter("bias", Parameter(np.empty((out_features,), dtype=dtype)) if bias else None)

@@ -18,6 +18,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from .. import dtypes
+from ..device import as_device, refuse
 from ..dtypes import dtype_of_to_args
 from ..hooks import RemovableHandle
 from ..tensor import Tensor, as_array
@@ -275,9 +276,14 @@ class Module:
             if param.grad is not None:
                 param.grad = None if set_to_none else Tensor._make(np.zeros_like(param.grad._array), None)
 
-    def to(self, *args, dtype=None) -> Module:
-        """Convert floating parameters and buffers in place (the same Parameter objects, so an
-        optimizer made earlier still holds them). `to("cpu")` changes nothing."""
+    def to(self, *args, device=None, dtype=None, non_blocking: bool = False, memory_format=None) -> Module:
+        """`to(device)`, `to(dtype)`, `to(device, dtype)`, `to(tensor)` (its dtype) or keywords, as
+        PyTorch: convert floating parameters and buffers in place (the same Parameter objects, so
+        an optimizer made earlier still holds them). The CPU is the only device: `to("cpu")`
+        changes nothing, any other device raises. non_blocking and memory_format are accepted and
+        change nothing (copies are synchronous; there is one memory layout)."""
+        as_device(device)
+        args = tuple(arg.dtype if isinstance(arg, Tensor) else arg for arg in args if not isinstance(arg, bool))
         dtype = dtype_of_to_args(args, dtype)
         if dtype is None:
             return self
@@ -291,11 +297,22 @@ class Module:
                     tensor.grad = Tensor._make(tensor.grad._array.astype(dtype), None)
         return self
 
+    def cpu(self) -> Module:
+        """Everything already lives on the CPU: returns self."""
+        return self
+
+    def cuda(self, device=None) -> Module:
+        """There is no CUDA device here: raises NoDeviceError (a RuntimeError)."""
+        raise refuse("cuda" if device is None else f"cuda:{device}" if isinstance(device, int) else str(device))
+
     def float(self) -> Module:
         return self.to(dtypes.float32)
 
     def double(self) -> Module:
         return self.to(dtypes.float64)
+
+    def half(self) -> Module:
+        return self.to(dtypes.float16)
 
     # ------------------------------------------------------------------ state dicts
 

@@ -57,21 +57,26 @@ def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, 
     input (N, C_in, H, W) or (C_in, H, W), weight (C_out, C_in / groups, kH, kW). `padding` is
     an int, a pair, 'valid' or 'same' (stride 1; the odd extra row/column goes after, as
     PyTorch)."""
-    x, unbatched = _batched("conv2d", input)
+    return _conv2d("conv2d", input, weight, bias, stride, padding, dilation, groups)
+
+
+def _conv2d(name: str, input: Tensor, weight: Tensor, bias: Tensor | None, stride, padding, dilation,
+            groups: int) -> Tensor:
+    x, unbatched = _batched(name, input)
     if weight.ndim != 4:
-        raise ShapeError(f"conv2d: weight must be 4-D (out_channels, in_channels/groups, kH, kW), "
+        raise ShapeError(f"{name}: weight must be 4-D (out_channels, in_channels/groups, kH, kW), "
                          f"got shape {weight.shape}")
     channels_out, channels_per_group, kernel_h, kernel_w = weight.shape
     if not isinstance(groups, int) or groups < 1:
-        raise ValueError(f"conv2d: groups must be a positive integer, got {groups!r}")
+        raise ValueError(f"{name}: groups must be a positive integer, got {groups!r}")
     if channels_out % groups:
-        raise ShapeError(f"conv2d: {channels_out} output channels are not divisible by groups={groups}")
+        raise ShapeError(f"{name}: {channels_out} output channels are not divisible by groups={groups}")
     if x.shape[1] != channels_per_group * groups:
-        raise ShapeError(f"conv2d: the input has {x.shape[1]} channels (shape {input.shape}), but the weight of "
+        raise ShapeError(f"{name}: the input has {x.shape[1]} channels (shape {input.shape}), but the weight of "
                          f"shape {weight.shape} with groups={groups} expects {channels_per_group * groups}")
     stride, dilation = _pair("stride", stride), _pair("dilation", dilation)
-    x = pad(x, _conv_padding(padding, (kernel_h, kernel_w), stride, dilation))
-    windows = _windows("conv2d", x, (kernel_h, kernel_w), stride, dilation, padding)
+    x = pad(x, _conv_padding(name, padding, (kernel_h, kernel_w), stride, dilation))
+    windows = _windows(name, x, (kernel_h, kernel_w), stride, dilation, padding)
     batch, out_h, out_w = x.shape[0], windows.shape[-2], windows.shape[-1]
     # im2col with the pixels last: each row of a (C·kH·kW, N·oH·oW) matrix is copied from whole
     # image rows (4x faster than pixels first, with the channels and kernel offsets innermost)
@@ -90,13 +95,18 @@ def max_pool2d(input: Tensor, kernel_size, stride=None, padding=0, dilation=1, c
     """The maximum of each window (padding counts as −inf). The gradient goes to the first
     maximum of a window in row-major order, as PyTorch's; with return_indices, also each
     maximum's index into the flattened H·W input."""
-    _no_ceil_mode("max_pool2d", ceil_mode)
-    x, unbatched = _batched("max_pool2d", input)
+    return _max_pool2d("max_pool2d", input, kernel_size, stride, padding, dilation, ceil_mode, return_indices)
+
+
+def _max_pool2d(name: str, input: Tensor, kernel_size, stride, padding, dilation, ceil_mode: bool,
+                return_indices: bool):
+    _no_ceil_mode(name, ceil_mode)
+    x, unbatched = _batched(name, input)
     kernel, dilation = _pair("kernel_size", kernel_size), _pair("dilation", dilation)
     stride = kernel if stride is None or stride == () else _pair("stride", stride)
-    padding = _pool_padding("max_pool2d", padding, kernel, dilation)
+    padding = _pool_padding(name, padding, kernel, dilation)
     padded = pad(x, (padding[1], padding[1], padding[0], padding[0]), value=-math.inf)
-    windows = _windows("max_pool2d", padded, kernel, stride, dilation, padding)
+    windows = _windows(name, padded, kernel, stride, dilation, padding)
     batch, channels, _, _, out_h, out_w = windows.shape
     flat = windows.reshape(batch, channels, kernel[0] * kernel[1], out_h, out_w)
     first = _first_maximum(flat._array)
@@ -131,16 +141,22 @@ def avg_pool2d(input: Tensor, kernel_size, stride=None, padding=0, ceil_mode: bo
                count_include_pad: bool = True, divisor_override: int | None = None) -> Tensor:
     """The mean of each window (zero padding). count_include_pad=False divides by the number of
     the window's elements inside the input; divisor_override divides by that number instead."""
-    _no_ceil_mode("avg_pool2d", ceil_mode)
-    x, unbatched = _batched("avg_pool2d", input)
+    return _avg_pool2d("avg_pool2d", input, kernel_size, stride, padding, ceil_mode, count_include_pad,
+                       divisor_override)
+
+
+def _avg_pool2d(name: str, input: Tensor, kernel_size, stride, padding, ceil_mode: bool, count_include_pad: bool,
+                divisor_override: int | None) -> Tensor:
+    _no_ceil_mode(name, ceil_mode)
+    x, unbatched = _batched(name, input)
     kernel = _pair("kernel_size", kernel_size)
     stride = kernel if stride is None or stride == () else _pair("stride", stride)
-    padding = _pool_padding("avg_pool2d", padding, kernel, (1, 1))
+    padding = _pool_padding(name, padding, kernel, (1, 1))
     padded = pad(x, (padding[1], padding[1], padding[0], padding[0]))
-    sums = _windows("avg_pool2d", padded, kernel, stride, (1, 1), padding).sum((2, 3))
+    sums = _windows(name, padded, kernel, stride, (1, 1), padding).sum((2, 3))
     if divisor_override is not None:
         if not divisor_override:
-            raise ValueError("avg_pool2d: divisor_override must not be zero")
+            raise ValueError(f"{name}: divisor_override must not be zero")
         out = sums / divisor_override
     elif count_include_pad or padding == (0, 0):
         out = sums / (kernel[0] * kernel[1])
@@ -165,20 +181,20 @@ def _pair(name: str, value) -> tuple[int, int]:
     return int(pair[0]), int(pair[1])
 
 
-def _conv_padding(padding, kernel: tuple, stride: tuple, dilation: tuple) -> tuple[int, int, int, int]:
+def _conv_padding(name: str, padding, kernel: tuple, stride: tuple, dilation: tuple) -> tuple[int, int, int, int]:
     """F.pad's (left, right, top, bottom) for conv2d's `padding`."""
     if padding == "valid":
         return (0, 0, 0, 0)
     if padding == "same":
         if stride != (1, 1):
-            raise ValueError("conv2d: padding='same' is not supported for strided convolutions")
+            raise ValueError(f"{name}: padding='same' is not supported for strided convolutions")
         total_h, total_w = (d * (k - 1) for d, k in zip(dilation, kernel))
         return (total_w // 2, total_w - total_w // 2, total_h // 2, total_h - total_h // 2)
     if isinstance(padding, str):
-        raise ValueError(f"conv2d: padding must be 'valid', 'same', an int or a pair, got {padding!r}")
+        raise ValueError(f"{name}: padding must be 'valid', 'same', an int or a pair, got {padding!r}")
     pad_h, pad_w = _pair("padding", padding)
     if pad_h < 0 or pad_w < 0:
-        raise ValueError(f"conv2d: negative padding {padding!r}")
+        raise ValueError(f"{name}: negative padding {padding!r}")
     return (pad_w, pad_w, pad_h, pad_h)
 
 

@@ -1,0 +1,18 @@
+"""CosineSimilarity: a layer without parameters around `F.cosine_similarity`."""
+
+from __future__ import annotations
+
+from ..tensor import Tensor
+from . import functional as F
+from .module import Module
+
+
+class CosineSimilarity(Module):
+    """x1 · x2 / (max(‖x1‖, ε) · max(‖x2‖, ε)) along dim."""
+
+    def __init__(self, dim: int = 1, eps: float = 1e-8) -> None:
+        super().__init__()
+        self.dim, self.eps = dim, eps
+
+    def forward(self, x1: Tensor, x2: Tensor) -> Tensor:
+        return F.cosine_similarity(x1, x2, self.dim, self.eps)
