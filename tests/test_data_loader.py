@@ -793,6 +793,15 @@ def test_get_worker_info_is_none_as_batches_are_made_in_the_calling_process():
     assert [batch.tolist() for batch in DataLoader(Sharded(), batch_size=2, num_workers=2)] == [[0, 1], [2, 3]]
 
 
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [({"batch_size": 0}, "batch_size should be a positive integer value"), ({"drop_last": 1}, "drop_last should be")],
+)
+def test_an_iterable_datasets_batch_size_and_drop_last_are_checked_as_a_batch_samplers(arguments, message):
+    with pytest.raises(ValueError, match=message):
+        DataLoader(Stream(3), **arguments)
+
+
 def test_an_iterable_dataset_without_batching_yields_its_samples():
     assert list(DataLoader(Stream(3), batch_size=None)) == [0, 1, 2]
 

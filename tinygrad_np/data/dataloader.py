@@ -112,12 +112,13 @@ class DataLoader:
             raise ValueError(
                 "batch_size=None option disables auto-batching and is mutually exclusive with drop_last"
             )
-        if sampler is None and not isinstance(dataset, IterableDataset):
-            sampler = RandomSampler(dataset, generator=generator) if shuffle else SequentialSampler(dataset)
-        if batch_size is not None and batch_sampler is None and not isinstance(dataset, IterableDataset):
-            batch_sampler = BatchSampler(sampler, batch_size, drop_last)
+        if not isinstance(dataset, IterableDataset):
+            if sampler is None:
+                sampler = RandomSampler(dataset, generator=generator) if shuffle else SequentialSampler(dataset)
+            if batch_size is not None and batch_sampler is None:
+                batch_sampler = BatchSampler(sampler, batch_size, drop_last)
         elif batch_size is not None:
-            BatchSampler([], batch_size, drop_last)  # the same checks of batch_size and drop_last
+            BatchSampler([], batch_size, drop_last)  # a stream's batch_size and drop_last, checked as a BatchSampler's
 
         self.dataset = dataset
         self.batch_size = None if batch_size is None else int(batch_size)
