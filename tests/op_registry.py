@@ -534,6 +534,22 @@ def tile_cases() -> st.SearchStrategy:
         lambda t: Case((t[0],), {"dims": tuple(t[1])})))
 
 
+def one_category_cases() -> st.SearchStrategy:
+    """Rows of weights with a single positive entry: every draw must be that category."""
+
+    def build(s):
+        chosen = hnp.arrays(np.int64, s[:-1], elements=st.integers(0, s[-1] - 1))
+        return st.tuples(positive(s), chosen, st.integers(1, 4), st.booleans()).map(lambda t: Case(
+            (np.where(np.arange(s[-1]) == t[1][..., None], t[0], 0.0),),
+            {"num_samples": t[2] if t[3] else 1, "replacement": t[3]}))
+
+    return shapes(min_dims=1, max_dims=2).flatmap(build)
+
+
+def numpy_one_category(a, num_samples, replacement):
+    return np.repeat(np.argmax(a, axis=-1)[..., None], num_samples, axis=-1)
+
+
 def ordering_cases(elements, **kwargs) -> st.SearchStrategy:
     """An array of at least one dim, a dim of it, and keyword arguments drawn from strategies."""
     return with_dim(lambda s, dim: st.tuples(elements(s), st.fixed_dictionaries(kwargs)).map(
@@ -884,6 +900,8 @@ SPECS: list[OpSpec] = [
            differentiable=False),
     OpSpec("kthvalue", "kthvalue", lambda a, **kw: tg.kthvalue(a, **kw).values,
            ordering_cases(distinct, keepdim=st.booleans()).flatmap(with_k(1)), numpy_kthvalue),
+    OpSpec("multinomial", "multinomial", lambda a, **kw: a.multinomial(**kw), one_category_cases(),
+           numpy_one_category, differentiable=False),
     OpSpec("tril", "tril", lambda a, diagonal: a.tril(diagonal),
            one(shape=shapes(min_dims=2), diagonal=st.integers(-3, 3)), lambda a, diagonal: np.tril(a, diagonal)),
     OpSpec("triu", "triu", lambda a, diagonal: tg.triu(a, diagonal=diagonal),

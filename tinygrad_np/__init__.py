@@ -74,5 +74,6 @@ norm = Tensor.norm
 roll, flip, tile = Tensor.roll, Tensor.flip, Tensor.tile
 sort, argsort, topk, kthvalue = Tensor.sort, Tensor.argsort, Tensor.topk, Tensor.kthvalue
 tril, triu = Tensor.tril, Tensor.triu
+multinomial = Tensor.multinomial
 
 __version__ = "0.1.0"

@@ -15,7 +15,7 @@ from numbers import Number
 
 import numpy as np
 
-from . import dtypes
+from . import dtypes, sampling
 from .autograd import differentiate
 from .autograd.engine import hooks_of
 from .autograd.grad_mode import grad_state
@@ -51,7 +51,7 @@ from .ops.matmul import MatMul
 from .ops.movement import Cat, Expand, Index, IndexAdd, IndexPut, Permute, Reshape
 from .ops.reduce import Max, Min, Sum
 from .ops.softmax import LogSoftmax, Softmax
-from .random import default_generator
+from .random import default_generator, numpy_generator
 from .shapes import (
     axis_args,
     broadcast_shape,
@@ -931,6 +931,14 @@ class Tensor:
     def triu(self, diagonal: int = 0) -> Tensor:
         """The entries on and above the `diagonal`-th diagonal of the last two dims, zeros elsewhere."""
         return _triangle(self, "triu", diagonal)
+
+    def multinomial(self, num_samples: int, replacement: bool = False, *, generator=None) -> Tensor:
+        """Category indices drawn from each row of non-negative weights (1-D: one row), int64,
+        outside the graph; see tinygrad_np/sampling.py. Draws from `generator` (a tg.Generator),
+        else from the library's generator, which `tg.manual_seed` seeds."""
+        rng = numpy_generator(generator, "multinomial")
+        return Tensor._make(sampling.multinomial(self._array, num_samples, replacement, rng), None)
+
 
 
 
