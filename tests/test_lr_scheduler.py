@@ -19,12 +19,18 @@ import tinygrad_np as tg
 from tinygrad_np import nn
 from tinygrad_np.optim import SGD, Adam, AdamW, RMSprop
 from tinygrad_np.optim.lr_scheduler import (
+    ChainedScheduler,
+    ConstantLR,
     CosineAnnealingLR,
+    CosineAnnealingWarmRestarts,
     ExponentialLR,
     LambdaLR,
+    LinearLR,
     LRScheduler,
     MultiStepLR,
     OneCycleLR,
+    PolynomialLR,
+    SequentialLR,
     StepLR,
 )
 
@@ -320,6 +326,10 @@ RESUMED_AT_EPOCH_2 = {
     "ExponentialLR": [0.1, 0.05, 0.025, 0.0125, 0.00625],
     "CosineAnnealingLR": [0.1, 0.01, 0.15498214331265897, 0.5050000000000001, 0.8550178566873414],
     "LambdaLR": [0.125, 0.0625, 0.03125, 0.015625, 0.0078125],
+    "LinearLR": [0.1, 0.1181818181818182, 0.13636363636363635, 0.13636363636363635, 0.13636363636363635],
+    "ConstantLR": [0.1, 0.2, 0.2, 0.2, 0.2],
+    "PolynomialLR": [0.1, 0.04444444444444445, 0.011111111111111106, 0.0, 0.0],
+    "CosineAnnealingWarmRestarts": [1.0, 0.9336825748732972, 0.7525, 0.505, 0.2575000000000001],
 }
 
 # ------------------------------------------------------------------ parity with PyTorch
@@ -397,6 +407,10 @@ RESUMABLE = {
     "ExponentialLR": lambda o: ExponentialLR(o, 0.5, last_epoch=2),
     "CosineAnnealingLR": lambda o: CosineAnnealingLR(o, 4, eta_min=0.01, last_epoch=2),
     "LambdaLR": lambda o: LambdaLR(o, lambda e: 0.5**e, last_epoch=2),
+    "LinearLR": lambda o: LinearLR(o, 0.25, 0.75, total_iters=5, last_epoch=2),
+    "ConstantLR": lambda o: ConstantLR(o, 0.5, total_iters=4, last_epoch=2),
+    "PolynomialLR": lambda o: PolynomialLR(o, total_iters=6, power=2.0, last_epoch=2),
+    "CosineAnnealingWarmRestarts": lambda o: CosineAnnealingWarmRestarts(o, 3, T_mult=2, eta_min=0.01, last_epoch=2),
 }
 
 
@@ -404,7 +418,9 @@ RESUMABLE = {
 def test_construction_with_last_epoch_resumes_as_pytorch(name):
     """The constructor's step goes to epoch 3 from the group's current lr (0.1) and 'initial_lr'
     (1.0): StepLR and MultiStepLR decay there (3 is a decay epoch), ExponentialLR and
-    CosineAnnealingLR keep the current lr, LambdaLR computes 1.0 · 0.5³."""
+    CosineAnnealingLR keep the current lr, LambdaLR computes 1.0 · 0.5³; LinearLR, ConstantLR
+    and PolynomialLR apply their factor for epoch 3 to the current lr, and
+    CosineAnnealingWarmRestarts restarts (epoch 3 ends the first period of 3)."""
     optimizer = sgd(0.1)
     optimizer.param_groups[0]["initial_lr"] = 1.0
     scheduler = RESUMABLE[name](optimizer)
@@ -557,6 +573,13 @@ SCHEDULES = {
     "LambdaLR": (sgd, lambda o: LambdaLR(o, lambda e: 0.9**e)),
     "OneCycleLR with SGD": (sgd, lambda o: OneCycleLR(o, [1.0, 2.0], total_steps=25)),
     "OneCycleLR with Adam, three phases": (adam, lambda o: OneCycleLR(o, 0.1, total_steps=25, three_phase=True)),
+    "LinearLR": (sgd, lambda o: LinearLR(o, 0.1, total_iters=10)),
+    "ConstantLR": (sgd, lambda o: ConstantLR(o, 0.5, total_iters=9)),
+    "PolynomialLR": (sgd, lambda o: PolynomialLR(o, total_iters=20, power=0.5)),
+    "CosineAnnealingWarmRestarts": (sgd, lambda o: CosineAnnealingWarmRestarts(o, 2, T_mult=3, eta_min=0.01)),
+    "SequentialLR": (sgd, lambda o: SequentialLR(o, [LinearLR(o, 0.1, total_iters=3), CosineAnnealingLR(o, 5),
+                                                     ExponentialLR(o, 0.9)], milestones=[4, 9])),
+    "ChainedScheduler": (sgd, lambda o: ChainedScheduler([ConstantLR(o, 0.1, total_iters=9), ExponentialLR(o, 0.9)])),
 }
 
 
