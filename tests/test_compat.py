@@ -8,16 +8,22 @@ may mention tinygrad_np on its import lines only.
 
 from __future__ import annotations
 
+import builtins
+import importlib
 import importlib.util
 import os
+import pickle
 import re
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import pytest
 
+import tinygrad_np as tg
 from tinygrad_np.data import mnist
+from tinygrad_np.utils.data import TensorDataset
 
 REPO = Path(__file__).resolve().parent.parent
 spec = importlib.util.spec_from_file_location("to_torch", REPO / "tests" / "compat" / "to_torch.py")
@@ -27,7 +33,7 @@ SCRIPTS = to_torch.scripts()
 ONE_THREAD = to_torch.ONE_THREAD
 # Scripts that stop on a PyTorch feature tinygrad_np does not have yet, and which one.
 MISSING = {
-    "bigram_tensor_idioms.py": "Tensor.nelement, tg.multinomial, tg.tril and tg.allclose are missing",
+    "bigram_tensor_idioms.py": "Tensor.nelement and tg.allclose are missing",
     "cnn_adaptive_pool.py": "Tensor % int (Tensor.__mod__, torch.remainder) is missing",
     "samplers.py": "tg.bincount is missing",
 }
@@ -86,3 +92,94 @@ def test_translate_maps_tinygrad_np_data_to_torchvision_and_the_rest_to_torch():
                                           "    DataLoader,\n"
                                           ")\n"
                                           "x = 'tinygrad_np'\n")
+
+
+# ============================================================================ docs/pytorch.md's tables
+
+GUIDE = REPO / "docs" / "pytorch.md"
+HEADER = "| PyTorch | status | notes |"
+ERROR_MODULES = [builtins, tg, tg.errors, importlib.import_module("tinygrad_np.device")]  # tg.device is the class
+
+
+def guide_rows() -> list[tuple[str, list[str]]]:
+    """(status, the first cell's backticked items) for every row of the guide's status tables."""
+    rows, in_table = [], False
+    for line in GUIDE.read_text(encoding="utf-8").splitlines():
+        if line.startswith(HEADER):
+            in_table = True
+        elif not line.startswith("|"):
+            in_table = False
+        elif in_table and not line.startswith("|---"):
+            first, status, _ = (cell.strip() for cell in line.strip("|").split(" | ", 2))
+            rows.append((status, re.findall(r"`([^`]+)`", first)))
+    return rows
+
+
+def rows_with(status: str) -> list[str]:
+    return [item for row_status, items in guide_rows() if row_status.startswith(status) for item in items]
+
+
+def refused_rows() -> list[tuple[str, str]]:
+    return [(items[0], re.fullmatch(r"refused: `(\w+)`", status).group(1))
+            for status, items in guide_rows() if status.startswith("refused")]
+
+
+def resolve(name: str):
+    """The tinygrad_np object at a PyTorch path: `torch.` read as `tinygrad_np.`, `torchvision.` as `tg.data.`."""
+    path = re.sub(r"^torchvision\.", "tinygrad_np.data.", re.sub(r"^torch\.", "tinygrad_np.", name))
+    parts = path.split(".")
+    found = importlib.import_module(parts[0])
+    for index, part in enumerate(parts[1:], 2):
+        try:
+            found = getattr(found, part)
+        except AttributeError:
+            found = importlib.import_module(".".join(parts[:index]))
+    return found
+
+
+def snippet_namespace(tmp_path: Path) -> dict:
+    pickled = tmp_path / "from_pytorch.pt"
+    with zipfile.ZipFile(pickled, "w") as archive:  # the layout of a torch.save file: a pickle in a zip
+        archive.writestr("archive/data.pkl", pickle.dumps({"weight": [1.0, 2.0]}))
+    return {"torch": tg, "model": tg.nn.Linear(2, 2), "dataset": TensorDataset(tg.zeros(4, 2)),
+            "pickled_file": str(pickled)}
+
+
+def test_the_guide_has_rows_of_every_status():
+    statuses = {status.split(":")[0] for status, _ in guide_rows()}
+    assert statuses == {"supported", "accepted", "refused", "absent"}
+
+
+@pytest.mark.parametrize("name", rows_with("supported"))
+def test_a_name_the_guide_calls_supported_exists_at_pytorchs_path(name):
+    assert re.fullmatch(r"[\w.]+", name), f"{name!r}: a supported row names PyTorch objects by their paths"
+    resolve(name)
+
+
+@pytest.mark.parametrize("name", rows_with("absent"))
+def test_a_name_the_guide_calls_absent_does_not_exist(name):
+    with pytest.raises((AttributeError, ModuleNotFoundError)):
+        resolve(name)
+
+
+@pytest.mark.parametrize("line", rows_with("accepted"))
+def test_a_line_the_guide_calls_accepted_runs(line, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(tg.backends.cudnn, "benchmark", tg.backends.cudnn.benchmark)  # a row sets it
+    exec(line, snippet_namespace(tmp_path))
+
+
+@pytest.mark.parametrize(("line", "error"), refused_rows())
+def test_a_line_the_guide_calls_refused_raises_the_error_it_names_in_one_line(line, error, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    expected = next(getattr(module, error) for module in ERROR_MODULES if hasattr(module, error))
+    with pytest.raises(expected) as raised:
+        exec(line, snippet_namespace(tmp_path))
+    assert "\n" not in str(raised.value)
+    assert not list(tmp_path.glob("model.pt"))
+
+
+def test_the_guide_gives_figures_for_every_script_of_the_corpus():
+    text = GUIDE.read_text(encoding="utf-8")
+    listed = set(re.findall(r"^\| \[`(\w+\.py)`\]", text, re.M))
+    assert listed == {path.name for path in SCRIPTS}
