@@ -101,7 +101,7 @@ class TinygradStep:
 
     def forward(self, x: np.ndarray, y: np.ndarray) -> float:
         self.optimizer.zero_grad()
-        self.loss = self.F.cross_entropy(self.model(self.tg.Tensor(x)), self.tg.Tensor(y))
+        self.loss = self.F.cross_entropy(self.model(self.tg.as_tensor(x)), self.tg.as_tensor(y))
         return self.loss.item()
 
     def backward(self) -> None:

@@ -90,7 +90,7 @@ def test_float32_inputs_give_float32_outputs_and_gradients(spec, data):
     case = data.draw(spec.cases)
     tensors = as_tensors(case, dtype=np.float32)
     out = spec.fn(*tensors, **cast_options(case.kwargs, np.float32))
-    if spec.id in ("float", "double", "astype", "to"):
+    if spec.id in ("float", "double", "astype", "to", "type", "type_as"):
         out = out.float()
     assert out.dtype == np.float32
     out.backward(tg.tensor(np.ones(out.shape, np.float32)))

@@ -15,9 +15,12 @@ from tinygrad_np.autograd import PRIMITIVES
 NOT_OPS = {
     # autograd and bookkeeping
     "backward", "retain_grad", "requires_grad_", "requires_grad", "is_leaf", "grad", "grad_fn", "data", "detach",
-    "register_hook",
+    "register_hook", "detach_",
     # introspection and conversion to Python/NumPy
-    "shape", "dtype", "ndim", "dim", "size", "numel", "numpy", "item", "tolist",
+    "shape", "dtype", "ndim", "dim", "size", "numel", "numpy", "item", "tolist", "is_floating_point", "is_contiguous",
+    # devices (the CPU only) and new tensors that take only this tensor's dtype
+    "device", "is_cuda", "cpu", "cuda", "pin_memory", "is_pinned",
+    "new_tensor", "new_zeros", "new_ones", "new_empty", "new_full",
 }
 """Public Tensor attributes that are not ops on tensors."""
 

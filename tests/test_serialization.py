@@ -143,7 +143,7 @@ def test_an_optimizer_state_dict_with_int_keys_round_trips():
 @pytest.mark.parametrize("shape", SHAPES)
 @pytest.mark.parametrize("dtype", DTYPES)
 def test_a_tensor_loads_as_a_tensor_with_its_dtype_and_shape(dtype, shape):
-    tensor = tg.Tensor(np.arange(math.prod(shape)).reshape(shape).astype(dtype))
+    tensor = tg.tensor(np.arange(math.prod(shape)).reshape(shape).astype(dtype))
     assert_identical(tensor, round_trip(tensor))
 
 
@@ -424,7 +424,7 @@ def test_a_plain_npz_of_arrays_loads_as_a_dict_of_tensors_in_file_order(tmp_path
     loaded = load(path)
     assert list(loaded) == list(exported)
     for name, array in exported.items():
-        assert_identical(tg.Tensor(np.asarray(array)), loaded[name])
+        assert_identical(tg.tensor(np.asarray(array)), loaded[name])
 
 
 @pytest.mark.parametrize("make", [

@@ -63,9 +63,11 @@ def test_empty_list_takes_default_dtype():
     assert t.shape == (0,)
 
 
-def test_tensor_class_constructor_follows_the_same_policy():
+def test_tensor_class_constructor_makes_the_default_float_dtype_from_any_data():
+    # torch.Tensor is the legacy constructor: torch.Tensor([1, 2]).dtype is torch.float32
     assert tg.Tensor([1.0, 2.0]).dtype == tg.float32
-    assert tg.Tensor([1, 2]).dtype == tg.int64
+    assert tg.Tensor([1, 2]).dtype == tg.float32
+    assert tg.Tensor(np.arange(3.0)).dtype == tg.float32
 
 
 def test_set_default_dtype_makes_python_floats_float64(float64_default):
@@ -114,11 +116,18 @@ def test_ndarray_keeps_its_dtype(dtype, data):
 
 
 @pytest.mark.parametrize("dtype", ALL_DTYPES, ids=str)
-def test_ndarray_of_matching_dtype_is_not_copied(dtype):
+def test_tensor_copies_an_ndarray_as_pytorch(dtype):
     array = np.zeros((2, 3), dtype=dtype)
-    assert tg.tensor(array).numpy() is array
-    assert tg.Tensor(array).numpy() is array
-    assert tg.tensor(array, dtype=dtype).numpy() is array
+    assert not np.shares_memory(tg.tensor(array).numpy(), array)
+    assert not np.shares_memory(tg.tensor(array, dtype=dtype).numpy(), array)
+
+
+@pytest.mark.parametrize("dtype", ALL_DTYPES, ids=str)
+def test_as_tensor_and_from_numpy_share_an_ndarray_of_their_dtype(dtype):
+    array = np.zeros((2, 3), dtype=dtype)
+    assert tg.as_tensor(array).numpy() is array
+    assert tg.as_tensor(array, dtype=dtype).numpy() is array
+    assert tg.from_numpy(array).numpy() is array
 
 
 def test_float64_ndarray_stays_float64():

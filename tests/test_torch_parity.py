@@ -78,7 +78,7 @@ class Nested(nn.Module):
         self.embed = nn.Embedding(20, 8, padding_idx=0)
         self.scale = nn.Parameter(tg.randn(8))
         self.register_buffer("offset", tg.randn(8))
-        self.register_buffer("positions", tg.Tensor(np.arange(4, dtype=np.float32)[:, None] / 4), persistent=False)
+        self.register_buffer("positions", tg.tensor(np.arange(4, dtype=np.float32)[:, None] / 4), persistent=False)
         self.blocks = nn.ModuleList([
             nn.Sequential(nn.Linear(8, 8), nn.LeakyReLU(0.1)),
             nn.Sequential(nn.Linear(8, 8), nn.Tanh(), nn.Identity()),
@@ -159,7 +159,7 @@ def test_mnist_mlp_outputs_match_pytorch():
     model, _, io = loaded("mlp")
     model.eval()
     with tg.no_grad():
-        out = model(tg.Tensor(io["input"]))
+        out = model(tg.tensor(io["input"]))
     assert out.dtype == np.float32 and out.shape == (8, 10)
     np.testing.assert_allclose(out.numpy(), io["output"], **OUTPUT_TOLERANCE)
 
@@ -167,7 +167,7 @@ def test_mnist_mlp_outputs_match_pytorch():
 def test_layernorm_gelu_dropout_eval_outputs_match_pytorch():
     model, _, io = loaded("layernorm_gelu")
     model.eval()
-    out = model(tg.Tensor(io["input"]))
+    out = model(tg.tensor(io["input"]))
     assert out.dtype == np.float32
     np.testing.assert_allclose(out.numpy(), io["output"], **OUTPUT_TOLERANCE)
 
@@ -175,7 +175,7 @@ def test_layernorm_gelu_dropout_eval_outputs_match_pytorch():
 def test_layernorm_gelu_cross_entropy_gradients_match_pytorch():
     model, _, io = loaded("layernorm_gelu")
     model.eval()
-    nn.CrossEntropyLoss()(model(tg.Tensor(io["input"])), tg.Tensor(io["target"])).backward()
+    nn.CrossEntropyLoss()(model(tg.tensor(io["input"])), tg.tensor(io["target"])).backward()
     assert_grads_match(model, io)
 
 
@@ -183,7 +183,7 @@ def test_layernorm_gelu_cross_entropy_gradients_match_pytorch():
 def test_batchnorm_eval_outputs_use_the_loaded_running_statistics(name):
     model, state, io = loaded(name)
     model.eval()
-    out = model(tg.Tensor(io["input_eval"]))
+    out = model(tg.tensor(io["input_eval"]))
     np.testing.assert_allclose(out.numpy(), io["output_eval"], **OUTPUT_TOLERANCE)
     for key, value in model.state_dict().items():  # eval mode leaves the buffers alone
         np.testing.assert_array_equal(value.numpy(), state[key], err_msg=key)
@@ -193,7 +193,7 @@ def test_batchnorm_eval_outputs_use_the_loaded_running_statistics(name):
 def test_batchnorm_train_mode_output_matches_pytorch(name):
     model, _, io = loaded(name)
     model.train()
-    out = model(tg.Tensor(io["input_train"]))
+    out = model(tg.tensor(io["input_train"]))
     np.testing.assert_allclose(out.numpy(), io["output_train"], **OUTPUT_TOLERANCE)
 
 
@@ -201,7 +201,7 @@ def test_batchnorm_train_mode_output_matches_pytorch(name):
 def test_batchnorm_train_mode_updates_buffers_as_pytorch(name):
     model, _, io = loaded(name)
     model.train()
-    model(tg.Tensor(io["input_train"]))
+    model(tg.tensor(io["input_train"]))
     after = model.state_dict()
     for key in (k[len("after/"):] for k in io.files if k.startswith("after/")):
         assert after[key].dtype == io[f"after/{key}"].dtype, key
@@ -211,14 +211,14 @@ def test_batchnorm_train_mode_updates_buffers_as_pytorch(name):
 def test_batchnorm_train_mode_cross_entropy_gradients_match_pytorch():
     model, _, io = loaded("batchnorm")
     model.train()
-    nn.CrossEntropyLoss()(model(tg.Tensor(io["input_train"])), tg.Tensor(io["target"])).backward()
+    nn.CrossEntropyLoss()(model(tg.tensor(io["input_train"])), tg.tensor(io["target"])).backward()
     assert_grads_match(model, io)
 
 
 def nested_forward():
     model, _, io = loaded("nested")
     model.eval()
-    return model, io, model(tg.Tensor(io["input"]))
+    return model, io, model(tg.tensor(io["input"]))
 
 
 def test_nested_module_outputs_match_pytorch():
@@ -230,8 +230,8 @@ def test_nested_module_outputs_match_pytorch():
 
 def test_nested_module_gradients_match_pytorch_with_no_gradient_for_the_padding_row():
     model, io, (log_probs, gate, probs) = nested_forward()
-    loss = nn.CrossEntropyLoss()(log_probs, tg.Tensor(io["target"])) + (gate * tg.Tensor(io["u"])).sum() \
-        + (probs * tg.Tensor(io["v"])).sum()
+    loss = nn.CrossEntropyLoss()(log_probs, tg.tensor(io["target"])) + (gate * tg.tensor(io["u"])).sum() \
+        + (probs * tg.tensor(io["v"])).sum()
     np.testing.assert_allclose(loss.item(), io["loss"], **OUTPUT_TOLERANCE)
     loss.backward()
     assert_grads_match(model, io)

@@ -4,6 +4,8 @@ A `Tensor` records the graph of primitive ops (`tinygrad_np.ops`); one engine
 (`tinygrad_np.autograd`) walks it backwards.
 """
 
+from numpy import dtype  # PyTorch's torch.dtype: tg.float32 and friends are NumPy dtypes
+
 from . import accelerator, autograd, backends, cuda, data, dtypes, linalg, nn, optim, profiler, utils, viz
 from .autograd import (
     enable_grad,
@@ -28,6 +30,7 @@ from .creation import (
     randint,
     randn,
     randn_like,
+    randperm,
     zeros,
     zeros_like,
 )
@@ -35,11 +38,13 @@ from .device import device, get_default_device, set_default_device
 from .dtypes import (
     bool_,
     double,
+    finfo,
     float16,
     float32,
     float64,
     get_default_dtype,
     half,
+    iinfo,
     int8,
     int16,
     int32,
@@ -50,15 +55,33 @@ from .dtypes import (
     uint8,
 )
 from .errors import CheckpointError, DatasetError, DatasetNotFoundError, NotARegularFileError, ShapeError
+from .layout import contiguous_format, preserve_format, strided
 from .memory import keep_freed_memory
 from .random import Generator, manual_seed
 from .serialization import load, save
-from .tensor import Tensor, cat, maximum, minimum, stack, tensor, where
+from .size import Size
+from .tensor import (
+    Tensor,
+    as_tensor,
+    cat,
+    from_numpy,
+    is_floating_point,
+    is_tensor,
+    maximum,
+    minimum,
+    numel,
+    stack,
+    tensor,
+    where,
+)
+
+# PyTorch's other names of dtypes: tg.float is float32, tg.int int32, tg.bool the bool dtype.
+bool, float, int = bool_, float32, int32
 
 # Function forms of Tensor methods, as torch.exp(x) is x.exp().
 abs = Tensor.abs
 add, sub, mul, div, pow, neg = Tensor.add, Tensor.sub, Tensor.mul, Tensor.div, Tensor.pow, Tensor.neg
-matmul = Tensor.matmul
+matmul, mm, bmm, t = Tensor.matmul, Tensor.mm, Tensor.bmm, Tensor.t
 exp, log, sqrt, sin, cos, tanh = Tensor.exp, Tensor.log, Tensor.sqrt, Tensor.sin, Tensor.cos, Tensor.tanh
 log1p, erf = Tensor.log1p, Tensor.erf
 sigmoid, relu, clamp, clip, sign = Tensor.sigmoid, Tensor.relu, Tensor.clamp, Tensor.clip, Tensor.sign
@@ -75,7 +98,5 @@ roll, flip, tile = Tensor.roll, Tensor.flip, Tensor.tile
 sort, argsort, topk, kthvalue = Tensor.sort, Tensor.argsort, Tensor.topk, Tensor.kthvalue
 tril, triu = Tensor.tril, Tensor.triu
 multinomial = Tensor.multinomial
-scatter, scatter_add, index_select, masked_select = (Tensor.scatter, Tensor.scatter_add, Tensor.index_select,
-                                                   Tensor.masked_select)
 
 __version__ = "0.1.0"

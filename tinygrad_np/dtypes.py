@@ -19,7 +19,11 @@ int16 = short = np.dtype(np.int16)
 int32 = np.dtype(np.int32)
 int64 = long = np.dtype(np.int64)
 uint8 = np.dtype(np.uint8)
-bool_ = np.dtype(np.bool_)
+bool_ = np.dtype(np.bool_)  # tg.bool at the top level (here `bool` stays Python's)
+
+TYPE_NAMES = {float32: "FloatTensor", float64: "DoubleTensor", float16: "HalfTensor", int64: "LongTensor",
+              int32: "IntTensor", int16: "ShortTensor", int8: "CharTensor", uint8: "ByteTensor", bool_: "BoolTensor"}
+"""PyTorch's legacy type names (`t.type()` gives 'torch.FloatTensor' for a float32 tensor)."""
 
 _default_float = float32
 
@@ -101,3 +105,66 @@ def dtype_of_to_args(args: tuple, dtype):
         else:
             dtype = arg
     return dtype
+
+
+# ------------------------------------------------------------------------------- type names and limits
+
+
+def type_string(dtype: np.dtype) -> str:
+    """PyTorch's name of a tensor type, 'torch.FloatTensor' for float32 (`t.type()`)."""
+    name = TYPE_NAMES.get(dtype)
+    if name is None:
+        raise TypeError(f"no PyTorch tensor type name for dtype {dtype}")
+    return "torch." + name
+
+
+def dtype_of_type(spec) -> np.dtype:
+    """The dtype that `t.type(spec)` converts to: a dtype or a type string ('torch.LongTensor')."""
+    if not isinstance(spec, str):
+        return np.dtype(spec)
+    from .device import refuse
+
+    module, _, name = spec.rpartition(".")
+    if module == "torch.cuda":
+        raise refuse("cuda")
+    for dtype, known in TYPE_NAMES.items():
+        if module == "torch" and name == known:
+            return dtype
+    raise ValueError(f"invalid type: {spec!r}")
+
+
+class finfo:
+    """Limits of a floating point dtype, as PyTorch's `torch.finfo(dtype)` (the default float
+    dtype if none is given): bits, eps, max, min, tiny (= smallest_normal), resolution, dtype."""
+
+    __slots__ = ("bits", "eps", "max", "min", "tiny", "smallest_normal", "resolution", "dtype")
+
+    def __init__(self, type=None) -> None:  # noqa: A002 (PyTorch's name)
+        dtype = _default_float if type is None else np.dtype(type)
+        if dtype.kind != "f":
+            raise TypeError(f"finfo() requires a floating point dtype, got {dtype}; use iinfo for integer dtypes")
+        info = np.finfo(dtype)
+        self.bits, self.dtype = info.bits, dtype.name
+        self.eps, self.max, self.min = float(info.eps), float(info.max), float(info.min)
+        self.tiny = self.smallest_normal = float(info.smallest_normal)
+        self.resolution = float(info.resolution)
+
+    def __repr__(self) -> str:
+        return (f"finfo(resolution={self.resolution:g}, min={self.min:g}, max={self.max:g}, eps={self.eps:g}, "
+                f"smallest_normal={self.smallest_normal:g}, tiny={self.tiny:g}, dtype={self.dtype})")
+
+
+class iinfo:
+    """Limits of an integer dtype, as PyTorch's `torch.iinfo(dtype)`: bits, max, min, dtype."""
+
+    __slots__ = ("bits", "max", "min", "dtype")
+
+    def __init__(self, type) -> None:  # noqa: A002 (PyTorch's name)
+        dtype = np.dtype(type)
+        if dtype.kind not in "iu":
+            raise TypeError(f"iinfo() requires an integer dtype, got {dtype}; use finfo for floating point dtypes")
+        info = np.iinfo(dtype)
+        self.bits, self.max, self.min, self.dtype = info.bits, int(info.max), int(info.min), dtype.name
+
+    def __repr__(self) -> str:
+        return f"iinfo(min={self.min:g}, max={self.max:g}, dtype={self.dtype})"

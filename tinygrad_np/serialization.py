@@ -42,7 +42,7 @@ import numpy as np
 from .atomic import atomic_write
 from .device import as_device, device
 from .errors import CheckpointError
-from .tensor import Tensor, tensor
+from .tensor import Tensor, as_tensor
 
 MANIFEST = "__tinygrad_np__"
 FORMAT_VERSION = 1
@@ -234,7 +234,7 @@ def _load(file: IO[bytes], name: str, max_bytes: int) -> Any:
         members = _members(archive, name, max_bytes)
         manifest_member = members.pop(MANIFEST, None)
         if manifest_member is None:
-            return {key: tensor(_read_array(archive, member, name)) for key, member in members.items()}
+            return {key: as_tensor(_read_array(archive, member, name)) for key, member in members.items()}
         manifest = _parse_manifest(_read_array(archive, manifest_member, name), name)
         arrays = {key: _read_array(archive, member, name) for key, member in members.items()}
     return _decode(manifest["root"], arrays, name, 0)
@@ -428,7 +428,7 @@ def _decode(node: Any, arrays: dict[str, np.ndarray], name: str, depth: int) -> 
                 name, f"the manifest refers to array {_SHORT.repr(body)}, which is not in the file or was used already"
             )
         if kind == "tensor":
-            return tensor(array)
+            return as_tensor(array)
         if kind == "ndarray":
             return array
         if array.ndim == 0:

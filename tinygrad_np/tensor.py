@@ -21,9 +21,11 @@ from .autograd.engine import hooks_of
 from .autograd.grad_mode import grad_state
 from .autograd.node import Node
 from .autograd.version import VersionCounter
+from .device import CPU, as_device, is_device_spec, refuse
 from .errors import ShapeError
 from .hooks import RemovableHandle
 from .inplace import modify
+from .layout import check_layout, check_memory_format, contiguous_format
 from .ops.elementwise import (
     Abs,
     Add,
@@ -61,6 +63,7 @@ from .shapes import (
     normalize_dims,
     shape_arg,
 )
+from .size import Size
 
 ValuesIndices = namedtuple("ValuesIndices", ["values", "indices"])
 """What `max(dim)` and `min(dim)` return, as PyTorch's `(values, indices)`."""
@@ -74,6 +77,10 @@ class Tensor:
     gradient of a backward pass if `requires_grad` is set. `_version_counter` counts the
     in-place changes to the array and is shared with views of it; `_base` is the tensor a
     view was taken from (None for a tensor that owns its array).
+
+    `Tensor(...)` itself is PyTorch's legacy constructor (always the default float dtype);
+    `tg.tensor(data)` keeps the data's dtype, and the library wraps arrays with `as_tensor`
+    and `Tensor._make`. Tensors live on the CPU, the only device (`device`, `to`, `cpu`).
     """
 
     __slots__ = ("_array", "grad", "grad_fn", "_requires_grad", "_version_counter", "_base", "_base_history", "_hooks",
@@ -81,15 +88,33 @@ class Tensor:
     __array_ufunc__ = None  # NumPy defers `ndarray <op> Tensor` to our reflected operators
     __hash__ = object.__hash__
 
-    def __init__(self, data, dtype=None, requires_grad: bool = False) -> None:
-        self._array = _to_array(data, dtype)
+    def __init__(self, *data, size=None, dtype=None, device=None, requires_grad: bool = False) -> None:
+        """PyTorch's legacy constructor `torch.Tensor(...)`, which makes the default float dtype:
+        `Tensor([1, 2])` and `Tensor(ndarray)` convert the data (an array already of that dtype
+        is shared), `Tensor(2, 3)`, `Tensor(tg.Size([2, 3]))` and `Tensor(size=(2, 3))` make that
+        shape, zero-filled (PyTorch leaves it uninitialized), `Tensor()` an empty tensor, and
+        `Tensor(t)` an alias of the tensor `t`, its dtype kept. As an extension, `dtype=` replaces
+        the default float dtype and `requires_grad=` is accepted. `tg.tensor` keeps the data's dtype."""
+        as_device(device)
+        if len(data) == 1 and isinstance(data[0], Tensor) and size is None:
+            source = data[0] if dtype is None else data[0].astype(dtype)
+            alias = Reshape.apply(source, shape=source._array.shape)  # a view in the graph, as PyTorch's alias
+            for name in Tensor.__slots__[:-1]:
+                if hasattr(alias, name):
+                    setattr(self, name, getattr(alias, name))
+        else:
+            self._own(_legacy_array(data, size, dtype))
+        if requires_grad:
+            self.requires_grad_()
+
+    def _own(self, array: np.ndarray) -> None:
+        """Set up this tensor as a fresh leaf holding `array` (the constructors' common part)."""
+        self._array = array
         self.grad: Tensor | None = None
         self.grad_fn = None
         self._requires_grad = False
         self._version_counter = VersionCounter()
         self._base = self._hooks = None
-        if requires_grad:
-            self.requires_grad_()
 
     @staticmethod
     def _make(data: np.ndarray, grad_fn) -> Tensor:
@@ -161,8 +186,8 @@ class Tensor:
         return self.grad_fn is None
 
     @property
-    def shape(self) -> tuple[int, ...]:
-        return self._array.shape
+    def shape(self) -> Size:
+        return tuple.__new__(Size, self._array.shape)
 
     @property
     def dtype(self) -> np.dtype:
@@ -175,12 +200,31 @@ class Tensor:
     def dim(self) -> int:
         return self._array.ndim
 
-    def size(self, dim: int | None = None):
+    def size(self, dim: int | None = None) -> Size | int:
         """The shape, or the length of one dim."""
-        return self._array.shape if dim is None else self._array.shape[normalize_dim(dim, self.ndim)]
+        if dim is None:
+            return tuple.__new__(Size, self._array.shape)
+        return self._array.shape[normalize_dim(dim, self._array.ndim)]
 
     def numel(self) -> int:
         return self._array.size
+
+    def is_floating_point(self) -> bool:
+        return self._array.dtype.kind == "f"
+
+    def is_contiguous(self, memory_format=contiguous_format) -> bool:
+        """Whether the array is in C order (`contiguous()` makes it so)."""
+        check_memory_format(memory_format, (contiguous_format,))
+        return self._array.flags.c_contiguous
+
+    @property
+    def device(self):
+        """The CPU, the only device (`tg.device('cpu')`)."""
+        return CPU
+
+    @property
+    def is_cuda(self) -> bool:
+        return False
 
     def __len__(self) -> int:
         if self.ndim == 0:
@@ -207,6 +251,13 @@ class Tensor:
 
     def numpy(self) -> np.ndarray:
         return self._array
+
+    def __format__(self, spec: str) -> str:
+        """A 0-d tensor formats as its number (`f"{loss:.4f}"`); any other tensor only with an
+        empty spec (its str), as PyTorch."""
+        if self._array.ndim == 0:
+            return format(self._array.item(), spec)
+        return object.__format__(self, spec)
 
     def __array__(self, dtype=None, copy=None) -> np.ndarray:
         return np.array(self._array, dtype=dtype) if copy else np.asarray(self._array, dtype=dtype)
@@ -242,6 +293,15 @@ class Tensor:
         detached._version_counter = self._version_counter
         return detached
 
+    def detach_(self) -> Tensor:
+        """Cut this tensor itself from the graph: it becomes a leaf that does not require grad
+        (a view cannot be, as in PyTorch: its base's history would lose track of it)."""
+        if self._base is not None:
+            raise RuntimeError("Can't detach views in-place. Use detach() instead.")
+        self.grad_fn = None
+        self._requires_grad = False
+        return self
+
     def clone(self, *, memory_format=None) -> Tensor:
         """A copy in an array of its own, in the graph: the gradient passes through unchanged.
         (A conversion to the same dtype, which always copies.)"""
@@ -256,10 +316,49 @@ class Tensor:
             return Cast.apply(self, dtype=dtype)
         return Tensor._make(self._array.astype(dtype), None)
 
-    def to(self, *args, dtype=None) -> Tensor:
-        """`to(dtype)` converts; `to("cpu")` is accepted (and changes nothing) for PyTorch code."""
-        dtype = dtypes.dtype_of_to_args(args, dtype)
-        return self if dtype is None else self.astype(dtype)
+    def to(self, *args, **kwargs) -> Tensor:
+        """PyTorch's forms: `to(dtype)`, `to(device)`, `to(device, dtype)`, `to(other)` (other's
+        dtype; every device is the CPU), each followed by `non_blocking` and `copy`, and the
+        keywords `device=`, `dtype=`, `non_blocking=`, `copy=`, `memory_format=`. Self when
+        nothing changes, unless `copy=True`; a float-to-float conversion stays in the graph."""
+        dtype, copy = _to_arguments(args, kwargs)
+        if dtype is not None and dtype != self._array.dtype:
+            return self.astype(dtype)
+        return self.clone() if copy else self
+
+    def type(self, dtype=None, non_blocking: bool = False) -> str | Tensor:
+        """`type()`: PyTorch's type name, 'torch.FloatTensor' for float32; `type(dtype)` or
+        `type('torch.LongTensor')`: converted (self if the dtype is already that)."""
+        if dtype is None:
+            return dtypes.type_string(self._array.dtype)
+        return self.to(dtypes.dtype_of_type(dtype))
+
+    def type_as(self, other: Tensor) -> Tensor:
+        """Converted to `other`'s dtype."""
+        return self.to(other._array.dtype)
+
+    def cpu(self, memory_format=None) -> Tensor:
+        """Self: tensors are on the CPU already."""
+        check_memory_format(memory_format)
+        return self
+
+    def cuda(self, device=None, non_blocking: bool = False, memory_format=None) -> Tensor:
+        """Raises: there is no CUDA device (tinygrad_np computes with NumPy on the CPU)."""
+        raise refuse("cuda")
+
+    def pin_memory(self) -> Tensor:
+        """Self: pinning speeds up copies to an accelerator, and there is none."""
+        return self
+
+    def is_pinned(self) -> bool:
+        return False
+
+    def contiguous(self, memory_format=contiguous_format) -> Tensor:
+        """Self if the array is in C order, else a C-ordered copy in the graph."""
+        check_memory_format(memory_format, (contiguous_format,))
+        if self._array.flags.c_contiguous:
+            return self
+        return Cast.apply(self, dtype=self._array.dtype, order="C")
 
     def float(self) -> Tensor:
         return self.astype(dtypes.float32)
@@ -278,6 +377,38 @@ class Tensor:
 
     def bool(self) -> Tensor:
         return self.astype(dtypes.bool_)
+
+    # ----------------------------------------------------------------- new tensors of this tensor's dtype
+
+    def new_tensor(self, data, dtype=None, device=None, requires_grad: bool = False, layout=None,
+                   pin_memory: bool = False) -> Tensor:
+        """`tg.tensor(data)` (a copy), of this tensor's dtype unless `dtype` is given."""
+        check_layout(layout)
+        return tensor(data, self._array.dtype if dtype is None else dtype, device, requires_grad)
+
+    def new_zeros(self, *size, dtype=None, device=None, requires_grad: bool = False, layout=None,
+                  pin_memory: bool = False) -> Tensor:
+        return self._new_filled(size, 0, dtype, device, requires_grad, layout)
+
+    def new_ones(self, *size, dtype=None, device=None, requires_grad: bool = False, layout=None,
+                 pin_memory: bool = False) -> Tensor:
+        return self._new_filled(size, 1, dtype, device, requires_grad, layout)
+
+    def new_empty(self, *size, dtype=None, device=None, requires_grad: bool = False, layout=None,
+                  pin_memory: bool = False) -> Tensor:
+        """Zero-filled (PyTorch leaves it uninitialized)."""
+        return self._new_filled(size, 0, dtype, device, requires_grad, layout)
+
+    def new_full(self, size, fill_value, *, dtype=None, device=None, requires_grad: bool = False, layout=None,
+                 pin_memory: bool = False) -> Tensor:
+        """Filled with `fill_value`, converted to this dtype (a fraction truncated into an integer one)."""
+        return self._new_filled((size,), fill_value, dtype, device, requires_grad, layout)
+
+    def _new_filled(self, size: tuple, value, dtype, device, requires_grad: bool, layout) -> Tensor:
+        as_device(device)
+        check_layout(layout)
+        made = Tensor._make(np.full(shape_arg(size), value, self._array.dtype if dtype is None else dtype), None)
+        return made.requires_grad_() if requires_grad else made
 
     # ----------------------------------------------------------------- autograd
 
@@ -331,6 +462,29 @@ class Tensor:
 
     def matmul(self, other) -> Tensor:
         return _matmul(self, other)
+
+    def mm(self, mat2: Tensor) -> Tensor:
+        """The product of two matrices (2-D, of one dtype; no broadcasting, as PyTorch)."""
+        if self.ndim != 2 or mat2.ndim != 2:
+            raise ShapeError(f"mm: {'self' if self.ndim != 2 else 'mat2'} must be a matrix, got shapes "
+                             f"{list(self.shape)} and {list(mat2.shape)}")
+        if self._array.shape[1] != mat2._array.shape[0]:
+            (m, k), (k2, n) = self._array.shape, mat2._array.shape
+            raise ShapeError(f"mm: mat1 and mat2 shapes cannot be multiplied ({m}x{k} and {k2}x{n})")
+        _same_dtype("mm", self, mat2)
+        return MatMul.apply(self, mat2)
+
+    def bmm(self, mat2: Tensor) -> Tensor:
+        """Matrix products of two batches of matrices: (b, n, m) @ (b, m, p) -> (b, n, p)."""
+        if self.ndim != 3 or mat2.ndim != 3:
+            raise ShapeError(f"bmm: {'batch1' if self.ndim != 3 else 'batch2'} must be a 3D tensor, got shapes "
+                             f"{list(self.shape)} and {list(mat2.shape)}")
+        expected = [self._array.shape[0], self._array.shape[2]]
+        if list(mat2._array.shape[:2]) != expected:
+            raise ShapeError(f"bmm: expected size for first two dimensions of batch2 tensor to be: {expected} "
+                             f"but got: {list(mat2._array.shape[:2])}")
+        _same_dtype("bmm", self, mat2)
+        return MatMul.apply(self, mat2)
 
     def __add__(self, other) -> Tensor:
         return Add.apply(*_broadcast("add", self, other))
@@ -413,7 +567,7 @@ class Tensor:
     def copy_(self, src) -> Tensor:
         """The values of `src` (broadcast to this shape, converted to this dtype); the gradient
         goes to `src`, summed over the broadcast dims."""
-        source = as_tensor(src)
+        source = as_tensor(src, dtype=None if isinstance(src, Tensor) else self.dtype)
         if broadcast_shape("copy_", source.shape, self.shape) != self.shape:
             raise RuntimeError(f"copy_: the source of shape {list(source.shape)} cannot be broadcast to "
                                f"{list(self.shape)}")
@@ -478,7 +632,8 @@ class Tensor:
         if isinstance(value, (Number, np.generic)):
             _check_fill_value("setitem", value, self.dtype)
         if not isinstance(value, Tensor):
-            value = _as_operand(value, self) if isinstance(value, (Number, np.generic)) else tensor(np.asarray(value))
+            scalar = isinstance(value, (Number, np.generic))
+            value = _as_operand(value, self) if scalar else as_tensor(value, self.dtype)
         target_shape = self._array[key].shape
         if value.dtype != self.dtype:
             value = value.astype(self.dtype)
@@ -697,6 +852,12 @@ class Tensor:
 
     view = reshape
 
+    def view_as(self, other: Tensor) -> Tensor:
+        return self.view(other._array.shape)
+
+    def reshape_as(self, other: Tensor) -> Tensor:
+        return self.reshape(other._array.shape)
+
     def flatten(self, start_dim: int = 0, end_dim: int = -1) -> Tensor:
         """Merge dims start_dim..end_dim into one."""
         if self.ndim == 0:
@@ -741,6 +902,12 @@ class Tensor:
         """The last two dims swapped (a batch of matrices transposed)."""
         return self.transpose(-2, -1)
 
+    def t(self) -> Tensor:
+        """A matrix transposed; 0-D and 1-D tensors as they are (a view either way)."""
+        if self.ndim > 2:
+            raise ShapeError(f"t() expects a tensor with <= 2 dimensions, but self is {self.ndim}D")
+        return Permute.apply(self, dims=tuple(reversed(range(self.ndim))))
+
     def expand(self, *sizes) -> Tensor:
         """Broadcast to `sizes` (a view; -1 keeps a dim). The gradient is summed back."""
         sizes = shape_arg(sizes)
@@ -760,6 +927,9 @@ class Tensor:
 
     def broadcast_to(self, shape) -> Tensor:
         return self.expand(shape)
+
+    def expand_as(self, other: Tensor) -> Tensor:
+        return self.expand(other._array.shape)
 
     def __getitem__(self, key) -> Tensor:
         key, basic = index_key(_key_arrays(key), self._array.shape)
@@ -939,74 +1109,50 @@ class Tensor:
         rng = numpy_generator(generator, "multinomial")
         return Tensor._make(sampling.multinomial(self._array, num_samples, replacement, rng), None)
 
-    def scatter(self, dim: int, index, src=None, *, value=None, reduce=None) -> Tensor:
-        """A copy with out[index[i][j]][j] = src[i][j] for dim 0 (and so on), or `value` there
-        (`scatter(dim, index, value)` with a number works too). Where an index repeats, one of
-        the writes wins. ∂self = g with zeros at the written places, ∂src = g gathered there."""
-        key, basic, values = _scatter_args("scatter", self, dim, index, src, value, reduce)
-        return IndexPut.apply(self, values, key=key, basic=basic)
-
-    def scatter_(self, dim: int, index, src=None, *, value=None, reduce=None) -> Tensor:
-        """`scatter` in place."""
-        key, basic, values = _scatter_args("scatter_", self, dim, index, src, value, reduce)
-        return modify(self, "scatter_", lambda t: IndexPut.apply(t, values, key=key, basic=basic), (values,),
-                      write=lambda out: out.__setitem__(key, values._array))
-
-    def scatter_add(self, dim: int, index, src) -> Tensor:
-        """A copy with src[i][j] added at out[index[i][j]][j] for dim 0 (and so on); repeated
-        indices add up. ∂self = g, ∂src = g gathered at the indices."""
-        key, basic, values = _scatter_args("scatter_add", self, dim, index, src, None, None)
-        return self + IndexAdd.apply(values, shape=self.shape, key=key, basic=basic)
-
-    def scatter_add_(self, dim: int, index, src) -> Tensor:
-        """`scatter_add` in place."""
-        key, basic, values = _scatter_args("scatter_add_", self, dim, index, src, None, None)
-        added = IndexAdd.apply(values, shape=self.shape, key=key, basic=basic)
-        return modify(self, "scatter_add_", lambda t: t + added, (values,),
-                      write=lambda out: np.add.at(out, key, values._array))
-
-    def index_select(self, dim: int, index) -> Tensor:
-        """The entries at `index` (a vector, or a number as a 0-d tensor) along `dim`, in that
-        order (a copy); the gradient is added back at the indices, repeats summed."""
-        dim = normalize_dim(dim, self.ndim)
-        index = as_array(index)
-        if index.dtype.kind not in "iu":
-            raise RuntimeError("index_select(): Expected dtype int32 or int64 for index")
-        if index.ndim > 1:
-            raise IndexError("index_select(): Index is supposed to be a vector")
-        index = index.reshape(-1).copy()
-        size = self.shape[dim] if self.ndim else 1
-        out_of_range = index[(index < 0) | (index >= size)]
-        if out_of_range.size:
-            raise RuntimeError(f"INDICES element is out of DATA bounds, id={out_of_range[0]} axis_dim={size}")
-        if self.ndim == 0:
-            if index.size != 1:
-                raise IndexError("index_select(): Index to scalar can have only 1 value")
-            return self.clone()
-        return Index.apply(self, key=(slice(None),) * dim + (index,), basic=False)
-
-    def masked_select(self, mask) -> Tensor:
-        """The entries where `mask` holds, as a 1-D tensor, in row-major order; the tensor and
-        the bool mask broadcast together. The gradient goes back to the entries selected."""
-        mask = as_tensor(mask)
-        if mask.dtype != dtypes.bool_:
-            raise RuntimeError("masked_select: expected BoolTensor for mask")
-        shape = broadcast_shape("masked_select", self.shape, mask.shape) or (1,)
-        source = self.reshape(1) if self.ndim == 0 else self
-        if source.shape != shape:
-            source = source.expand(shape)
-        return Index.apply(source, key=np.nonzero(np.broadcast_to(mask._array, shape)), basic=False)
-
-
-
-
 
 # --------------------------------------------------------------------- functions on tensors
 
 
-def tensor(data, dtype=None, requires_grad: bool = False) -> Tensor:
-    """A tensor from an array (kept as is when the dtype fits), a number or nested lists."""
-    return Tensor(data, dtype=dtype, requires_grad=requires_grad)
+def tensor(data, dtype=None, device=None, requires_grad: bool = False, pin_memory: bool = False) -> Tensor:
+    """A new leaf tensor holding a copy of `data` (an array, a tensor, a number or nested lists),
+    as PyTorch's: an array or tensor keeps its dtype, Python floats take the default float dtype,
+    ints int64, bools bool. `as_tensor` and `from_numpy` share an array instead of copying it."""
+    as_device(device)
+    made = Tensor._make(_to_array(data, None if dtype is None else np.dtype(dtype), copy=True), None)
+    return made.requires_grad_() if requires_grad else made
+
+
+def as_tensor(data, dtype=None, device=None) -> Tensor:
+    """`data` as a tensor, sharing memory where it can, as PyTorch's: a tensor of that dtype is
+    returned as it is (else converted, in the graph for floats), an ndarray of that dtype is
+    wrapped without a copy; anything else becomes a new tensor as with `tensor`."""
+    as_device(device)
+    dtype = None if dtype is None else np.dtype(dtype)
+    if isinstance(data, Tensor):
+        return data if dtype is None or data._array.dtype == dtype else data.astype(dtype)
+    return Tensor._make(_to_array(data, dtype), None)
+
+
+def from_numpy(ndarray: np.ndarray) -> Tensor:
+    """A tensor sharing the array's memory (changes show through both ways); the dtype is kept."""
+    if not isinstance(ndarray, np.ndarray):
+        raise TypeError(f"from_numpy: expected np.ndarray (got {type(ndarray).__name__})")
+    if not ndarray.dtype.isnative:
+        raise ValueError("from_numpy: the array's byte order differs from the native byte order; "
+                         "convert it first with array.astype(array.dtype.newbyteorder('='))")
+    return Tensor._make(_to_array(ndarray, None), None)
+
+
+def is_tensor(obj) -> bool:
+    return isinstance(obj, Tensor)
+
+
+def numel(input: Tensor) -> int:
+    return input.numel()
+
+
+def is_floating_point(input: Tensor) -> bool:
+    return input.is_floating_point()
 
 
 def where(condition, input=None, other=None):
@@ -1069,57 +1215,6 @@ def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
 def _slice_along(t: Tensor, dim: int, start: int, stop: int) -> Tensor:
     """t[..., start:stop, ...] on a normalised `dim` (a view, through `Index`)."""
     return Index.apply(t, key=(slice(None),) * dim + (slice(start, stop),), basic=True)
-
-
-def _scatter_args(name: str, t: Tensor, dim: int, index, src, value, reduce) -> tuple[tuple, bool, Tensor]:
-    """(key, basic, values) for writing into `t` along `dim` at `index`, with PyTorch's checks:
-    an integer index with t's number of dims, no larger than src, and than t apart from `dim`;
-    indices inside [0, size); src of t's dtype (or a number). 0-d tensors count as 1-element
-    vectors, as PyTorch."""
-    if reduce is not None:
-        raise NotImplementedError(f"{name}: reduce= is deprecated in PyTorch and not supported here; "
-                                  "use scatter_add for reduce='add'")
-    if src is not None and not isinstance(src, Tensor):
-        if name.startswith("scatter_add"):
-            raise TypeError(f"{name}(): argument 'src' (position 3) must be Tensor, not {type(src).__name__}")
-        src, value = None, src
-    if (src is None) == (value is None):
-        raise TypeError(f"{name}(): expected either a src tensor or a value")
-    dim = normalize_dim(dim, t.ndim)
-    index = as_array(index)
-    if index.dtype.kind not in "iu":
-        raise RuntimeError(f"{name}(): Expected dtype int64 for index")
-    if max(index.ndim, 1) != max(t.ndim, 1):
-        raise RuntimeError("Index tensor must have the same number of dimensions as self tensor")
-    shape = t.shape or (1,)
-    index = index.reshape(index.shape or (1,))
-    if src is not None:
-        if src.dtype != t.dtype:
-            raise RuntimeError(f"{name}(): Expected self.dtype to be equal to src.dtype")
-        if max(src.ndim, 1) != index.ndim:
-            raise RuntimeError("Index tensor must have the same number of dimensions as src tensor")
-        src_shape = src.shape or (1,)
-    else:
-        _check_fill_value(name, value, t.dtype)
-        src_shape = index.shape
-    if any(n > m for n, m in zip(index.shape, src_shape)) or \
-            any(n > m for d, (n, m) in enumerate(zip(index.shape, shape)) if d != dim):
-        raise RuntimeError(f"Expected index {list(index.shape)} to be no larger than self {list(t.shape)} apart from "
-                           f"dimension {dim} and to be no larger size than src {list(src_shape)}")
-    out_of_range = index[(index < 0) | (index >= shape[dim])]
-    if out_of_range.size:
-        raise RuntimeError(f"index {out_of_range[0]} is out of bounds for dimension {dim} with size {shape[dim]}")
-    if src is None:
-        values = Tensor._make(np.full(index.shape, value).astype(t.dtype), None)
-    else:
-        values = (src.reshape(1) if src.ndim == 0 else src)[tuple(slice(0, n) for n in index.shape)]
-    if t.ndim == 0:  # a 1-element vector, whose one entry is written
-        if not index.size:
-            raise RuntimeError(f"{name}: an empty index into a 0-d tensor is not supported")
-        return (), True, values.reshape(())
-    key = tuple(index if d == dim else np.arange(n).reshape([-1 if i == d else 1 for i in range(index.ndim)])
-                for d, n in enumerate(index.shape))
-    return key, False, values
 
 
 def _triangle(t: Tensor, name: str, diagonal: int) -> Tensor:
@@ -1195,7 +1290,7 @@ def _index_add_args(t: Tensor, dim: int, index, source, alpha) -> tuple[tuple, T
     if index.ndim > 1 or index.dtype.kind not in "iu":
         raise IndexError(f"index_add: index must be a 1-D integer tensor, got {index.dtype} of shape {index.shape}")
     index = index.reshape(-1)
-    source = as_tensor(source)
+    source = as_tensor(source, dtype=None if isinstance(source, Tensor) else t.dtype)
     expected = t.shape[:dim] + (len(index),) + t.shape[dim + 1:] if t.ndim else (len(index),)
     if source.shape != expected and not (t.ndim == 0 and source.numel() == 1):
         raise ShapeError(f"index_add: source must have shape {expected} for {len(index)} indices along dim {dim} "
@@ -1213,21 +1308,82 @@ def as_array(value) -> np.ndarray:
     return value._array if isinstance(value, Tensor) else np.asarray(value)
 
 
-def as_tensor(value) -> Tensor:
-    """A tensor as it is, or a constant tensor of `np.asarray(value)`."""
-    return value if isinstance(value, Tensor) else tensor(np.asarray(value))
-
-
-def _to_array(data, dtype) -> np.ndarray:
+def _to_array(data, dtype, copy: bool = False) -> np.ndarray:
+    """The array for `data`: an array or tensor's own array if the dtype fits (unless `copy`),
+    else converted; numbers and lists by the dtype policy."""
     if isinstance(data, Tensor):
         data = data._array
     if isinstance(data, np.ndarray):
         array = data if dtype is None or data.dtype == dtype else data.astype(dtype)
+        if copy and array is data:
+            array = data.copy()
     else:
-        array = np.asarray(data, dtype=dtypes.dtype_of_python(data) if dtype is None else dtype)
+        array = np.array(data, dtype=dtypes.dtype_of_python(data) if dtype is None else dtype)
     if array.dtype.kind not in "biuf":
         raise TypeError(f"cannot make a tensor of dtype {array.dtype}")
     return array
+
+
+def _legacy_array(data: tuple, size, dtype) -> np.ndarray:
+    """The array of `Tensor(*data, size=size)`: sizes (ints, a Size or size=) give zeros of that
+    shape, one sequence or array is converted, nothing gives an empty tensor."""
+    dtype = dtypes.get_default_dtype() if dtype is None else np.dtype(dtype)
+    if size is not None:
+        if data:
+            raise TypeError("Tensor(): give the data or size=, not both")
+        data = (Size(size),)
+    if len(data) == 1 and isinstance(data[0], Size) or data and all(_is_int(n) for n in data):
+        shape = tuple(data[0]) if isinstance(data[0], Size) else tuple(int(n) for n in data)
+        if any(n < 0 for n in shape):
+            raise RuntimeError(f"Trying to create tensor with negative dimension {min(shape)}: {list(shape)}")
+        return np.zeros(shape, dtype)
+    if not data:
+        return np.zeros((0,), dtype)
+    if len(data) > 1:
+        raise TypeError(f"Tensor(): expected sizes (ints) or one sequence of data, got "
+                        f"({', '.join(type(d).__name__ for d in data)})")
+    if isinstance(data[0], (Number, np.generic, str, bytes)):
+        raise TypeError(f"Tensor(): data must be a sequence (got {type(data[0]).__name__}); "
+                        "tg.tensor(number) makes a 0-d tensor")
+    array = np.asarray(data[0])
+    if array.dtype.kind not in "biuf":
+        raise TypeError(f"cannot make a tensor of dtype {array.dtype}")
+    return array.astype(dtype, copy=False)
+
+
+def _is_int(value) -> bool:
+    return isinstance(value, (int, np.integer)) and not isinstance(value, bool)
+
+
+def _to_arguments(args: tuple, kwargs: dict) -> tuple[np.dtype | None, bool]:
+    """(dtype or None, copy) from the arguments of `Tensor.to` in any of PyTorch's forms; the
+    device is checked (only the CPU exists), non_blocking and memory_format accepted."""
+    args, dtype = list(args), None
+    if args and isinstance(args[0], Tensor):
+        dtype = args.pop(0)._array.dtype
+    elif args and is_device_spec(args[0]):
+        as_device(args.pop(0))
+        if args and not isinstance(args[0], bool):
+            dtype = args.pop(0)
+    elif args and not isinstance(args[0], bool):
+        dtype = args.pop(0)
+    if len(args) > 2:
+        raise TypeError(f"to() takes at most two flags (non_blocking, copy) after the target, got {len(args)}")
+    flags = dict(zip(("non_blocking", "copy"), args))
+    for key in kwargs:
+        if key not in ("device", "dtype", "non_blocking", "copy", "memory_format") or key in flags:
+            raise TypeError(f"to() got an unexpected keyword argument {key!r}")
+        if key == "dtype" and dtype is not None:
+            raise TypeError("to() got two dtypes (one positional, one dtype=)")
+    as_device(kwargs.get("device"))
+    check_memory_format(kwargs.get("memory_format"))
+    dtype = kwargs.get("dtype", dtype)
+    return (None if dtype is None else np.dtype(dtype)), bool(kwargs.get("copy", flags.get("copy", False)))
+
+
+def _same_dtype(name: str, a: Tensor, b: Tensor) -> None:
+    if a._array.dtype != b._array.dtype:
+        raise RuntimeError(f"{name}: expected both operands to have the same dtype, but got {a.dtype} and {b.dtype}")
 
 
 def _as_operand(value, like: Tensor) -> Tensor:
@@ -1290,24 +1446,25 @@ def _compare(name: str, ufunc, a: Tensor, b) -> Tensor:
 
 def _matmul(a, b) -> Tensor:
     a, b = _promote(a, b)
-    if a.ndim == 0 or b.ndim == 0:
-        raise ShapeError(f"matmul: both operands need at least 1 dim, got shapes {a.shape} and {b.shape}")
-    shapes = a.shape, b.shape
-    vector_a, vector_b = a.ndim == 1, b.ndim == 1
+    shapes = a._array.shape, b._array.shape
+    if not shapes[0] or not shapes[1]:
+        raise ShapeError(f"matmul: both operands need at least 1 dim, got shapes {shapes[0]} and {shapes[1]}")
+    vector_a, vector_b = len(shapes[0]) == 1, len(shapes[1]) == 1
     if vector_a:
-        a = a.reshape((1,) + a.shape)
+        a = a.reshape((1,) + shapes[0])
     if vector_b:
-        b = b.reshape(b.shape + (1,))
-    if a.shape[-1] != b.shape[-2]:
+        b = b.reshape(shapes[1] + (1,))
+    shape_a, shape_b = a._array.shape, b._array.shape
+    if shape_a[-1] != shape_b[-2]:
         raise ShapeError(f"matmul: shapes {shapes[0]} and {shapes[1]} cannot be multiplied "
-                         f"({a.shape[-1]} != {b.shape[-2]})")
-    if a.shape[:-2] != b.shape[:-2]:
+                         f"({shape_a[-1]} != {shape_b[-2]})")
+    if shape_a[:-2] != shape_b[:-2]:
         try:
-            batch = np.broadcast_shapes(a.shape[:-2], b.shape[:-2])
+            batch = np.broadcast_shapes(shape_a[:-2], shape_b[:-2])
         except ValueError:
             raise ShapeError(f"matmul: the batch dims of shapes {shapes[0]} and {shapes[1]} "
                              "cannot be broadcast together") from None
-        a, b = _expand_for_grad(a, batch + a.shape[-2:]), _expand_for_grad(b, batch + b.shape[-2:])
+        a, b = _expand_for_grad(a, batch + shape_a[-2:]), _expand_for_grad(b, batch + shape_b[-2:])
     out = MatMul.apply(a, b)
     if vector_a:
         out = out.squeeze(-2)

@@ -120,7 +120,7 @@ def _op_attributes(node: Node) -> dict[str, str]:
 
 
 def _leaf_attributes(leaf: Tensor, names: dict[int, str]) -> dict[str, str]:
-    label = [f"{leaf.shape} {leaf.dtype}"]
+    label = [f"{leaf._array.shape} {leaf.dtype}"]
     if id(leaf) in names:
         label.insert(0, names[id(leaf)])
     if leaf.grad is not None:

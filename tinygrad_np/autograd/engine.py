@@ -183,10 +183,10 @@ def run_hooks(hooks: dict, grad: Tensor) -> Tensor:
     for hook in list(hooks.values()):
         result = hook(grad)
         if result is not None:
-            if result.shape != grad.shape or result.dtype != grad.dtype:
+            if result._array.shape != grad._array.shape or result.dtype != grad.dtype:
                 raise RuntimeError(
-                    f"a hook returned a gradient of shape {result.shape} and dtype {result.dtype}; "
-                    f"expected shape {grad.shape} and dtype {grad.dtype}"
+                    f"a hook returned a gradient of shape {result._array.shape} and dtype {result.dtype}; "
+                    f"expected shape {grad._array.shape} and dtype {grad.dtype}"
                 )
             grad = result
     return grad

@@ -28,7 +28,7 @@ def gradcheck(fn: Callable, inputs, eps: float = 1e-6, atol: float = 1e-5, rtol:
     from ..tensor import Tensor, tensor
 
     inputs = _as_tuple(inputs)
-    inputs = tuple(tensor(x._array.copy(), requires_grad=x.requires_grad) if isinstance(x, Tensor) else x
+    inputs = tuple(tensor(x._array, requires_grad=x.requires_grad) if isinstance(x, Tensor) else x
                    for x in inputs)
     checked = [i for i, x in enumerate(inputs) if isinstance(x, Tensor) and x.requires_grad]
     for i in checked:

@@ -335,11 +335,12 @@ class Abs(Node):
 
 
 class Cast(Node):
-    """a converted to another float dtype (or copied, for `clone`);  the gradient is converted back."""
+    """a converted to another float dtype (or copied, for `clone`, or into C order, for
+    `contiguous`);  the gradient is converted back."""
 
-    def forward(self, a, dtype):
+    def forward(self, a, dtype, order="K"):
         self.input_dtype = a.dtype
-        return a.astype(dtype)
+        return a.astype(dtype, order=order)
 
     def backward(self, g):
         return g.astype(self.input_dtype)

@@ -35,7 +35,7 @@ class Expand(Node):
     def backward(self, g):
         in_shape = self.in_shape
         lead = g.ndim - len(in_shape)
-        stretched = tuple(lead + i for i, n in enumerate(in_shape) if n == 1 and g.shape[lead + i] != 1)
+        stretched = tuple(lead + i for i, n in enumerate(in_shape) if n == 1 and g._array.shape[lead + i] != 1)
         axes = tuple(range(lead)) + stretched
         if not axes:
             return g
