@@ -56,8 +56,7 @@ def _output_size(name: str, input: Tensor, output_size) -> tuple[int, int]:
     """(oH, oW) from an int or a pair whose None entries keep the input's size."""
     if input.ndim not in (3, 4):
         raise ShapeError(f"{name}: expected a 3-D (C, H, W) or 4-D (N, C, H, W) input, got shape {input.shape}")
-    sizes = (output_size, output_size) if output_size is None or isinstance(output_size, (int, np.integer)) \
-        else tuple(output_size)
+    sizes = tuple(output_size) if isinstance(output_size, (tuple, list)) else (output_size, output_size)
     if len(sizes) != 2:
         raise ValueError(f"{name}: output_size must be an int or a pair, got {output_size!r}")
     sizes = tuple(input.shape[-2 + k] if n is None else n for k, n in enumerate(sizes))
