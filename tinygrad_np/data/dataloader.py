@@ -44,7 +44,7 @@ class DataLoader:
     Everything runs in the calling process: `num_workers`, `pin_memory`, `timeout`,
     `worker_init_fn`, `multiprocessing_context`, `prefetch_factor`, `persistent_workers` and
     `pin_memory_device` are checked as PyTorch checks them and otherwise have no effect
-    (docs/data.md measures why worker processes would not help here).
+    (docs/data.md has the measurements of worker processes against the main process).
     """
 
     def __init__(
