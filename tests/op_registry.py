@@ -564,6 +564,64 @@ def numpy_one_category(a, num_samples, replacement):
     return np.repeat(np.argmax(a, axis=-1)[..., None], num_samples, axis=-1)
 
 
+def scatter_cases(src: bool = True, unique: bool = True) -> st.SearchStrategy:
+    """A target, a dim, and an index no larger than the target apart from that dim (its entries
+    distinct along the dim when `unique`, so that no write is overwritten: an overwritten src
+    entry has no derivative); then a src no smaller than the index, or a number."""
+
+    def build(s, dim):
+        extents = st.tuples(*[st.integers(1, n if d != dim or unique else 4) for d, n in enumerate(s)])
+        return st.tuples(arrays(s), extents).flatmap(lambda t: indices(t[0], t[1], dim))
+
+    def indices(a, extents, dim):
+        if unique:  # the first extents[dim] positions of a random permutation along dim
+            keys = hnp.arrays(np.float64, extents[:dim] + (a.shape[dim],) + extents[dim + 1:], elements=floats())
+            index = keys.map(lambda k: np.take(np.argsort(k, axis=dim), np.arange(extents[dim]), axis=dim))
+        else:
+            index = hnp.arrays(np.int64, extents, elements=st.integers(0, a.shape[dim] - 1))
+        kwargs = {"dim": along(a.shape, dim)}
+        if not src:
+            return st.tuples(index, floats(-2, 2)).map(
+                lambda t: Case((a,), {**kwargs, "index": t[0], "value": t[1]}))
+        larger = st.tuples(*[st.integers(n, n + 1) for n in extents]).flatmap(arrays)
+        return st.tuples(index, larger).map(lambda t: Case((a, t[1]), {**kwargs, "index": t[0]}))
+
+    return with_dim(build)
+
+
+def scatter_key(index, dim):
+    """index along dim, aranges along the others: out[key] is out[index[i][j]][j] for dim 0."""
+    def arange_along(d, n):
+        return np.arange(n).reshape([-1 if i == d else 1 for i in range(index.ndim)])
+
+    return tuple(index if d == dim % index.ndim else arange_along(d, n) for d, n in enumerate(index.shape))
+
+
+def numpy_scatter(a, src=None, *, dim, index, value=None):
+    out = a.copy()
+    out[scatter_key(index, dim)] = value if src is None else src[tuple(slice(0, n) for n in index.shape)]
+    return out
+
+
+def numpy_scatter_add(a, src, dim, index):
+    out = a.copy()
+    np.add.at(out, scatter_key(index, dim), src[tuple(slice(0, n) for n in index.shape)])
+    return out
+
+
+def index_select_cases() -> st.SearchStrategy:
+    """A vector of indices along a dim (repeats allowed: their gradients add up), or one index as a 0-d array."""
+    def build(s, dim):
+        positions = st.integers(0, s[dim] - 1)
+        index = st.lists(positions, min_size=1, max_size=4).map(np.array) | positions.map(np.array)
+        return st.tuples(arrays(s), index).map(lambda t: Case((t[0],), {"dim": along(s, dim), "index": t[1]}))
+
+    return with_dim(build)
+
+
+def numpy_masked_select(a, mask):
+    a, mask = np.broadcast_arrays(a, mask)
+    return a[mask]
 
 
 def ordering_cases(elements, **kwargs) -> st.SearchStrategy:
@@ -927,6 +985,21 @@ SPECS: list[OpSpec] = [
            ordering_cases(distinct, keepdim=st.booleans()).flatmap(with_k(1)), numpy_kthvalue),
     OpSpec("multinomial", "multinomial", lambda a, **kw: a.multinomial(**kw), one_category_cases(),
            numpy_one_category, differentiable=False),
+    OpSpec("scatter", "scatter", lambda a, src, dim, index: a.scatter(dim, tg.tensor(index), src), scatter_cases(),
+           numpy_scatter),
+    OpSpec("scatter-value", "scatter", lambda a, **kw: a.scatter(**kw), scatter_cases(src=False), numpy_scatter),
+    OpSpec("scatter_", "scatter_", lambda a, src, dim, index: in_graph(a).scatter_(dim, index, src), scatter_cases(),
+           numpy_scatter),
+    OpSpec("scatter_-value", "scatter_", lambda a, dim, index, value: in_graph(a).scatter_(dim, index, value=value),
+           scatter_cases(src=False), numpy_scatter),
+    OpSpec("scatter_add", "scatter_add", lambda a, src, dim, index: tg.scatter_add(a, dim, index, src),
+           scatter_cases(unique=False), numpy_scatter_add),
+    OpSpec("scatter_add_", "scatter_add_", lambda a, src, dim, index: in_graph(a).scatter_add_(dim, index, src),
+           scatter_cases(unique=False), numpy_scatter_add),
+    OpSpec("index_select", "index_select", lambda a, dim, index: tg.index_select(a, dim, tg.tensor(index)),
+           index_select_cases(), lambda a, dim, index: np.take(a, np.atleast_1d(index), axis=dim)),
+    OpSpec("masked_select", "masked_select", lambda a, mask: a.masked_select(mask), pair(second=bools),
+           numpy_masked_select),
     OpSpec("tril", "tril", lambda a, diagonal: a.tril(diagonal),
            one(shape=shapes(min_dims=2), diagonal=st.integers(-3, 3)), lambda a, diagonal: np.tril(a, diagonal)),
     OpSpec("triu", "triu", lambda a, diagonal: tg.triu(a, diagonal=diagonal),

@@ -276,3 +276,100 @@ def test_triangles_keep_the_dtype():
 def test_triangles_need_two_dims(name):
     with pytest.raises(RuntimeError, match=f"{name}: input tensor must have at least 2 dimensions"):
         getattr(tg.ones(2), name)()
+
+
+# --------------------------------------------------------------------- scatter, index_select, masked_select
+
+
+def test_scatter_writes_src_at_the_index_along_dim():
+    out = tg.zeros(2, 3).scatter(0, tg.tensor([[1, 0, 1]]), grid().float())
+    assert out.tolist() == [[0.0, 1.0, 0.0], [0.0, 0.0, 2.0]]
+
+
+def test_scatter_writes_a_number_given_as_value_or_in_place_of_src():
+    index = tg.tensor([[1, 0, 1]])
+    assert tg.zeros(2, 3).scatter(0, index, value=2.0).tolist() == tg.zeros(2, 3).scatter(0, index, 2).tolist()
+
+
+def test_scatter_in_place_makes_a_one_hot_vector_from_a_0_d_index():
+    assert tg.zeros(4).scatter_(0, tg.tensor(2), value=1).tolist() == [0.0, 0.0, 1.0, 0.0]
+
+
+def test_scatter_truncates_a_fractional_value_into_an_integer_tensor():
+    assert tg.zeros(3, dtype=tg.int64).scatter_(0, tg.tensor([1]), value=1.7).tolist() == [0, 1, 0]
+
+
+def test_scatter_add_adds_up_repeated_indices():
+    out = tg.zeros(3).scatter_add(0, tg.tensor([0, 0, 2]), tg.tensor([1.0, 2.0, 3.0]))
+    assert out.tolist() == [3.0, 0.0, 3.0]
+
+
+def test_scatter_add_in_place_writes_into_the_tensor():
+    x = tg.zeros(3)
+    x.scatter_add_(0, tg.tensor([1, 1]), tg.tensor([1.0, 2.0]))
+    assert x.tolist() == [0.0, 3.0, 0.0]
+
+
+def test_scatter_gives_src_the_gradient_at_the_written_places_and_self_the_rest():
+    x = tg.tensor(np.zeros((2, 3)), requires_grad=True)
+    src = tg.tensor(np.zeros((1, 3)), requires_grad=True)
+    (x.scatter(0, tg.tensor([[1, 0, 1]]), src) * tg.tensor(np.arange(6.0).reshape(2, 3))).sum().backward()
+    assert x.grad.tolist() == [[0.0, 0.0, 2.0], [0.0, 4.0, 0.0]]
+    assert src.grad.tolist() == [[3.0, 1.0, 5.0]]
+
+
+@pytest.mark.parametrize(("index", "src", "error", "message"), [
+    ([[2, 0, 1]], None, RuntimeError, "index 2 is out of bounds for dimension 0 with size 2"),
+    ([[-1, 0, 1]], None, RuntimeError, "index -1 is out of bounds for dimension 0 with size 2"),
+    ([1, 0, 1], None, RuntimeError, "same number of dimensions as self tensor"),
+    ([[1, 0, 1, 1]], None, RuntimeError, r"Expected index \[1, 4\] to be no larger than self \[2, 3\]"),
+    ([[1, 0, 1]], np.ones((1, 2), np.float32), RuntimeError, r"no larger size than src \[1, 2\]"),
+    ([[1, 0, 1]], np.ones((2, 3)), RuntimeError, "Expected self.dtype to be equal to src.dtype"),
+    ([[1.0, 0.0]], None, RuntimeError, "Expected dtype int64 for index"),
+])
+def test_scatter_refuses_what_pytorch_refuses(index, src, error, message):
+    src = grid().float() if src is None else tg.tensor(src)
+    with pytest.raises(error, match=message):
+        tg.zeros(2, 3).scatter(0, tg.tensor(index), src)
+
+
+def test_scatter_refuses_the_deprecated_reduce_argument():
+    with pytest.raises(NotImplementedError, match="scatter_add"):
+        tg.zeros(3).scatter(0, tg.tensor([1]), tg.ones(1), reduce="add")
+
+
+def test_scatter_add_needs_a_src_tensor():
+    with pytest.raises(TypeError, match="must be Tensor, not float"):
+        tg.zeros(3).scatter_add(0, tg.tensor([1]), 1.0)
+
+
+def test_index_select_picks_entries_in_the_order_given():
+    assert tg.index_select(grid(), 1, tg.tensor([2, 0, 2])).tolist() == [[2.0, 0.0, 2.0], [5.0, 3.0, 5.0]]
+
+
+def test_index_select_keeps_the_dim_for_a_0_d_index():
+    assert grid().index_select(1, tg.tensor(2)).shape == (2, 1)
+
+
+@pytest.mark.parametrize(("index", "error", "message"), [
+    ([[2]], IndexError, "Index is supposed to be a vector"),
+    ([3], RuntimeError, "out of DATA bounds, id=3 axis_dim=3"),
+    ([-1], RuntimeError, "out of DATA bounds, id=-1 axis_dim=3"),
+    ([1.0], RuntimeError, "Expected dtype int32 or int64 for index"),
+])
+def test_index_select_refuses_what_pytorch_refuses(index, error, message):
+    with pytest.raises(error, match=message):
+        grid().index_select(1, tg.tensor(index))
+
+
+def test_masked_select_broadcasts_the_mask_and_flattens():
+    assert grid().masked_select(tg.tensor([True, False, True])).tolist() == [0.0, 2.0, 3.0, 5.0]
+
+
+def test_masked_select_broadcasts_the_tensor_too():
+    assert tg.masked_select(tg.tensor([1.0, 2.0]), tg.ones(2, 2, dtype=tg.bool_)).tolist() == [1.0, 2.0, 1.0, 2.0]
+
+
+def test_masked_select_needs_a_bool_mask():
+    with pytest.raises(RuntimeError, match="expected BoolTensor for mask"):
+        grid().masked_select(tg.tensor([1, 0, 1]))

@@ -98,5 +98,7 @@ roll, flip, tile = Tensor.roll, Tensor.flip, Tensor.tile
 sort, argsort, topk, kthvalue = Tensor.sort, Tensor.argsort, Tensor.topk, Tensor.kthvalue
 tril, triu = Tensor.tril, Tensor.triu
 multinomial = Tensor.multinomial
+scatter, scatter_add, index_select, masked_select = (Tensor.scatter, Tensor.scatter_add, Tensor.index_select,
+                                                   Tensor.masked_select)
 
 __version__ = "0.1.0"

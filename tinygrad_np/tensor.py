@@ -1109,6 +1109,65 @@ class Tensor:
         rng = numpy_generator(generator, "multinomial")
         return Tensor._make(sampling.multinomial(self._array, num_samples, replacement, rng), None)
 
+    def scatter(self, dim: int, index, src=None, *, value=None, reduce=None) -> Tensor:
+        """A copy with out[index[i][j]][j] = src[i][j] for dim 0 (and so on), or `value` there
+        (`scatter(dim, index, value)` with a number works too). Where an index repeats, one of
+        the writes wins. ∂self = g with zeros at the written places, ∂src = g gathered there."""
+        key, basic, values = _scatter_args("scatter", self, dim, index, src, value, reduce)
+        return IndexPut.apply(self, values, key=key, basic=basic)
+
+    def scatter_(self, dim: int, index, src=None, *, value=None, reduce=None) -> Tensor:
+        """`scatter` in place."""
+        key, basic, values = _scatter_args("scatter_", self, dim, index, src, value, reduce)
+        return modify(self, "scatter_", lambda t: IndexPut.apply(t, values, key=key, basic=basic), (values,),
+                      write=lambda out: out.__setitem__(key, values._array))
+
+    def scatter_add(self, dim: int, index, src) -> Tensor:
+        """A copy with src[i][j] added at out[index[i][j]][j] for dim 0 (and so on); repeated
+        indices add up. ∂self = g, ∂src = g gathered at the indices."""
+        key, basic, values = _scatter_args("scatter_add", self, dim, index, src, None, None)
+        return self + IndexAdd.apply(values, shape=self.shape, key=key, basic=basic)
+
+    def scatter_add_(self, dim: int, index, src) -> Tensor:
+        """`scatter_add` in place."""
+        key, basic, values = _scatter_args("scatter_add_", self, dim, index, src, None, None)
+        added = IndexAdd.apply(values, shape=self.shape, key=key, basic=basic)
+        return modify(self, "scatter_add_", lambda t: t + added, (values,),
+                      write=lambda out: np.add.at(out, key, values._array))
+
+    def index_select(self, dim: int, index) -> Tensor:
+        """The entries at `index` (a vector, or a number as a 0-d tensor) along `dim`, in that
+        order (a copy); the gradient is added back at the indices, repeats summed."""
+        dim = normalize_dim(dim, self.ndim)
+        index = as_array(index)
+        if index.dtype.kind not in "iu":
+            raise RuntimeError("index_select(): Expected dtype int32 or int64 for index")
+        if index.ndim > 1:
+            raise IndexError("index_select(): Index is supposed to be a vector")
+        index = index.reshape(-1).copy()
+        size = self.shape[dim] if self.ndim else 1
+        out_of_range = index[(index < 0) | (index >= size)]
+        if out_of_range.size:
+            raise RuntimeError(f"INDICES element is out of DATA bounds, id={out_of_range[0]} axis_dim={size}")
+        if self.ndim == 0:
+            if index.size != 1:
+                raise IndexError("index_select(): Index to scalar can have only 1 value")
+            return self.clone()
+        return Index.apply(self, key=(slice(None),) * dim + (index,), basic=False)
+
+    def masked_select(self, mask) -> Tensor:
+        """The entries where `mask` holds, as a 1-D tensor, in row-major order; the tensor and
+        the bool mask broadcast together. The gradient goes back to the entries selected."""
+        mask = as_tensor(mask)
+        if mask.dtype != dtypes.bool_:
+            raise RuntimeError("masked_select: expected BoolTensor for mask")
+        shape = broadcast_shape("masked_select", self.shape, mask.shape) or (1,)
+        source = self.reshape(1) if self.ndim == 0 else self
+        if source.shape != shape:
+            source = source.expand(shape)
+        return Index.apply(source, key=np.nonzero(np.broadcast_to(mask._array, shape)), basic=False)
+
+
 
 # --------------------------------------------------------------------- functions on tensors
 
@@ -1215,6 +1274,57 @@ def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
 def _slice_along(t: Tensor, dim: int, start: int, stop: int) -> Tensor:
     """t[..., start:stop, ...] on a normalised `dim` (a view, through `Index`)."""
     return Index.apply(t, key=(slice(None),) * dim + (slice(start, stop),), basic=True)
+
+
+def _scatter_args(name: str, t: Tensor, dim: int, index, src, value, reduce) -> tuple[tuple, bool, Tensor]:
+    """(key, basic, values) for writing into `t` along `dim` at `index`, with PyTorch's checks:
+    an integer index with t's number of dims, no larger than src, and than t apart from `dim`;
+    indices inside [0, size); src of t's dtype (or a number). 0-d tensors count as 1-element
+    vectors, as PyTorch."""
+    if reduce is not None:
+        raise NotImplementedError(f"{name}: reduce= is deprecated in PyTorch and not supported here; "
+                                  "use scatter_add for reduce='add'")
+    if src is not None and not isinstance(src, Tensor):
+        if name.startswith("scatter_add"):
+            raise TypeError(f"{name}(): argument 'src' (position 3) must be Tensor, not {type(src).__name__}")
+        src, value = None, src
+    if (src is None) == (value is None):
+        raise TypeError(f"{name}(): expected either a src tensor or a value")
+    dim = normalize_dim(dim, t.ndim)
+    index = as_array(index)
+    if index.dtype.kind not in "iu":
+        raise RuntimeError(f"{name}(): Expected dtype int64 for index")
+    if max(index.ndim, 1) != max(t.ndim, 1):
+        raise RuntimeError("Index tensor must have the same number of dimensions as self tensor")
+    shape = t.shape or (1,)
+    index = index.reshape(index.shape or (1,))
+    if src is not None:
+        if src.dtype != t.dtype:
+            raise RuntimeError(f"{name}(): Expected self.dtype to be equal to src.dtype")
+        if max(src.ndim, 1) != index.ndim:
+            raise RuntimeError("Index tensor must have the same number of dimensions as src tensor")
+        src_shape = src.shape or (1,)
+    else:
+        _check_fill_value(name, value, t.dtype)
+        src_shape = index.shape
+    if any(n > m for n, m in zip(index.shape, src_shape)) or \
+            any(n > m for d, (n, m) in enumerate(zip(index.shape, shape)) if d != dim):
+        raise RuntimeError(f"Expected index {list(index.shape)} to be no larger than self {list(t.shape)} apart from "
+                           f"dimension {dim} and to be no larger size than src {list(src_shape)}")
+    out_of_range = index[(index < 0) | (index >= shape[dim])]
+    if out_of_range.size:
+        raise RuntimeError(f"index {out_of_range[0]} is out of bounds for dimension {dim} with size {shape[dim]}")
+    if src is None:
+        values = Tensor._make(np.full(index.shape, value).astype(t.dtype), None)
+    else:
+        values = (src.reshape(1) if src.ndim == 0 else src)[tuple(slice(0, n) for n in index.shape)]
+    if t.ndim == 0:  # a 1-element vector, whose one entry is written
+        if not index.size:
+            raise RuntimeError(f"{name}: an empty index into a 0-d tensor is not supported")
+        return (), True, values.reshape(())
+    key = tuple(index if d == dim else np.arange(n).reshape([-1 if i == d else 1 for i in range(index.ndim)])
+                for d, n in enumerate(index.shape))
+    return key, False, values
 
 
 def _triangle(t: Tensor, name: str, diagonal: int) -> Tensor:
