@@ -1,4 +1,5 @@
-"""The optimizers (SGD, RMSprop, Adam, AdamW, Adadelta, Adagrad) against their documented update equations.
+"""The optimizers (SGD, RMSprop, Adam, AdamW, Adadelta, Adagrad, Adamax, RAdam, NAdam) against their
+documented update equations.
 
 Each optimizer is checked, for Hypothesis-drawn parameters, gradient sequences and
 hyper-parameters, against a step-by-step reference written here in plain NumPy straight from
@@ -173,6 +174,93 @@ def adagrad_reference(theta0, grads, lr=1e-2, lr_decay=0.0, weight_decay=0.0, in
     return after_each_step
 
 
+def adamax_reference(theta0, grads, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, maximize=False,
+                     foreach=None, real=np.float64):
+    lr, (beta1, beta2), eps, weight_decay = as_reals(real, lr, betas, eps, weight_decay)
+    theta = np.array(theta0, dtype=real)
+    m = np.zeros_like(theta)
+    u = np.zeros_like(theta)
+    t = 0
+    after_each_step = []
+    for step, g in enumerate(grads):
+        if g is not None:
+            g = np.asarray(g, dtype=real)
+            t += 1
+            if maximize:
+                g = -g
+            g = g + weight_decay * theta
+            m = beta1 * m + (1 - beta1) * g
+            u = np.maximum(beta2 * u, np.abs(g) + eps)
+            theta = theta - lr_of_step(lr, step) * m / ((1 - beta1**t) * u)
+        after_each_step.append(theta)
+    return after_each_step
+
+
+def radam_reference(theta0, grads, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0,
+                    decoupled_weight_decay=False, maximize=False, foreach=None, real=np.float64):
+    lr, (beta1, beta2), eps, weight_decay = as_reals(real, lr, betas, eps, weight_decay)
+    theta = np.array(theta0, dtype=real)
+    m = np.zeros_like(theta)
+    v = np.zeros_like(theta)
+    rho_inf = 2 / (1 - beta2) - 1
+    t = 0
+    after_each_step = []
+    for step, g in enumerate(grads):
+        if g is not None:
+            g = np.asarray(g, dtype=real)
+            t += 1
+            gamma = lr_of_step(lr, step)
+            if maximize:
+                g = -g
+            if decoupled_weight_decay:
+                theta = theta * (1 - gamma * weight_decay)
+            else:
+                g = g + weight_decay * theta
+            m = beta1 * m + (1 - beta1) * g
+            v = beta2 * v + (1 - beta2) * g**2
+            m_hat = m / (1 - beta1**t)
+            rho_t = rho_inf - 2 * t * beta2**t / (1 - beta2**t)
+            if rho_t > 5:
+                l_t = np.sqrt(1 - beta2**t) / (np.sqrt(v) + eps)
+                r_t = np.sqrt((rho_t - 4) * (rho_t - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * rho_t))
+                theta = theta - gamma * m_hat * r_t * l_t
+            else:
+                theta = theta - gamma * m_hat
+        after_each_step.append(theta)
+    return after_each_step
+
+
+def nadam_reference(theta0, grads, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, momentum_decay=4e-3,
+                    decoupled_weight_decay=False, maximize=False, foreach=None, real=np.float64):
+    lr, (beta1, beta2), eps, weight_decay, psi = as_reals(real, lr, betas, eps, weight_decay, momentum_decay)
+    theta = np.array(theta0, dtype=real)
+    m = np.zeros_like(theta)
+    v = np.zeros_like(theta)
+    mu_product = real(1)
+    t = 0
+    after_each_step = []
+    for step, g in enumerate(grads):
+        if g is not None:
+            g = np.asarray(g, dtype=real)
+            t += 1
+            gamma = lr_of_step(lr, step)
+            if maximize:
+                g = -g
+            if decoupled_weight_decay:
+                theta = theta * (1 - gamma * weight_decay)
+            else:
+                g = g + weight_decay * theta
+            mu = beta1 * (1 - real(0.5) * real(0.96) ** (t * psi))
+            mu_next = beta1 * (1 - real(0.5) * real(0.96) ** ((t + 1) * psi))
+            mu_product = mu_product * mu
+            m = beta1 * m + (1 - beta1) * g
+            v = beta2 * v + (1 - beta2) * g**2
+            m_hat = mu_next * m / (1 - mu_product * mu_next) + (1 - mu) * g / (1 - mu_product)
+            theta = theta - gamma * m_hat / (np.sqrt(v / (1 - beta2**t)) + eps)
+        after_each_step.append(theta)
+    return after_each_step
+
+
 # ------------------------------------------------------------------ strategies
 
 
@@ -215,6 +303,13 @@ adadelta_hyper_parameters = st.fixed_dictionaries(dict(
     lr=st.one_of(st.just(1.0), reals(0.0, 2.0)), rho=st.one_of(st.just(0.9), reals(0.0, 1.0)), eps=epsilons,
     weight_decay=zero_or(reals(0.0, 1.0)), maximize=st.booleans(), foreach=st.sampled_from([None, True, False]),
 ))
+adamax_hyper_parameters = st.fixed_dictionaries(dict(
+    lr=reals(0.0, 1.0), betas=st.tuples(betas, betas), eps=epsilons, weight_decay=zero_or(reals(0.0, 1.0)),
+    maximize=st.booleans(), foreach=st.sampled_from([None, True, False]),
+))
+radam_hyper_parameters = st.builds(dict, adamax_hyper_parameters, decoupled_weight_decay=st.booleans())
+nadam_hyper_parameters = st.builds(dict, radam_hyper_parameters,
+                                   momentum_decay=st.one_of(st.just(4e-3), reals(0.0, 0.5)))
 adagrad_hyper_parameters = st.fixed_dictionaries(dict(
     lr=reals(0.0, 1.0), lr_decay=zero_or(reals(0.0, 1.0)), weight_decay=zero_or(reals(0.0, 1.0)),
     initial_accumulator_value=zero_or(reals(0.0, 1.0)), eps=epsilons, maximize=st.booleans(),
@@ -228,6 +323,9 @@ OPTIMIZERS = {
     "AdamW": (optim.AdamW, adamw_reference, adamw_hyper_parameters),
     "Adadelta": (optim.Adadelta, adadelta_reference, adadelta_hyper_parameters),
     "Adagrad": (optim.Adagrad, adagrad_reference, adagrad_hyper_parameters),
+    "Adamax": (optim.Adamax, adamax_reference, adamax_hyper_parameters),
+    "RAdam": (optim.RAdam, radam_reference, radam_hyper_parameters),
+    "NAdam": (optim.NAdam, nadam_reference, nadam_hyper_parameters),
 }
 NAMES = list(OPTIMIZERS)
 
@@ -385,7 +483,10 @@ def test_a_0d_parameter_is_updated_like_a_one_element_one(name):
           "Adam": dict(lr=0.1, amsgrad=True, weight_decay=0.1, maximize=True),
           "AdamW": dict(lr=0.1, amsgrad=True, weight_decay=0.1, maximize=True),
           "Adadelta": dict(lr=0.5, rho=0.5, weight_decay=0.1, maximize=True),
-          "Adagrad": dict(lr=0.1, lr_decay=0.1, weight_decay=0.1, initial_accumulator_value=0.1, maximize=True)}[name]
+          "Adagrad": dict(lr=0.1, lr_decay=0.1, weight_decay=0.1, initial_accumulator_value=0.1, maximize=True),
+          "Adamax": dict(lr=0.1, weight_decay=0.1, maximize=True),
+          "RAdam": dict(lr=0.1, betas=(0.5, 0.5), weight_decay=0.1, maximize=True),
+          "NAdam": dict(lr=0.1, weight_decay=0.1, momentum_decay=0.1, maximize=True)}[name]
     scalar, vector = leaf(np.array(0.5)), leaf(np.array([0.5]))
     optimizers = optimizer_class([scalar], **hp), optimizer_class([vector], **hp)
     for grad in [1.0, 0.0, -2.0, 0.0]:
@@ -394,7 +495,9 @@ def test_a_0d_parameter_is_updated_like_a_one_element_one(name):
             optimizer.step()
         assert scalar.shape == ()
         np.testing.assert_allclose(scalar.numpy(), vector.numpy()[0], **TOLERANCE)
-    assert all(isinstance(value, np.ndarray) for key, value in optimizers[0].state[scalar].items() if key != "step")
+    numbers = ("step", *optimizers[0].number_state_keys)
+    state = optimizers[0].state[scalar]
+    assert all(isinstance(value, np.ndarray) for key, value in state.items() if key not in numbers)
 
 
 # ------------------------------------------------------------------ how step treats parameters and gradients
@@ -583,7 +686,8 @@ def test_each_param_group_keeps_its_hyper_parameters_and_defaults_fill_the_rest(
 # ------------------------------------------------------------------ state dicts
 
 
-FRESH_HYPER_PARAMETERS = {"SGD": {"lr": 0.5}, "RMSprop": {}, "Adam": {}, "AdamW": {}, "Adadelta": {}, "Adagrad": {}}
+FRESH_HYPER_PARAMETERS = {"SGD": {"lr": 0.5}, "RMSprop": {}, "Adam": {}, "AdamW": {}, "Adadelta": {}, "Adagrad": {},
+                          "Adamax": {}, "RAdam": {}, "NAdam": {}}
 """What the restored optimizer is built with: not the saved values, which load_state_dict restores."""
 
 
@@ -657,7 +761,8 @@ def test_load_state_dict_rejects_a_group_of_a_different_size():
 # ------------------------------------------------------------------ argument validation
 
 
-ALL_CLASSES = (optim.SGD, optim.RMSprop, optim.Adam, optim.AdamW, optim.Adadelta, optim.Adagrad)
+ALL_CLASSES = (optim.SGD, optim.RMSprop, optim.Adam, optim.AdamW, optim.Adadelta, optim.Adagrad, optim.Adamax,
+               optim.RAdam, optim.NAdam)
 
 
 def constructors_with_a_negative(argument):
@@ -691,6 +796,10 @@ def constructors_with_a_negative(argument):
     (optim.Adagrad, {"eps": -1e-10}),
     (optim.Adagrad, {"fused": "yes"}),
     (optim.Adagrad, {"fused": True, "foreach": True}),
+    *[(cls, {"betas": (0.9, 1.0)}) for cls in (optim.Adamax, optim.RAdam, optim.NAdam)],
+    (optim.NAdam, {"momentum_decay": -0.1}),
+    *[(cls, {"capturable": True}) for cls in (optim.Adamax, optim.RAdam, optim.NAdam)],
+    (optim.RAdam, {"decoupled_weight_decay": "yes"}),
     (optim.Adam, {"betas": (0.9, 0.99, 0.999)}),
     (optim.SGD, {"lr": 0.1, "nesterov": True}),
     (optim.SGD, {"lr": 0.1, "nesterov": True, "momentum": 0.9, "dampening": 0.1}),
@@ -746,7 +855,14 @@ def test_pytorchs_implementation_choices_are_accepted_and_kept_in_the_groups(opt
                           maximize=False, differentiable=False)),
     (optim.Adagrad, dict(lr=1e-2, lr_decay=0, weight_decay=0, initial_accumulator_value=0, eps=1e-10,
                          foreach=None, maximize=False, differentiable=False, fused=None)),
-], ids=["Adadelta", "Adagrad"])
+    (optim.Adamax, dict(lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, foreach=None, maximize=False,
+                        differentiable=False, capturable=False)),
+    (optim.RAdam, dict(lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, decoupled_weight_decay=False,
+                       foreach=None, maximize=False, capturable=False, differentiable=False)),
+    (optim.NAdam, dict(lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, momentum_decay=4e-3,
+                       decoupled_weight_decay=False, foreach=None, maximize=False, capturable=False,
+                       differentiable=False)),
+], ids=["Adadelta", "Adagrad", "Adamax", "RAdam", "NAdam"])
 def test_defaults_are_pytorchs(optimizer_class, defaults):
     assert optimizer_class([leaf(np.ones(2))]).defaults == defaults
 
@@ -949,6 +1065,34 @@ PYTORCH = {
         [0.7999999997, -1.79999999985, 2.2999999999],
         [0.5058257970504163, -1.5316718426100253, 2.587347885438822],
         [0.6579535628758351, -1.3645460382817132, 2.42028085577521]]),
+    "Adamax weight_decay": (optim.Adamax, dict(lr=0.1, betas=(0.8, 0.95), eps=1e-6, weight_decay=0.1), [
+        [0.4000006666622222, -1.4000002857134695, 1.9000001999996],
+        [0.33762288888201863, -1.3298250428438463, 1.8309944877186315],
+        [0.36735486685579083, -1.3208748420551069, 1.7736604334986807],
+        [0.36229602504199643, -1.333600186484638, 1.7495051310523855]]),
+    "Adamax maximize": (optim.Adamax, dict(maximize=True), [
+        [0.5019999998, -1.5019999999, 2.0019999999333336],
+        [0.5029483164429588, -1.5029483165903745, 2.0029483166395132],
+        [0.502329866270826, -1.5025092022102084, 2.0038656598037714],
+        [0.5022400992738691, -1.501760852832705, 2.004109404563834]]),
+    "RAdam decoupled maximize": (optim.RAdam, dict(lr=0.1, betas=(0.8, 0.7), weight_decay=0.2,
+                                                   decoupled_weight_decay=True, maximize=True), [
+        [0.5, -1.49, 1.99],
+        [0.49444444444444446, -1.4690888888888889, 1.9635333333333334],
+        [0.4666867030965392, -1.4285595701275045, 1.9731151256830601],
+        [0.45569985250344314, -1.382454503386201, 1.942243609077258]]),
+    "NAdam momentum_decay weight_decay": (optim.NAdam, dict(lr=0.1, betas=(0.85, 0.95), weight_decay=0.1,
+                                                            momentum_decay=0.1), [
+        [0.39213520604625046, -1.3921352019371156, 1.8921352010125603],
+        [0.35606207322938616, -1.3436406397840817, 1.8452951145238035],
+        [0.46311497137754004, -1.403081363536979, 1.7343508592058956],
+        [0.3948186063843349, -1.4440055457315542, 1.7695000027240446]]),
+    "NAdam decoupled maximize": (optim.NAdam, dict(lr=0.1, weight_decay=0.2, decoupled_weight_decay=True,
+                                                   maximize=True), [
+        [0.5956451672710221, -1.5756451725532803, 2.065645174314033],
+        [0.590039364625975, -1.5504393702486787, 2.0306393721229132],
+        [0.4688582092846684, -1.4214114493156955, 2.100027273707006],
+        [0.5164034442558764, -1.3203698433354645, 1.9972571643898855]]),
 }
 
 
@@ -976,3 +1120,25 @@ def test_matches_pytorch_when_a_parameter_skips_steps():
         optimizer.step()
         np.testing.assert_allclose(skipping.numpy(), after, **TOLERANCE)
     assert optimizer.state[skipping]["step"] == 2
+
+
+def test_radam_matches_pytorch_through_the_switch_to_rectified_steps():
+    """RAdam(lr=0.1, betas=(0.9, 0.99), eps=1e-6, weight_decay=0.1): ρ_t passes 5 at step 6, so
+    the first five steps are momentum SGD and the last three rectified Adam steps."""
+    param = leaf(np.array(THETA0))
+    optimizer = optim.RAdam([param], lr=0.1, betas=(0.9, 0.99), eps=1e-6, weight_decay=0.1)
+    grads = GRADS + [[0.2, -0.1, 0.05], [1.0, 2.0, -3.0], [0.1, 0.1, 0.1], [-0.2, 0.5, 0.3]]
+    expected = [
+        [0.485, -1.465, 1.95],
+        [0.4753421052631579, -1.4407105263157896, 1.9160526315789472],
+        [0.48594416391532336, -1.4348278306467277, 1.8506612934550397],
+        [0.4833268273097631, -1.435206960322997, 1.8192579533507185],
+        [0.4752844872445713, -1.4295468725736848, 1.7898596340202035],
+        [0.4706568259397434, -1.4331451779801319, 1.792185570206699],
+        [0.4649306391440154, -1.4370260599097822, 1.7943003754523925],
+        [0.4597359985659223, -1.4421127835395875, 1.7955799442362796],
+    ]
+    for step, (grad, after) in enumerate(zip(grads, expected)):
+        param.grad = tg.tensor(np.array(grad))
+        optimizer.step()
+        np.testing.assert_allclose(param.numpy(), after, **TOLERANCE, err_msg=f"after step {step + 1}")

@@ -22,6 +22,9 @@ OPTIONS = {
     "AdamW": (optim.AdamW, dict(lr=0.01, maximize=True, foreach=False)),
     "Adadelta": (optim.Adadelta, dict(lr=0.5, rho=0.8, weight_decay=0.01, maximize=True)),
     "Adagrad": (optim.Adagrad, dict(lr=0.1, lr_decay=0.01, initial_accumulator_value=0.1, foreach=False)),
+    "Adamax": (optim.Adamax, dict(lr=0.1, weight_decay=0.01)),
+    "RAdam": (optim.RAdam, dict(lr=0.1, decoupled_weight_decay=True, weight_decay=0.01)),
+    "NAdam": (optim.NAdam, dict(lr=0.1, momentum_decay=0.01)),
 }
 
 
@@ -104,6 +107,11 @@ PYTORCH_FORMAT = {
         dict(lr=0.01, lr_decay=0, eps=1e-10, weight_decay=0, initial_accumulator_value=0, maximize=False),
         {0: {"step": np.array(3.0, np.float32), "sum": np.ones(3)},
          1: {"step": np.array(3.0, np.float32), "sum": np.ones((2, 2))}}),
+    "NAdam": pytorch_format(
+        dict(lr=0.002, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, momentum_decay=4e-3,
+             decoupled_weight_decay=False, maximize=False),
+        {i: {"step": np.array(3.0, np.float32), "mu_product": np.array(0.7, np.float32), "exp_avg": np.ones(shape),
+             "exp_avg_sq": np.ones(shape)} for i, shape in enumerate([(3,), (2, 2)])}),
 }
 
 
@@ -113,6 +121,20 @@ def test_a_pytorch_state_dict_loads(name):
     optimizer.load_state_dict(PYTORCH_FORMAT[name])
     steps = [state.get("step") for state in optimizer.state.values()]
     assert steps == ([None, None] if name == "SGD" else [3, 3])
+
+
+def test_nadams_mu_product_saved_as_a_0d_tensor_loads_as_a_float():
+    optimizer = fresh("NAdam")
+    optimizer.load_state_dict(PYTORCH_FORMAT["NAdam"])
+    assert [state["mu_product"] for state in optimizer.state.values()] == [pytest.approx(0.7)] * 2
+    assert all(type(state["mu_product"]) is float for state in optimizer.state.values())
+
+
+@pytest.mark.parametrize("value", [np.ones(3), "0.7", float("nan"), None])
+def test_a_mu_product_that_is_not_a_number_is_refused(value):
+    state_dict = saved("NAdam")
+    state_dict["state"][0]["mu_product"] = value
+    assert "state[0]: 'mu_product' must be a finite number" in refusal("NAdam", state_dict)
 
 
 def test_an_sgd_state_without_momentum_buffers_as_older_pytorch_saved_it_loads():

@@ -14,6 +14,9 @@ OPTIMIZERS = {
     "AdamW": (optim.AdamW, dict(lr=0.05)),
     "Adadelta": (optim.Adadelta, dict()),
     "Adagrad": (optim.Adagrad, dict(lr=0.1)),
+    "Adamax": (optim.Adamax, dict(lr=0.05)),
+    "RAdam": (optim.RAdam, dict(lr=0.05)),
+    "NAdam": (optim.NAdam, dict(lr=0.05)),
     "LBFGS": (optim.LBFGS, dict(line_search_fn="strong_wolfe", max_iter=5)),
 }
 

@@ -84,6 +84,17 @@ def step_count(value) -> list[str]:
     return [f"must be an integer >= 0, not {value!r}"]
 
 
+def number(value) -> list[str]:
+    """A finite real number, or a one-element array or Tensor holding one (PyTorch saves scalar
+    state as 0-d tensors)."""
+    number = value._array if isinstance(value, Tensor) else value
+    if isinstance(number, np.ndarray) and number.size == 1:
+        number = number.reshape(())[()]
+    if is_real(number) and math.isfinite(number):
+        return []
+    return [f"must be a finite number, not {value!r}"]
+
+
 def state_array(value, shape: tuple[int, ...]) -> list[str]:
     """An array of numbers (a Tensor or a NumPy array) of its parameter's shape."""
     array = value._array if isinstance(value, Tensor) else value

@@ -29,6 +29,10 @@ class Optimizer:
     """Every key a parameter's state may hold, for `load_state_dict` to refuse others (another
     optimizer's state); None: not checked."""
 
+    number_state_keys: tuple[str, ...] = ()
+    """State entries that are one number kept as a Python float (NAdam's 'mu_product'), which
+    PyTorch saves as a 0-d tensor."""
+
     def __init__(self, params: ParamsT, defaults: dict[str, Any]) -> None:
         if isinstance(params, Tensor):
             raise TypeError("params argument given to the optimizer should be an iterable of Tensors or dicts, "
@@ -175,7 +179,9 @@ class Optimizer:
                              for saved, group in zip(groups, self.param_groups)]
 
     def _restored(self, name: str, value, param: Tensor):
-        """A checked state entry as the optimizer keeps it (by default `_restore`'s)."""
+        """A checked state entry as the optimizer keeps it: `_restore`'s, numbers as floats."""
+        if name in self.number_state_keys:
+            return float(value.item() if isinstance(value, Tensor | np.ndarray) else value)
         return _restore(name, value, param)
 
     def _checked(self, state_dict: dict[str, Any]) -> tuple[list[dict[str, Any]], dict[Any, Tensor]]:
@@ -260,6 +266,8 @@ class Optimizer:
         for name, value in values.items():
             if name == "step":
                 found = checks.step_count(value)
+            elif name in self.number_state_keys:
+                found = checks.number(value)
             elif isinstance(value, Tensor | np.ndarray):
                 found = checks.state_array(value, param._array.shape)
             elif self.state_keys is not None and (value is not None or name in required):

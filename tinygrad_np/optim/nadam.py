@@ -1,0 +1,83 @@
+"""NAdam: Adam with Nesterov momentum, the next step's momentum applied to m ahead of time."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import checks
+from .optimizer import Optimizer, ParamsT
+
+
+class NAdam(Optimizer):
+    """PyTorch's NAdam (Dozat, 2016). For each parameter θ with gradient g, at step t (m, v start
+    at 0; P, the product of the μ so far, at 1), with momentum decay ψ:
+
+        g ← g + λ θ                     (weight_decay λ ≠ 0; −g first if maximize; with
+                                         decoupled_weight_decay instead θ ← θ (1 − γ λ))
+        μ_t ← β₁ (1 − ½ · 0.96^(t ψ)),   μ_{t+1} ← β₁ (1 − ½ · 0.96^((t+1) ψ)),   P ← P μ_t
+        m ← β₁ m + (1 − β₁) g
+        v ← β₂ v + (1 − β₂) g²
+        m̂ ← μ_{t+1} m / (1 − P μ_{t+1}) + (1 − μ_t) g / (1 − P)
+        θ ← θ − γ m̂ / (√(v / (1 − β₂ᵗ)) + ε)
+
+    `foreach` is accepted and changes nothing; `capturable` and `differentiable` must stay False.
+    """
+
+    state_keys = ("step", "mu_product", "exp_avg", "exp_avg_sq")
+    number_state_keys = ("mu_product",)
+
+    def __init__(self, params: ParamsT, lr: float = 2e-3, betas: tuple[float, float] = (0.9, 0.999),
+                 eps: float = 1e-8, weight_decay: float = 0.0, momentum_decay: float = 4e-3,
+                 decoupled_weight_decay: bool = False, *, foreach: bool | None = None, maximize: bool = False,
+                 capturable: bool = False, differentiable: bool = False) -> None:
+        defaults = dict(lr=lr, betas=tuple(betas) if isinstance(betas, list) else betas, eps=eps,
+                        weight_decay=weight_decay, momentum_decay=momentum_decay,
+                        decoupled_weight_decay=decoupled_weight_decay, foreach=foreach, maximize=maximize,
+                        capturable=capturable, differentiable=differentiable)
+        super().__init__(params, defaults)
+
+    def hyper_parameter_problems(self, group) -> list[str]:
+        """PyTorch's checks (lr, eps, weight_decay, momentum_decay >= 0, each beta in [0, 1)),
+        and that every value is a finite number or a bool (foreach: or None), the GPU- and
+        autograd-only options off."""
+        return [
+            *checks.non_negative("learning rate", group["lr"]),
+            *checks.non_negative("epsilon value", group["eps"]),
+            *checks.betas(group["betas"]),
+            *checks.non_negative("weight_decay value", group["weight_decay"]),
+            *checks.non_negative("momentum_decay value", group["momentum_decay"]),
+            *checks.flags(group, "decoupled_weight_decay", "maximize", "capturable", "differentiable"),
+            *checks.foreach(group["foreach"]),
+            *checks.unsupported(group, "capturable", "differentiable"),
+        ]
+
+    def required_state_keys(self, group) -> tuple[str, ...]:
+        return self.state_keys
+
+    def update(self, param, grad, state, group) -> None:
+        theta = param._array
+        if not state:
+            state["step"] = 0
+            state["mu_product"] = 1.0
+            state["exp_avg"] = np.zeros_like(theta)
+            state["exp_avg_sq"] = np.zeros_like(theta)
+        state["step"] += 1
+        t, lr = state["step"], group["lr"]
+        if group["weight_decay"] != 0 and group["decoupled_weight_decay"]:
+            theta *= 1 - lr * group["weight_decay"]
+        grad = self.gradient(grad, theta, group)
+        beta1, beta2 = group["betas"]
+        psi = group["momentum_decay"]
+        mu = beta1 * (1.0 - 0.5 * 0.96 ** (t * psi))
+        mu_next = beta1 * (1.0 - 0.5 * 0.96 ** ((t + 1) * psi))
+        state["mu_product"] *= mu
+        mu_product = state["mu_product"]
+        exp_avg, exp_avg_sq = state["exp_avg"], state["exp_avg_sq"]
+        exp_avg *= beta1
+        exp_avg += (1 - beta1) * grad
+        exp_avg_sq *= beta2
+        exp_avg_sq += (1 - beta2) * (grad * grad)
+        denominator = np.sqrt(exp_avg_sq / (1 - beta2**t), out=np.empty_like(theta))  # an array even when 0-d
+        denominator += group["eps"]
+        theta -= (lr * (1 - mu) / (1 - mu_product)) * grad / denominator
+        theta -= (lr * mu_next / (1 - mu_product * mu_next)) * exp_avg / denominator
