@@ -18,6 +18,7 @@ NOT_OPS = {
     "register_hook", "detach_",
     # introspection and conversion to Python/NumPy
     "shape", "dtype", "ndim", "dim", "size", "numel", "numpy", "item", "tolist", "is_floating_point", "is_contiguous",
+    "nelement", "element_size",
     # devices (the CPU only) and new tensors that take only this tensor's dtype
     "device", "is_cuda", "cpu", "cuda", "pin_memory", "is_pinned",
     "new_tensor", "new_zeros", "new_ones", "new_empty", "new_full",

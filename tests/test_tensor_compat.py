@@ -198,7 +198,12 @@ def test_from_numpy_refuses_a_non_native_byte_order():
 
 def test_is_tensor_and_numel():
     assert tg.is_tensor(tg.zeros(1)) and not tg.is_tensor(np.zeros(1))
-    assert tg.numel(tg.zeros(2, 3)) == 6
+    assert tg.numel(tg.zeros(2, 3)) == tg.zeros(2, 3).nelement() == 6
+
+
+def test_element_size_is_bytes_per_element():
+    assert tg.zeros(1).element_size() == 4 and tg.zeros(1, dtype=tg.float64).element_size() == 8
+    assert tg.tensor([True]).element_size() == 1
 
 
 # ------------------------------------------------------------------ nn.Parameter

@@ -209,6 +209,12 @@ class Tensor:
     def numel(self) -> int:
         return self._array.size
 
+    nelement = numel
+
+    def element_size(self) -> int:
+        """Bytes per element."""
+        return self._array.itemsize
+
     def is_floating_point(self) -> bool:
         return self._array.dtype.kind == "f"
 
