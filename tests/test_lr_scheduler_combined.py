@@ -2,6 +2,8 @@
 three schedules in turn, a restart schedule after a warm-up; two chained factors), the
 milestones' restarts at epoch 0, and their argument checks."""
 
+import warnings
+
 import numpy as np
 import pytest
 
@@ -97,6 +99,25 @@ def test_sequential_restarts_the_next_scheduler_at_epoch_0_on_its_milestone():
         scheduler.step()
     assert (second.last_epoch, optimizer.param_groups[0]["lr"]) == (0, 1.0)
     assert scheduler.get_last_lr() == [1.0] and scheduler.last_epoch == 3
+
+
+class CountingStepLR(StepLR):
+    """A scheduler that overrides step, as a user's might."""
+
+    def step(self, epoch=None):
+        self.calls = getattr(self, "calls", []) + [epoch]
+        super().step(epoch)
+
+
+def test_sequential_goes_through_each_schedulers_own_step_without_a_deprecation_warning():
+    optimizer = sgd(1.0)
+    first, second = ExponentialLR(optimizer, 0.5), CountingStepLR(optimizer, 2)
+    scheduler = SequentialLR(optimizer, [first, second], milestones=[2])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for _ in range(4):
+            scheduler.step()
+    assert second.calls == [None, 0, None, None]
 
 
 def test_sequential_construction_resets_the_lrs_and_steps_only_the_first_scheduler():

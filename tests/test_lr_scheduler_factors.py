@@ -193,6 +193,22 @@ def test_stepping_after_a_jump_continues_from_the_current_lr():
     assert (scheduler.last_epoch, optimizer.param_groups[0]["lr"]) == (13, 0.1 * 0.5**4)
 
 
+def test_a_custom_schedulers_closed_form_under_pytorchs_name_is_used_by_step_with_an_epoch():
+    class Halving(LRScheduler):
+        def get_lr(self):
+            return [group["lr"] * (0.5 if self.last_epoch else 1.0) for group in self.optimizer.param_groups]
+
+        def _get_closed_form_lr(self):
+            return [base_lr * 0.5**self.last_epoch for base_lr in self.base_lrs]
+
+    optimizer = sgd(1.0)
+    scheduler = Halving(optimizer)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        scheduler.step(3)
+    assert optimizer.param_groups[0]["lr"] == 0.125
+
+
 def test_a_schedule_without_a_closed_form_uses_get_lr_at_the_epoch():
     optimizer = sgd(0.1)
     scheduler = LambdaLR(optimizer, lambda epoch: 1 / (epoch + 1))

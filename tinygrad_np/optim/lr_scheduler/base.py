@@ -41,7 +41,8 @@ def set_momentum(group: dict[str, Any], momentum: float, use_beta1: bool) -> Non
 class LRScheduler:
     """Base class. A subclass sets its hyper-parameters, calls `super().__init__`, and writes
     `get_lr()`: the lr of every group at the new `last_epoch`, and, if the schedule has one,
-    `closed_form_lr()`: the lr at `last_epoch` from `base_lrs` alone, for `step(epoch)`."""
+    `_get_closed_form_lr()` (PyTorch's name): the lr at `last_epoch` from `base_lrs` alone,
+    which `step(epoch)` uses."""
 
     def __init__(self, optimizer: SupportsParamGroups, last_epoch: int = -1) -> None:
         check_optimizer(optimizer)
@@ -67,29 +68,18 @@ class LRScheduler:
         """The lr of every parameter group at `last_epoch` (called by `step`)."""
         raise NotImplementedError
 
-    def closed_form_lr(self) -> list[float] | None:
-        """The lr of every group at `last_epoch` from `base_lrs` alone, where the schedule has
-        such a form (for `step(epoch)`); None: `get_lr` is used instead."""
-        return None
-
     def step(self, epoch: int | None = None) -> None:
         """Advance `last_epoch` by one and write the new lrs into the optimizer. Call it after
         `optimizer.step()`. `step(epoch)` (deprecated in PyTorch, which warns, as here) jumps to
         `epoch` instead, with the schedule's closed form where it has one."""
-        if epoch is not None:
-            warnings.warn(EPOCH_DEPRECATION, UserWarning, stacklevel=2)
-        self._step(epoch)
-
-    def _step(self, epoch: int | None) -> None:
-        """`step` without the warning (SequentialLR restarts a scheduler with `_step(0)`)."""
         if epoch is None:
             self.last_epoch += 1
             lrs = self.get_lr()
         else:
+            warnings.warn(EPOCH_DEPRECATION, UserWarning, stacklevel=2)
             self.last_epoch = epoch
-            lrs = self.closed_form_lr()
-            if lrs is None:
-                lrs = self.get_lr()
+            closed_form = getattr(self, "_get_closed_form_lr", None)
+            lrs = closed_form() if closed_form is not None else self.get_lr()
         self._write(lrs)
 
     def _write(self, lrs: list[float]) -> None:

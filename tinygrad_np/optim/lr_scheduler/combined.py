@@ -3,11 +3,13 @@ at once, their factors multiplying)."""
 
 from __future__ import annotations
 
+import re
+import warnings
 from bisect import bisect_right
 from collections.abc import Sequence
 from typing import Any
 
-from .base import LRScheduler, SupportsParamGroups
+from .base import EPOCH_DEPRECATION, LRScheduler, SupportsParamGroups
 from .plateau import ReduceLROnPlateau
 
 
@@ -72,7 +74,7 @@ class SequentialLR(_Combined):
             scheduler.last_epoch -= 1
         first = self._schedulers[0]
         first._is_initial = True
-        first._step(None)
+        first.step()
         first._is_initial = False
         self._last_lr = first.get_last_lr()
 
@@ -81,7 +83,12 @@ class SequentialLR(_Combined):
         self.last_epoch += 1
         index = bisect_right(self._milestones, self.last_epoch)
         scheduler = self._schedulers[index]
-        scheduler._step(0 if index > 0 and self._milestones[index - 1] == self.last_epoch else None)
+        if index > 0 and self._milestones[index - 1] == self.last_epoch:
+            with warnings.catch_warnings():  # step(epoch)'s deprecation is not the caller's doing
+                warnings.filterwarnings("ignore", message=re.escape(EPOCH_DEPRECATION))
+                scheduler.step(0)
+        else:
+            scheduler.step()
         self._last_lr = scheduler.get_last_lr()
 
 

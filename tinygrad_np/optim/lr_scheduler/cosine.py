@@ -44,7 +44,7 @@ class CosineAnnealingLR(LRScheduler):
 
 
 
-    def closed_form_lr(self) -> list[float]:
+    def _get_closed_form_lr(self) -> list[float]:
         cosine = (1 + math.cos(math.pi * self.last_epoch / self.T_max)) / 2
         return [self.eta_min + (base_lr - self.eta_min) * cosine for base_lr in self.base_lrs]
 
@@ -85,9 +85,6 @@ class CosineAnnealingWarmRestarts(LRScheduler):
 
     def step(self, epoch: float | None = None) -> None:
         """Advance one epoch, or go to `epoch` (fractional allowed, not negative)."""
-        self._step(epoch)
-
-    def _step(self, epoch: float | None) -> None:
         if epoch is None and self.last_epoch < 0:
             epoch = 0
         if epoch is None:

@@ -29,7 +29,7 @@ class StepLR(LRScheduler):
             return self._current_lrs()
         return [lr * self.gamma for lr in self._current_lrs()]
 
-    def closed_form_lr(self) -> list[float]:
+    def _get_closed_form_lr(self) -> list[float]:
         return [base_lr * self.gamma ** (self.last_epoch // self.step_size) for base_lr in self.base_lrs]
 
 
@@ -53,7 +53,7 @@ class MultiStepLR(LRScheduler):
         factor = self.gamma ** self.milestones[self.last_epoch]
         return [lr * factor for lr in self._current_lrs()]
 
-    def closed_form_lr(self) -> list[float]:
+    def _get_closed_form_lr(self) -> list[float]:
         passed = bisect_right(sorted(self.milestones.elements()), self.last_epoch)
         return [base_lr * self.gamma**passed for base_lr in self.base_lrs]
 
@@ -74,7 +74,7 @@ class ExponentialLR(LRScheduler):
             return self._current_lrs()
         return [lr * self.gamma for lr in self._current_lrs()]
 
-    def closed_form_lr(self) -> list[float]:
+    def _get_closed_form_lr(self) -> list[float]:
         return [base_lr * self.gamma**self.last_epoch for base_lr in self.base_lrs]
 
 
@@ -100,7 +100,7 @@ class ConstantLR(LRScheduler):
             return self._current_lrs()
         return [lr * (1.0 / self.factor) for lr in self._current_lrs()]
 
-    def closed_form_lr(self) -> list[float]:
+    def _get_closed_form_lr(self) -> list[float]:
         factor = self.factor + (self.last_epoch >= self.total_iters) * (1 - self.factor)
         return [base_lr * factor for base_lr in self.base_lrs]
 
@@ -138,7 +138,7 @@ class LinearLR(LRScheduler):
         ratio = 1.0 + change / (self.total_iters * self.start_factor + (self.last_epoch - 1) * change)
         return [lr * ratio for lr in self._current_lrs()]
 
-    def closed_form_lr(self) -> list[float]:
+    def _get_closed_form_lr(self) -> list[float]:
         done = min(self.total_iters, self.last_epoch) / self.total_iters
         factor = self.start_factor + (self.end_factor - self.start_factor) * done
         return [base_lr * factor for base_lr in self.base_lrs]
@@ -166,6 +166,6 @@ class PolynomialLR(LRScheduler):
                  / (1.0 - (self.last_epoch - 1) / self.total_iters)) ** self.power
         return [lr * ratio for lr in self._current_lrs()]
 
-    def closed_form_lr(self) -> list[float]:
+    def _get_closed_form_lr(self) -> list[float]:
         factor = (1.0 - min(self.total_iters, self.last_epoch) / self.total_iters) ** self.power
         return [base_lr * factor for base_lr in self.base_lrs]
