@@ -68,6 +68,17 @@ class CountingTensorDataset(TensorDataset):
         return super().__getitem__(index)
 
 
+@pytest.fixture
+def no_per_sample_fetch(monkeypatch):
+    """TensorDataset's and Subset's __getitem__ raise: only the whole-batch fetch may be used."""
+
+    def per_sample_fetch(self, index):
+        raise AssertionError("a per-sample __getitem__ was called on the vectorised path")
+
+    monkeypatch.setattr(TensorDataset, "__getitem__", per_sample_fetch)
+    monkeypatch.setattr(Subset, "__getitem__", per_sample_fetch)
+
+
 class Pairs(Dataset):
     """A plain map-style dataset (no get_batch): (float32 feature row, Python int label)."""
 
@@ -289,11 +300,33 @@ def test_writing_into_a_batch_leaves_the_dataset_unchanged(shuffle):
 
 
 @pytest.mark.parametrize("shuffle", [False, True])
-def test_a_tensor_dataset_is_batched_without_a_getitem_call_per_sample(shuffle):
-    dataset = CountingTensorDataset(*images_and_labels(50))
-    batches = list(DataLoader(dataset, batch_size=8, shuffle=shuffle))
-    assert len(batches) == 7
-    assert dataset.getitem_calls == 0
+def test_a_tensor_dataset_is_batched_without_a_getitem_call_per_sample(shuffle, no_per_sample_fetch):
+    batches = list(DataLoader(TensorDataset(*images_and_labels(50)), batch_size=8, shuffle=shuffle))
+    assert [x.shape[0] for x, _ in batches] == [8] * 6 + [2]
+
+
+def test_a_subclass_overriding_getitem_is_fetched_through_it():
+    images, labels = images_and_labels(10)
+    dataset = CountingTensorDataset(images, labels)
+    batches = list(DataLoader(dataset, batch_size=4, shuffle=True))
+    assert dataset.getitem_calls == 10 and [x.shape[0] for x, _ in batches] == [4, 4, 2]
+
+
+def test_a_subset_of_a_subclass_overriding_getitem_is_fetched_through_it():
+    class Doubled(TensorDataset):
+        def __getitem__(self, index):
+            (value,) = super().__getitem__(index)
+            return (value * 2,)
+
+    (batch,) = next(iter(DataLoader(Subset(Doubled(np.arange(5)), [4, 1]), batch_size=2)))
+    assert batch.tolist() == [8, 2]
+
+
+def test_a_subclass_keeping_getitem_keeps_the_whole_batch_fetch(no_per_sample_fetch):
+    class Named(TensorDataset):
+        name = "kept"
+
+    assert [batch.tolist() for (batch,) in DataLoader(Named(np.arange(5)), batch_size=3)] == [[0, 1, 2], [3, 4]]
 
 
 def test_a_custom_collate_fn_receives_the_list_of_samples():
@@ -537,17 +570,11 @@ def test_subset_batches_follow_its_indices_through_the_loader():
     np.testing.assert_array_equal(np.concatenate([y.numpy() for _, y in batches]), labels[indices])
 
 
-def test_subset_of_a_tensor_dataset_is_batched_without_any_getitem_call(monkeypatch):
-    def per_sample_fetch(self, index):
-        raise AssertionError("a per-sample __getitem__ was called on the vectorised path")
-
-    monkeypatch.setattr(Subset, "__getitem__", per_sample_fetch)
-    dataset = CountingTensorDataset(*images_and_labels(30))
-    subset = Subset(dataset, np.arange(0, 30, 2))
+def test_subset_of_a_tensor_dataset_is_batched_without_any_getitem_call(no_per_sample_fetch):
+    subset = Subset(TensorDataset(*images_and_labels(30)), np.arange(0, 30, 2))
     for shuffle in (False, True):
         batches = list(DataLoader(subset, batch_size=4, shuffle=shuffle))
         assert [x.shape[0] for x, _ in batches] == [4, 4, 4, 3]
-    assert dataset.getitem_calls == 0
 
 
 def test_shuffled_subset_follows_the_generators_permutation_of_its_indices():
@@ -700,14 +727,12 @@ def test_a_batch_sampler_gives_the_batches():
     ],
     ids=["random", "subset-random", "weighted", "list"],
 )
-def test_samplers_keep_the_whole_batch_fetch_and_its_order(sampler):
-    dataset = CountingTensorDataset(np.arange(30))
+def test_samplers_keep_the_whole_batch_fetch_and_its_order(sampler, no_per_sample_fetch):
     expected = list(BatchSampler(sampler, 4, False))
     if hasattr(sampler, "generator"):
         sampler.generator = np.random.default_rng(0)
-    loader = DataLoader(dataset, batch_size=4, sampler=sampler)
+    loader = DataLoader(TensorDataset(np.arange(30)), batch_size=4, sampler=sampler)
     assert [batch.tolist() for (batch,) in loader] == expected
-    assert dataset.getitem_calls == 0
 
 
 def test_batch_size_none_yields_samples_one_by_one_converted_to_tensors():

@@ -10,7 +10,7 @@ import numpy as np
 
 from ..random import Generator, numpy_generator
 from .collate import default_collate, default_convert
-from .dataset import Dataset, IterableDataset
+from .dataset import Dataset, IterableDataset, batch_fetch
 from .sampler import (
     BatchSampler,
     RandomSampler,
@@ -36,9 +36,10 @@ class DataLoader:
     by one through `collate_fn` (default: `default_convert`).
 
     A batch is fetched in one vectorised call when the dataset has `get_batch(index)`
-    (TensorDataset, MNIST, Subset of them) and no `collate_fn` is given; otherwise sample by
-    sample (`dataset[i]`, or `dataset.__getitems__(indices)` if defined) and combined by
-    `collate_fn` (default: `default_collate`). An `IterableDataset` is read as a stream and
+    (TensorDataset, MNIST, Subset of them; not a subclass overriding `__getitem__`) and no
+    `collate_fn` is given; otherwise sample by sample (`dataset[i]`, or
+    `dataset.__getitems__(indices)` if defined) and combined by `collate_fn` (default:
+    `default_collate`). An `IterableDataset` is read as a stream and
     grouped into batches in the order it yields.
 
     Everything runs in the calling process: `num_workers`, `pin_memory`, `timeout`,
@@ -164,8 +165,9 @@ class DataLoader:
             return self._stream()
         if not self._auto_collation:
             return (self.collate_fn(self.dataset[index]) for index in self.sampler)  # type: ignore[union-attr]
-        if not self._collate_given and hasattr(self.dataset, "get_batch"):
-            return (self.dataset.get_batch(index) for index in self._index_batches())
+        fetch = None if self._collate_given else batch_fetch(self.dataset)
+        if fetch is not None:
+            return (fetch(index) for index in self._index_batches())
         return (self.collate_fn(self._samples(indices)) for indices in self.batch_sampler)  # type: ignore[union-attr]
 
     def _index_batches(self) -> Iterator[slice | np.ndarray]:

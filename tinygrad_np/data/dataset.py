@@ -4,7 +4,10 @@ PyTorch's protocol is one sample per `__getitem__` and a collate function that s
 a Python call per sample. A dataset backed by arrays can do better, so a dataset may also
 define `get_batch(index)`: given an integer array (or a slice) of sample indices, return the
 finished batch, a tuple of Tensors with the batch as their first dimension. The DataLoader
-uses it when it has no `collate_fn` of its own.
+uses it when it has no `collate_fn` of its own, and only while `get_batch` is the fetch that
+was written with the dataset's `__getitem__` (`batch_fetch`): a subclass that overrides
+`__getitem__` (to augment each sample, say) is read through it, sample by sample, as PyTorch
+would.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ import bisect
 import itertools
 import math
 import warnings
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 import numpy as np
@@ -22,6 +25,21 @@ from ..errors import ShapeError
 from ..random import Generator, numpy_generator
 from ..tensor import Tensor, as_tensor
 from .collate import default_collate
+
+
+def batch_fetch(dataset: Any) -> Callable[[np.ndarray | slice], Any] | None:
+    """`dataset.get_batch` if batches may be fetched with it, else None: the dataset has one, and
+    its `__getitem__` and `__getitems__` are those of the class that defined `get_batch` (not
+    overridden by a subclass, whose samples get_batch would silently bypass)."""
+    get_batch = getattr(dataset, "get_batch", None)
+    if get_batch is None:
+        return None
+    kind = type(dataset)
+    owner = next((cls for cls in kind.__mro__ if "get_batch" in cls.__dict__), None)
+    if owner is not None and any(getattr(kind, name, None) is not getattr(owner, name, None)
+                                 for name in ("__getitem__", "__getitems__")):
+        return None
+    return get_batch
 
 
 class Dataset:
@@ -99,8 +117,9 @@ class Subset(Dataset):
 
     def get_batch(self, index: np.ndarray | slice) -> Any:
         chosen = self.indices[index]
-        if hasattr(self.dataset, "get_batch"):
-            return self.dataset.get_batch(chosen)
+        fetch = batch_fetch(self.dataset)
+        if fetch is not None:
+            return fetch(chosen)
         return default_collate([self.dataset[int(i)] for i in chosen])
 
 
