@@ -624,6 +624,34 @@ def numpy_masked_select(a, mask):
     return a[mask]
 
 
+def specials(shape):
+    """Finite values, NaN and both infinities."""
+    return hnp.arrays(np.float64, shape, elements=st.sampled_from([0.0, -1.5, 2.0, math.nan, math.inf, -math.inf]))
+
+
+def integers(shape):
+    return hnp.arrays(np.int64, shape, elements=st.integers(-3, 3))
+
+
+def one_dim_or_all(elements) -> st.SearchStrategy:
+    """A single dim (or None: all dims) and keepdim, as prod takes them."""
+    return shapes().flatmap(lambda s: st.tuples(
+        elements(s), st.none() | st.integers(-max(len(s), 1), max(len(s), 1) - 1), st.booleans(),
+    ).map(lambda t: Case((t[0],), {"dim": t[1], "keepdim": t[2]})))
+
+
+def numpy_prod(a, dim, keepdim):
+    return np.prod(a, axis=np_axis(a, dim), keepdims=keepdim)
+
+
+def numpy_logical(reduce):
+    def reference(a, dim, keepdim):
+        axis = None if dim is None or a.ndim == 0 else tuple(np.atleast_1d(dim))
+        return reduce(a, axis=axis, keepdims=keepdim)
+
+    return reference
+
+
 def ordering_cases(elements, **kwargs) -> st.SearchStrategy:
     """An array of at least one dim, a dim of it, and keyword arguments drawn from strategies."""
     return with_dim(lambda s, dim: st.tuples(elements(s), st.fixed_dictionaries(kwargs)).map(
@@ -1000,6 +1028,24 @@ SPECS: list[OpSpec] = [
            index_select_cases(), lambda a, dim, index: np.take(a, np.atleast_1d(index), axis=dim)),
     OpSpec("masked_select", "masked_select", lambda a, mask: a.masked_select(mask), pair(second=bools),
            numpy_masked_select),
+    OpSpec("cumsum", "cumsum", lambda a, dim: a.cumsum(dim), along_one_dim(), lambda a, dim: np.cumsum(a, axis=dim)),
+    OpSpec("cumsum-int", "cumsum", lambda a, dim: tg.cumsum(a, dim), along_one_dim(integers),
+           lambda a, dim: np.cumsum(a, axis=dim), differentiable=False),
+    OpSpec("prod", "prod", lambda a, **kw: a.prod(**kw), one_dim_or_all(grid), numpy_prod),
+    OpSpec("prod-int", "prod", lambda a, **kw: tg.prod(a, **kw), one_dim_or_all(integers), numpy_prod,
+           differentiable=False),
+    OpSpec("all", "all", lambda a, **kw: a.all(**kw), reduction(grid), numpy_logical(np.all), differentiable=False),
+    OpSpec("any", "any", lambda a, **kw: tg.any(a, **kw), reduction(grid), numpy_logical(np.any),
+           differentiable=False),
+    OpSpec("isnan", "isnan", lambda a: a.isnan(), one(specials), np.isnan, differentiable=False),
+    OpSpec("isinf", "isinf", lambda a: tg.isinf(a), one(specials), np.isinf, differentiable=False),
+    OpSpec("isfinite", "isfinite", lambda a: a.isfinite(), one(specials), np.isfinite, differentiable=False),
+    OpSpec("square", "square", lambda a: a.square(), one(), np.square),
+    OpSpec("rsqrt", "rsqrt", lambda a: tg.rsqrt(a), one(positive), lambda a: 1 / np.sqrt(a)),
+    OpSpec("clamp_min", "clamp_min", lambda a, min: a.clamp_min(min), one(off_bounds, min=st.just(-0.5)),
+           lambda a, min: np.maximum(a, min)),
+    OpSpec("clamp_max", "clamp_max", lambda a, max: tg.clamp_max(a, max), one(off_bounds, max=st.just(0.5)),
+           lambda a, max: np.minimum(a, max)),
     OpSpec("tril", "tril", lambda a, diagonal: a.tril(diagonal),
            one(shape=shapes(min_dims=2), diagonal=st.integers(-3, 3)), lambda a, diagonal: np.tril(a, diagonal)),
     OpSpec("triu", "triu", lambda a, diagonal: tg.triu(a, diagonal=diagonal),

@@ -98,6 +98,9 @@ roll, flip, tile = Tensor.roll, Tensor.flip, Tensor.tile
 sort, argsort, topk, kthvalue = Tensor.sort, Tensor.argsort, Tensor.topk, Tensor.kthvalue
 tril, triu = Tensor.tril, Tensor.triu
 multinomial = Tensor.multinomial
+prod, cumsum, all, any = Tensor.prod, Tensor.cumsum, Tensor.all, Tensor.any
+isnan, isinf, isfinite = Tensor.isnan, Tensor.isinf, Tensor.isfinite
+square, rsqrt, clamp_min, clamp_max = Tensor.square, Tensor.rsqrt, Tensor.clamp_min, Tensor.clamp_max
 scatter, scatter_add, index_select, masked_select = (Tensor.scatter, Tensor.scatter_add, Tensor.index_select,
                                                    Tensor.masked_select)
 

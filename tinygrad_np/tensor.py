@@ -750,6 +750,32 @@ class Tensor:
 
     clip = clamp
 
+    def clamp_min(self, min) -> Tensor:
+        """`clamp(min=min)`."""
+        return self.clamp(min=min)
+
+    def clamp_max(self, max) -> Tensor:
+        """`clamp(max=max)`."""
+        return self.clamp(max=max)
+
+    def square(self) -> Tensor:
+        """x · x (bool becomes int64, as PyTorch)."""
+        t = self.astype(dtypes.int64) if self._array.dtype == dtypes.bool_ else self
+        return t * t
+
+    def rsqrt(self) -> Tensor:
+        """1 / √x, as `x ** -0.5` (inf at 0)."""
+        return _floating(self) ** -0.5
+
+    def isnan(self) -> Tensor:
+        return Tensor._make(np.isnan(self._array), None)
+
+    def isinf(self) -> Tensor:
+        return Tensor._make(np.isinf(self._array), None)
+
+    def isfinite(self) -> Tensor:
+        return Tensor._make(np.isfinite(self._array), None)
+
     def where(self, condition, other) -> Tensor:
         """`where(condition, self, other)`."""
         return where(condition, self, other)
@@ -834,6 +860,50 @@ class Tensor:
         from .linalg import tensor_norm  # linalg builds on this module
 
         return tensor_norm(self, p, dim, keepdim, dtype)
+    def prod(self, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
+        """The product over one dim (all dims if None); integer and bool products are int64, as
+        PyTorch. Floats multiply pairwise in a tree (`_product`), so the gradient comes from
+        `Mul` and is right where entries are 0 (∂/∂xᵢ = Π_{j≠i} xⱼ, not prod / xᵢ)."""
+        if dim is not None and not isinstance(dim, (int, np.integer)):
+            raise TypeError(f"prod(): dim must be an int, got {type(dim).__name__}")
+        t = self if dtype is None else self.to(dtype)
+        if not dtypes.is_floating(t.dtype):
+            axis = None if dim is None else normalize_dim(dim, t.ndim) if t.ndim else None
+            return Tensor._make(np.prod(t._array, axis=axis, keepdims=keepdim, dtype=np.int64), None)
+        if dim is None:
+            out = _product(t.reshape(-1), 0)
+            return out.reshape((1,) * t.ndim if keepdim else ())
+        dim = normalize_dim(dim, t.ndim)
+        if t.ndim == 0:
+            return t.clone()
+        out = _product(t, dim)
+        return out if keepdim else out.squeeze(dim)
+
+    def cumsum(self, dim: int, *, dtype=None) -> Tensor:
+        """Running sums along `dim`: out[i] = Σ_{j<=i} a[j]; integer and bool inputs sum in int64,
+        as PyTorch. A scan in ⌈log₂ n⌉ steps: add the running sums shifted by 1, 2, 4, ...
+        places (zeros shifted in; `Index`, `Cat`, `Add`), so the gradient (g's running sums
+        from the end) comes from the primitives."""
+        t = self if dtype is None else self.to(dtype)
+        if not dtypes.is_floating(t.dtype):
+            t = t.astype(dtypes.int64)
+        dim = normalize_dim(dim, t.ndim)
+        if t.ndim == 0:
+            return t.clone()
+        n, out, shift = t.shape[dim], t, 1
+        while shift < n:
+            zeros = Tensor._make(np.zeros(t.shape[:dim] + (shift,) + t.shape[dim + 1:], t.dtype), None)
+            out = out + Cat.apply(zeros, _slice_along(out, dim, 0, n - shift), axis=dim)
+            shift *= 2
+        return out if out is not self else self.clone()
+
+    def all(self, dim=None, keepdim: bool = False) -> Tensor:
+        """Whether every entry over `dim` (all dims if None) is non-zero; bool (uint8 for uint8), no graph."""
+        return _logical_reduction(np.all, self, dim, keepdim)
+
+    def any(self, dim=None, keepdim: bool = False) -> Tensor:
+        """Whether some entry over `dim` (all dims if None) is non-zero; bool (uint8 for uint8), no graph."""
+        return _logical_reduction(np.any, self, dim, keepdim)
 
     def softmax(self, dim=None, *, axis=None) -> Tensor:
         """exp(x - m) / Σ exp(x - m), with m the max along dim."""
@@ -1280,6 +1350,25 @@ def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
 def _slice_along(t: Tensor, dim: int, start: int, stop: int) -> Tensor:
     """t[..., start:stop, ...] on a normalised `dim` (a view, through `Index`)."""
     return Index.apply(t, key=(slice(None),) * dim + (slice(start, stop),), basic=True)
+
+
+def _product(t: Tensor, dim: int) -> Tensor:
+    """The product along `dim` (kept, size 1) as a tree of `Mul`s: the entries at even places times
+    those at odd ones, a 1 appended when the count is odd, until one is left."""
+    if t.shape[dim] == 0:
+        return Tensor._make(np.ones(t.shape[:dim] + (1,) + t.shape[dim + 1:], t.dtype), None)
+    lead = (slice(None),) * dim
+    while t.shape[dim] > 1:
+        if t.shape[dim] % 2:
+            t = Cat.apply(t, Tensor._make(np.ones(t.shape[:dim] + (1,) + t.shape[dim + 1:], t.dtype), None), axis=dim)
+        t = Index.apply(t, key=lead + (slice(0, None, 2),), basic=True) * \
+            Index.apply(t, key=lead + (slice(1, None, 2),), basic=True)
+    return t
+
+
+def _logical_reduction(reduce, t: Tensor, dim, keepdim: bool) -> Tensor:
+    out = reduce(t._array, axis=normalize_dims(dim, t.ndim), keepdims=keepdim)
+    return Tensor._make(np.asarray(out, np.uint8 if t.dtype == dtypes.uint8 else bool), None)
 
 
 def _scatter_args(name: str, t: Tensor, dim: int, index, src, value, reduce) -> tuple[tuple, bool, Tensor]:
