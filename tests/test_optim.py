@@ -1142,3 +1142,44 @@ def test_radam_matches_pytorch_through_the_switch_to_rectified_steps():
         param.grad = tg.tensor(np.array(grad))
         optimizer.step()
         np.testing.assert_allclose(param.numpy(), after, **TOLERANCE, err_msg=f"after step {step + 1}")
+
+
+# ------------------------------------------------------------------ an optimizer written PyTorch's way
+
+
+class HeavyBall(optim.Optimizer):
+    """Momentum SGD as a PyTorch user writes a custom optimizer: Tensor methods under no_grad,
+    its state created on the first step through `self.state[p]`."""
+
+    def __init__(self, params, lr=0.1, momentum=0.9):
+        super().__init__(params, dict(lr=lr, momentum=momentum))
+
+    @tg.no_grad()
+    def step(self, closure=None):
+        for group in self.param_groups:
+            for p in group["params"]:
+                if p.grad is None:
+                    continue
+                state = self.state[p]
+                if len(state) == 0:
+                    state["buf"] = tg.zeros_like(p)
+                state["buf"].mul_(group["momentum"]).add_(p.grad)
+                p.add_(state["buf"], alpha=-group["lr"])
+
+
+def test_an_optimizer_written_pytorchs_way_steps_and_its_tensor_state_round_trips():
+    weight = leaf(np.array([1.0, -2.0]))
+    optimizer = HeavyBall([weight], lr=0.1, momentum=0.5)
+    for _ in range(2):
+        weight.grad = tg.tensor(np.array([1.0, 1.0]))
+        optimizer.step()
+    np.testing.assert_allclose(weight.numpy(), [1.0 - 0.1 - 0.15, -2.0 - 0.1 - 0.15], **TOLERANCE)
+    restored_weight = leaf(weight.numpy())
+    restored = HeavyBall([restored_weight], lr=0.1, momentum=0.5)
+    restored.load_state_dict(copy.deepcopy(optimizer.state_dict()))
+    assert isinstance(restored.state[restored_weight]["buf"], tg.Tensor)
+    for param in (weight, restored_weight):
+        param.grad = tg.tensor(np.array([1.0, 1.0]))
+    optimizer.step()
+    restored.step()
+    np.testing.assert_array_equal(restored_weight.numpy(), weight.numpy())

@@ -8,6 +8,7 @@ that parameter's version counter.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -22,8 +23,10 @@ ParamsT = Iterable[Tensor] | Iterable[dict[str, Any]] | Iterable[tuple[str, Tens
 
 class Optimizer:
     """Holds `param_groups` (dicts with 'params' and that group's hyper-parameters) and
-    `state` (a dict per parameter, keyed by the parameter itself). `params` is an iterable of
-    tensors, of (name, tensor) pairs (`model.named_parameters()`) or of group dicts."""
+    `state` (a dict per parameter, keyed by the parameter itself; a defaultdict, as PyTorch's,
+    so a subclass may write `state = self.state[p]` and fill it on the first step). `params` is
+    an iterable of tensors, of (name, tensor) pairs (`model.named_parameters()`) or of group
+    dicts."""
 
     state_keys: tuple[str, ...] | None = None
     """Every key a parameter's state may hold, for `load_state_dict` to refuse others (another
@@ -40,7 +43,7 @@ class Optimizer:
         if problems := self.hyper_parameter_problems(defaults):
             raise ValueError("; ".join(problems))
         self.defaults = defaults
-        self.state: dict[Tensor, dict[str, Any]] = {}
+        self.state: defaultdict[Tensor, dict[str, Any]] = defaultdict(dict)
         self.param_groups: list[dict[str, Any]] = []
         groups = list(params)
         if not groups:
@@ -171,18 +174,23 @@ class Optimizer:
         flags (a bool or None, such as maximize or foreach, which older PyTorch versions did
         not save) takes the constructor's value, as PyTorch does."""
         groups, owners = self._checked(state_dict)
-        self.state = {
+        self.state = defaultdict(dict, {
             param: {name: self._restored(name, value, param) for name, value in state_dict["state"][key].items()}
             for key, param in owners.items()
-        }
+        })
         self.param_groups = [{**{k: v for k, v in saved.items() if k != "params"}, "params": group["params"]}
                              for saved, group in zip(groups, self.param_groups)]
 
     def _restored(self, name: str, value, param: Tensor):
-        """A checked state entry as the optimizer keeps it: `_restore`'s, numbers as floats."""
+        """A checked state entry as the optimizer keeps it: `_restore`'s, numbers as floats; a
+        Tensor stays a Tensor for an optimizer without `state_keys` (one written PyTorch's way,
+        whose step uses Tensor methods on its state)."""
         if name in self.number_state_keys:
             return float(value.item() if isinstance(value, Tensor | np.ndarray) else value)
-        return _restore(name, value, param)
+        restored = _restore(name, value, param)
+        if self.state_keys is None and isinstance(value, Tensor) and isinstance(restored, np.ndarray):
+            return Tensor._make(restored, None)
+        return restored
 
     def _checked(self, state_dict: dict[str, Any]) -> tuple[list[dict[str, Any]], dict[Any, Tensor]]:
         """The saved groups, missing flags filled in, and the parameter each state key belongs
