@@ -121,6 +121,15 @@ def test_class_to_idx_maps_each_class_name_to_its_label(digits):
     assert list(mapping) == MNIST.classes and mapping["7 - seven"] == 7
 
 
+@pytest.mark.parametrize(("old", "new"), [("train_data", "data"), ("test_data", "data"),
+                                          ("train_labels", "targets"), ("test_labels", "targets")])  # fmt: skip
+def test_torchvisions_old_names_of_data_and_targets_warn_and_give_them(digits, old, new):
+    root, _, _ = digits
+    dataset = MNIST(root, download=False)
+    with pytest.warns(UserWarning, match=f"{old} has been renamed {new}"):
+        assert getattr(dataset, old) is getattr(dataset, new)
+
+
 def test_torchvisions_folder_layout_under_root_is_found(root):
     write_mnist_split(root / "FashionMNIST" / "raw", train=False, n=3)
     dataset = FashionMNIST(root, train=False, download=False)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import urllib.error
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -95,6 +96,16 @@ class MNIST(Dataset):
     @property
     def class_to_idx(self) -> dict[str, int]:
         return {name: position for position, name in enumerate(self.classes)}
+
+    # torchvision's old names of data and targets, kept there with a warning, as here.
+    def _renamed(self, old: str, new: str) -> Any:
+        warnings.warn(f"{old} has been renamed {new}", stacklevel=3)
+        return getattr(self, new)
+
+    train_data = property(lambda self: self._renamed("train_data", "data"))
+    test_data = property(lambda self: self._renamed("test_data", "data"))
+    train_labels = property(lambda self: self._renamed("train_labels", "targets"))
+    test_labels = property(lambda self: self._renamed("test_labels", "targets"))
 
     def __getitem__(self, index: int) -> tuple[Any, Any]:
         pixels = self.data._array[index].copy()
