@@ -869,6 +869,15 @@ def numpy_setitem_transposed(a, v, *, key):
     return out
 
 
+UNARY_IN_PLACE = {
+    "abs": (away_from_zero, np.abs), "exp": (arrays, np.exp), "log": (positive, np.log), "log1p": (positive, np.log1p),
+    "sqrt": (positive, np.sqrt), "rsqrt": (positive, lambda a: 1 / np.sqrt(a)), "sin": (arrays, np.sin),
+    "cos": (arrays, np.cos), "tanh": (arrays, np.tanh),
+    "sigmoid": (lambda s: arrays(s, -6, 6), lambda a: 1 / (1 + np.exp(-a))),
+    "relu": (away_from_zero, lambda a: np.maximum(a, 0)), "square": (arrays, np.square),
+}
+"""The unary ops with an in-place form, each with its inputs' domain and NumPy reference."""
+
 COMPARISONS = {"lt": np.less, "le": np.less_equal, "gt": np.greater, "ge": np.greater_equal,
                "eq": np.equal, "ne": np.not_equal}
 
@@ -1084,6 +1093,12 @@ SPECS: list[OpSpec] = [
            numpy_clamp),
     OpSpec("clip_-max", "clip_", lambda a, **kw: in_graph(a).clip_(**kw), one(off_bounds, max=st.just(0.5)),
            numpy_clamp),
+    *[OpSpec(f"{name}_", f"{name}_", (lambda n: lambda a: getattr(in_graph(a), f"{n}_")())(name), one(elements), ref)
+      for name, (elements, ref) in UNARY_IN_PLACE.items()],
+    OpSpec("clamp_min_", "clamp_min_", lambda a, min: in_graph(a).clamp_min_(min), one(off_bounds, min=st.just(-0.5)),
+           lambda a, min: np.maximum(a, min)),
+    OpSpec("clamp_max_", "clamp_max_", lambda a, max: in_graph(a).clamp_max_(max), one(off_bounds, max=st.just(0.5)),
+           lambda a, max: np.minimum(a, max)),
     OpSpec("fill_", "fill_", lambda a, value: in_graph(a).fill_(value), one(value=floats(-2, 2)),
            lambda a, value: np.full(a.shape, value)),
     OpSpec("fill_-tensor", "fill_", lambda a, v: in_graph(a).fill_(v),

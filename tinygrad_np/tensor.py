@@ -548,6 +548,48 @@ class Tensor:
 
     clip_ = clamp_
 
+    def abs_(self) -> Tensor:
+        return modify(self, "abs_", Tensor.abs)
+
+    def exp_(self) -> Tensor:
+        return modify(self, "exp_", Tensor.exp)
+
+    def log_(self) -> Tensor:
+        return modify(self, "log_", Tensor.log)
+
+    def log1p_(self) -> Tensor:
+        return modify(self, "log1p_", Tensor.log1p)
+
+    def sqrt_(self) -> Tensor:
+        return modify(self, "sqrt_", Tensor.sqrt)
+
+    def rsqrt_(self) -> Tensor:
+        return modify(self, "rsqrt_", Tensor.rsqrt)
+
+    def sin_(self) -> Tensor:
+        return modify(self, "sin_", Tensor.sin)
+
+    def cos_(self) -> Tensor:
+        return modify(self, "cos_", Tensor.cos)
+
+    def tanh_(self) -> Tensor:
+        return modify(self, "tanh_", Tensor.tanh)
+
+    def sigmoid_(self) -> Tensor:
+        return modify(self, "sigmoid_", Tensor.sigmoid)
+
+    def relu_(self) -> Tensor:
+        return modify(self, "relu_", Tensor.relu)
+
+    def square_(self) -> Tensor:
+        return modify(self, "square_", Tensor.square)
+
+    def clamp_min_(self, min) -> Tensor:
+        return modify(self, "clamp_min_", lambda t: t.clamp(min=min), (min,))
+
+    def clamp_max_(self, max) -> Tensor:
+        return modify(self, "clamp_max_", lambda t: t.clamp(max=max), (max,))
+
     def __iadd__(self, other) -> Tensor:
         return self.add_(other)
 
