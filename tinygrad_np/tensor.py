@@ -902,6 +902,7 @@ class Tensor:
         from .linalg import tensor_norm  # linalg builds on this module
 
         return tensor_norm(self, p, dim, keepdim, dtype)
+
     def prod(self, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
         """The product over one dim (all dims if None); integer and bool products are int64, as
         PyTorch. Floats multiply pairwise in a tree (`_product`), so the gradient comes from
@@ -1284,7 +1285,6 @@ class Tensor:
         if source.shape != shape:
             source = source.expand(shape)
         return Index.apply(source, key=np.nonzero(np.broadcast_to(mask._array, shape)), basic=False)
-
 
 
 # --------------------------------------------------------------------- functions on tensors
