@@ -63,8 +63,8 @@ def conv_transpose2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, 
     rows = x.reshape(batch, groups, channels_in // groups, height * width).permute(1, 2, 0, 3)
     rows = rows.reshape(groups, channels_in // groups, batch * height * width)
     # one (groups, C_out/g, C_in/g) stack of kernel matrices per offset, C-contiguous for BLAS
-    offsets = _contiguous(weight.reshape(groups, channels_in // groups, channels_per_group, kernel_h * kernel_w)
-                          .permute(3, 0, 2, 1))
+    offsets = (weight.reshape(groups, channels_in // groups, channels_per_group, kernel_h * kernel_w)
+               .permute(3, 0, 2, 1).contiguous())
     full = None
     for i in range(kernel_h):
         ys = slice(i * dilation[0], i * dilation[0] + (height - 1) * stride[0] + 1, stride[0])
@@ -79,11 +79,6 @@ def conv_transpose2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, 
     if bias is not None:
         out = out + bias.reshape(channels_out, 1, 1)
     return out.squeeze(0) if unbatched else out
-
-
-def _contiguous(t: Tensor) -> Tensor:
-    """A C-contiguous copy (an IndexAdd of the whole array into zeros; its gradient is a view)."""
-    return IndexAdd.apply(t, shape=t.shape, key=(slice(None),) * t.ndim, basic=True)
 
 
 def output_padding_for(input: Tensor, output_size, stride: tuple, padding: tuple, kernel: tuple,
