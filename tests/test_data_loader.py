@@ -11,6 +11,7 @@ the list of samples. Any other dataset is collated by `default_collate`.
 
 import inspect
 import math
+import tracemalloc
 
 import numpy as np
 import pytest
@@ -864,3 +865,41 @@ def test_submodules_under_the_utils_name_are_the_same_modules():
     from tinygrad_np.utils.data.sampler import RandomSampler as UtilsRandomSampler
 
     assert UtilsRandomSampler is RandomSampler and UtilsDataset is Dataset
+
+
+# ---------------------------------------------------------------- lazy samplers: makemore's endless loader
+
+
+def test_a_loader_over_an_endless_random_sampler_gives_its_first_batch_in_bounded_memory():
+    dataset = TensorDataset(tg.arange(100).reshape(50, 2))
+    sampler = RandomSampler(dataset, replacement=True, num_samples=int(1e10))
+    loader = DataLoader(dataset, batch_size=32, sampler=sampler)
+    tracemalloc.start()
+    try:
+        batches = iter(loader)
+        first = [next(batches) for _ in range(5)]
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert [tuple(x.shape) for (x,) in first] == [(32, 2)] * 5
+    assert peak < 1_000_000
+
+
+@pytest.mark.parametrize(
+    "sampler",
+    [
+        lambda n, seed: RandomSampler(data_of(n), True, 3001, generator=np.random.default_rng(seed)),
+        lambda n, seed: RandomSampler(data_of(n), num_samples=2 * n + 7, generator=np.random.default_rng(seed)),
+        lambda n, seed: WeightedRandomSampler(np.arange(n) + 1.0, 3001, generator=np.random.default_rng(seed)),
+    ],
+)
+@pytest.mark.parametrize("drop_last", [False, True])
+def test_a_loader_cuts_batches_from_a_lazy_sampler_in_the_order_the_sampler_yields(sampler, drop_last):
+    dataset = TensorDataset(tg.arange(40))
+    (indices,) = zip(*DataLoader(dataset, batch_size=64, sampler=sampler(40, 5), drop_last=drop_last))
+    expected = BatchSampler(list(sampler(40, 5)), 64, drop_last)
+    assert [batch.tolist() for batch in indices] == list(expected)
+
+
+def data_of(n):
+    return list(range(n))

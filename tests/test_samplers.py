@@ -6,7 +6,9 @@ SubsetRandomSampler; weighted draws for WeightedRandomSampler — and `len()` is
 BatchSampler groups any iterable of indices into lists. Errors are PyTorch's, word for word.
 """
 
+import itertools
 import math
+import tracemalloc
 import warnings
 
 import numpy as np
@@ -411,3 +413,45 @@ def test_no_warning_when_fractions_leave_no_split_empty():
 def test_fractions_summing_to_1_up_to_rounding_are_fractions():
     assert sum([0.1] * 10) != 1 and math.isclose(sum([0.1] * 10), 1)
     assert [len(part) for part in random_split(data(20), [0.1] * 10)] == [2] * 10
+
+
+# ---------------------------------------------------------------- drawn lazily: makemore's endless sampler
+
+ENDLESS = 10**10
+
+
+def test_random_sampler_with_replacement_draws_10_10_indices_lazily_in_bounded_memory():
+    tracemalloc.start()
+    try:
+        first = list(itertools.islice(iter(RandomSampler(data(7), replacement=True, num_samples=ENDLESS)), 100))
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert len(first) == 100 and set(first) <= set(range(7))
+    assert peak < 1_000_000
+
+
+def test_random_sampler_with_replacement_gives_the_same_draws_after_the_same_seed():
+    def first_draws():
+        tg.manual_seed(3)
+        return list(itertools.islice(iter(RandomSampler(data(50), replacement=True, num_samples=ENDLESS)), 3000))
+
+    assert first_draws() == first_draws()
+
+
+def test_weighted_random_sampler_draws_10_10_indices_lazily_in_bounded_memory():
+    tracemalloc.start()
+    try:
+        first = list(itertools.islice(iter(WeightedRandomSampler([0.0, 1.0, 3.0], ENDLESS)), 100))
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert len(first) == 100 and set(first) <= {1, 2}
+    assert peak < 1_000_000
+
+
+def test_weighted_random_sampler_with_replacement_draws_as_numpy_choice_with_p():
+    weights = np.array([0.5, 2.0, 0.0, 1.5])
+    drawn = list(WeightedRandomSampler(weights, 3000, generator=np.random.default_rng(4)))
+    expected = np.random.default_rng(4).choice(4, size=3000, p=weights / weights.sum())
+    assert drawn == expected.tolist()

@@ -21,7 +21,7 @@ from .sampler import (
 )
 
 FIXED_AFTER_INIT = ("batch_size", "batch_sampler", "sampler", "drop_last", "dataset", "persistent_workers")
-WHOLE_ORDER = (SequentialSampler, RandomSampler, SubsetRandomSampler, WeightedRandomSampler)  # have order()
+CHUNKED = (SequentialSampler, RandomSampler, SubsetRandomSampler, WeightedRandomSampler)  # have index_chunks()
 
 
 class DataLoader:
@@ -172,18 +172,17 @@ class DataLoader:
 
     def _index_batches(self) -> Iterator[slice | np.ndarray]:
         """The batch sampler's batches as slices or int64 arrays. The loader's own BatchSampler
-        over a sampler that knows its whole order is cut from that order's array directly."""
+        over one of the library's samplers is cut from the sampler's chunks of indices as they
+        are drawn (a sampler of 10**10 indices costs only the batches read)."""
         batches = self.batch_sampler
-        if type(batches) is BatchSampler and type(batches.sampler) in WHOLE_ORDER:
-            size = len(batches)
-            if type(batches.sampler) is SequentialSampler:
-                total = len(batches.sampler)
-                for start in range(0, size * batches.batch_size, batches.batch_size):
-                    yield slice(start, min(start + batches.batch_size, total))
-                return
-            order = batches.sampler.order()
-            for start in range(0, size * batches.batch_size, batches.batch_size):
-                yield order[start : start + batches.batch_size]
+        if type(batches) is BatchSampler and type(batches.sampler) is SequentialSampler:
+            total, size = len(batches.sampler), batches.batch_size
+            stop = total - total % size if batches.drop_last else total
+            for start in range(0, stop, size):
+                yield slice(start, min(start + size, total))
+            return
+        if type(batches) is BatchSampler and type(batches.sampler) in CHUNKED:
+            yield from _rebatch(batches.sampler.index_chunks(), batches.batch_size, batches.drop_last)
             return
         for indices in batches:  # type: ignore[union-attr]
             yield np.asarray(indices, dtype=np.int64).reshape(-1)
@@ -207,6 +206,21 @@ class DataLoader:
                 batch = []
         if batch and not self.drop_last:
             yield self.collate_fn(batch)
+
+
+def _rebatch(chunks: Iterator[np.ndarray], batch_size: int, drop_last: bool) -> Iterator[np.ndarray]:
+    """Consecutive runs of `batch_size` indices out of a stream of index arrays, as BatchSampler
+    groups a sampler's indices; the shorter last run is dropped when `drop_last`."""
+    pending = np.empty(0, dtype=np.int64)
+    for chunk in chunks:
+        if pending.size:
+            chunk = np.concatenate([pending, chunk])
+        full = chunk.size - chunk.size % batch_size
+        for start in range(0, full, batch_size):
+            yield chunk[start : start + batch_size]
+        pending = chunk[full:]
+    if pending.size and not drop_last:
+        yield pending
 
 
 def get_worker_info() -> None:

@@ -3,8 +3,10 @@
 A sampler is an iterable of indices (ints); a batch sampler an iterable of lists of indices.
 Random samplers draw, each time they are iterated, from their `generator` (a `tg.Generator` or
 a `numpy.random.Generator`) or, without one, from the library's generator (`tg.manual_seed`).
-Samplers that know their whole order up front also give it as an int64 array (`order()`), so
-the DataLoader can cut batches out of it without a Python int per sample.
+The library's samplers also give their indices as a stream of int64 arrays (`index_chunks()`),
+drawn lazily, a chunk at a time, so the DataLoader can cut batches out of them without a Python
+int per sample, and a sampler of 10**10 indices (makemore's endless `RandomSampler(...,
+replacement=True, num_samples=int(1e10))`) costs only the chunks actually read.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from ..random import Generator, numpy_generator
 from ..tensor import as_array
 
 GeneratorLike = Generator | np.random.Generator | None
+CHUNK = 1024  # indices drawn at a time with replacement
 
 
 def _check_generator(generator: GeneratorLike, owner: str) -> GeneratorLike:
@@ -47,8 +50,8 @@ class SequentialSampler(Sampler):
     def __init__(self, data_source: Sized) -> None:
         self.data_source = data_source
 
-    def order(self) -> np.ndarray:
-        return np.arange(len(self.data_source))
+    def index_chunks(self) -> Iterator[np.ndarray]:
+        yield np.arange(len(self.data_source))
 
     def __iter__(self) -> Iterator[int]:
         return iter(range(len(self.data_source)))
@@ -86,18 +89,21 @@ class RandomSampler(Sampler):
         """`num_samples` as given, else the dataset's current length."""
         return len(self.data_source) if self._num_samples is None else self._num_samples
 
-    def order(self) -> np.ndarray:
+    def index_chunks(self) -> Iterator[np.ndarray]:
+        """With replacement, CHUNK uniform draws at a time; without, one permutation at a time
+        (the last one cut short); each drawn only when the previous one has been read."""
         rng = numpy_generator(self.generator, "RandomSampler")
-        n, wanted = len(self.data_source), int(self.num_samples)
-        if self.replacement:
-            return rng.integers(0, n, size=wanted, dtype=np.int64)
-        parts = [rng.permutation(n) for _ in range(wanted // n)]
-        if wanted % n:
-            parts.append(rng.permutation(n)[: wanted % n])
-        return np.concatenate(parts)
+        n, left = len(self.data_source), int(self.num_samples)
+        while left > 0:
+            if self.replacement:
+                chunk = rng.integers(0, n, size=min(CHUNK, left), dtype=np.int64)
+            else:
+                chunk = rng.permutation(n)[:left]
+            left -= chunk.size
+            yield chunk
 
     def __iter__(self) -> Iterator[int]:
-        return iter(self.order().tolist())
+        return _indices(self.index_chunks())
 
     def __len__(self) -> int:
         return int(self.num_samples)
@@ -110,20 +116,32 @@ class SubsetRandomSampler(Sampler):
         self.indices = indices
         self.generator = _check_generator(generator, "SubsetRandomSampler")
 
-    def order(self) -> np.ndarray:
+    def index_chunks(self) -> Iterator[np.ndarray]:
         permutation = numpy_generator(self.generator, "SubsetRandomSampler").permutation(len(self.indices))
-        return np.asarray(self.indices, dtype=np.int64).reshape(-1)[permutation]
+        yield np.asarray(self.indices, dtype=np.int64).reshape(-1)[permutation]
 
     def __iter__(self) -> Iterator[int]:
-        return iter(self.order().tolist())
+        return _indices(self.index_chunks())
 
     def __len__(self) -> int:
         return len(self.indices)
 
 
-def multinomial_draw(weights: np.ndarray, num_samples: int, replacement: bool, rng: np.random.Generator) -> np.ndarray:
+def _indices(chunks: Iterator[np.ndarray]) -> Iterator[int]:
+    for chunk in chunks:
+        yield from chunk.tolist()
+
+
+def multinomial_chunks(
+    weights: np.ndarray, num_samples: int, replacement: bool, rng: np.random.Generator
+) -> Iterator[np.ndarray]:
     """`num_samples` indices drawn with probability weights[i] / sum(weights), with or without
-    replacement; invalid weights raise RuntimeError with torch.multinomial's messages."""
+    replacement; invalid weights raise RuntimeError with torch.multinomial's messages.
+
+    With replacement, CHUNK at a time, each by inverting the cumulative distribution at uniform
+    draws (`rng.choice(..., p=...)`'s method, computed once); without, all at once (at most
+    len(weights) of them).
+    """
     if not np.all(np.isfinite(weights)):
         raise RuntimeError("invalid multinomial distribution (encountering probability entry = infinity or NaN)")
     if np.any(weights < 0):
@@ -135,14 +153,22 @@ def multinomial_draw(weights: np.ndarray, num_samples: int, replacement: bool, r
         raise RuntimeError("cannot sample n_sample > prob_dist.size(-1) samples without replacement")
     probabilities = weights / total
     if replacement:
-        return rng.choice(weights.size, size=num_samples, replace=True, p=probabilities).astype(np.int64)
+        cumulative = np.cumsum(probabilities)
+        cumulative /= cumulative[-1]
+        left = num_samples
+        while left > 0:
+            uniform = rng.random(min(CHUNK, left))
+            left -= uniform.size
+            yield cumulative.searchsorted(uniform, side="right").astype(np.int64)
+        return
     nonzero = int(np.count_nonzero(probabilities))
     if num_samples <= nonzero:
-        return rng.choice(weights.size, size=num_samples, replace=False, p=probabilities).astype(np.int64)
+        yield rng.choice(weights.size, size=num_samples, replace=False, p=probabilities).astype(np.int64)
+        return
     # Past the nonzero weights, PyTorch goes on with the zero-weight indices in a random order.
     first = rng.choice(weights.size, size=nonzero, replace=False, p=probabilities)
     rest = rng.permutation(np.flatnonzero(probabilities == 0))[: num_samples - nonzero]
-    return np.concatenate([first, rest]).astype(np.int64)
+    yield np.concatenate([first, rest]).astype(np.int64)
 
 
 class WeightedRandomSampler(Sampler):
@@ -168,12 +194,12 @@ class WeightedRandomSampler(Sampler):
         self.replacement = replacement
         self.generator = _check_generator(generator, "WeightedRandomSampler")
 
-    def order(self) -> np.ndarray:
+    def index_chunks(self) -> Iterator[np.ndarray]:
         rng = numpy_generator(self.generator, "WeightedRandomSampler")
-        return multinomial_draw(self.weights, self.num_samples, self.replacement, rng)
+        return multinomial_chunks(self.weights, self.num_samples, self.replacement, rng)
 
     def __iter__(self) -> Iterator[int]:
-        return iter(self.order().tolist())
+        return _indices(self.index_chunks())
 
     def __len__(self) -> int:
         return self.num_samples
