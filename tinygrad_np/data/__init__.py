@@ -1,12 +1,13 @@
 """Datasets and the DataLoader, as `torch.utils.data`: `from tinygrad_np.data import DataLoader,
 TensorDataset, random_split, RandomSampler, ...`; torchvision-style `datasets` (MNIST,
-FashionMNIST) and `transforms` (Compose, ToTensor, Normalize, Lambda)."""
+FashionMNIST, FakeData) and `transforms` (Compose, ToTensor, Normalize, Lambda)."""
 
 from . import datasets, transforms
 from .collate import default_collate, default_convert
 from .dataloader import DataLoader, get_worker_info
 from .dataset import ChainDataset, ConcatDataset, Dataset, IterableDataset, Subset, TensorDataset, random_split
 from .download import download
+from .fakedata import FakeData
 from .idx import parse_idx, read_idx
 from .mnist import MNIST, FashionMNIST
 from .sampler import (
