@@ -57,6 +57,7 @@ from .dtypes import (
 from .errors import CheckpointError, DatasetError, DatasetNotFoundError, NotARegularFileError, ShapeError
 from .layout import contiguous_format, preserve_format, strided
 from .memory import keep_freed_memory
+from .out import with_out
 from .random import Generator, manual_seed
 from .serialization import load, save
 from .size import Size
@@ -78,19 +79,26 @@ from .tensor import (
 # PyTorch's other names of dtypes: tg.float is float32, tg.int int32, tg.bool the bool dtype.
 bool, float, int = bool_, float32, int32
 
-# Function forms of Tensor methods, as torch.exp(x) is x.exp().
-abs = Tensor.abs
-add, sub, mul, div, pow, neg = Tensor.add, Tensor.sub, Tensor.mul, Tensor.div, Tensor.pow, Tensor.neg
-matmul, mm, bmm, t = Tensor.matmul, Tensor.mm, Tensor.bmm, Tensor.t
-exp, log, sqrt, sin, cos, tanh = Tensor.exp, Tensor.log, Tensor.sqrt, Tensor.sin, Tensor.cos, Tensor.tanh
-log1p, erf = Tensor.log1p, Tensor.erf
-sigmoid, relu, clamp, clip, sign = Tensor.sigmoid, Tensor.relu, Tensor.clamp, Tensor.clip, Tensor.sign
+# Top-level ops, with PyTorch's `out=` keyword (out.py).
+cat, stack, where, maximum, minimum = map(with_out, (cat, stack, where, maximum, minimum))
+
+# Function forms of Tensor methods, as torch.exp(x) is x.exp(); with_out adds PyTorch's `out=`
+# keyword to those that have it (out.py).
+abs = with_out(Tensor.abs)
+add, sub, mul, div, pow, neg = map(with_out, (Tensor.add, Tensor.sub, Tensor.mul, Tensor.div, Tensor.pow, Tensor.neg))
+matmul, mm, bmm = map(with_out, (Tensor.matmul, Tensor.mm, Tensor.bmm))
+t = Tensor.t
+exp, log, sqrt, sin, cos, tanh = map(with_out, (Tensor.exp, Tensor.log, Tensor.sqrt, Tensor.sin, Tensor.cos,
+                                                Tensor.tanh))
+log1p, erf = with_out(Tensor.log1p), with_out(Tensor.erf)
+sigmoid, clamp, clip, sign = map(with_out, (Tensor.sigmoid, Tensor.clamp, Tensor.clip, Tensor.sign))
+relu = Tensor.relu
 sum, mean, var, std, logsumexp = Tensor.sum, Tensor.mean, Tensor.var, Tensor.std, Tensor.logsumexp
 max, min, amax, amin, argmax, argmin = Tensor.max, Tensor.min, Tensor.amax, Tensor.amin, Tensor.argmax, Tensor.argmin
 softmax, log_softmax = Tensor.softmax, Tensor.log_softmax
 reshape, flatten, squeeze, unsqueeze = Tensor.reshape, Tensor.flatten, Tensor.squeeze, Tensor.unsqueeze
 transpose, permute, broadcast_to, gather = Tensor.transpose, Tensor.permute, Tensor.broadcast_to, Tensor.gather
-lt, le, gt, ge, eq, ne = Tensor.lt, Tensor.le, Tensor.gt, Tensor.ge, Tensor.eq, Tensor.ne
+lt, le, gt, ge, eq, ne = map(with_out, (Tensor.lt, Tensor.le, Tensor.gt, Tensor.ge, Tensor.eq, Tensor.ne))
 clone, masked_fill, index_add = Tensor.clone, Tensor.masked_fill, Tensor.index_add
 narrow, split, chunk, unbind = Tensor.narrow, Tensor.split, Tensor.chunk, Tensor.unbind
 norm = Tensor.norm
@@ -100,7 +108,8 @@ tril, triu = Tensor.tril, Tensor.triu
 multinomial = Tensor.multinomial
 prod, cumsum, all, any = Tensor.prod, Tensor.cumsum, Tensor.all, Tensor.any
 isnan, isinf, isfinite = Tensor.isnan, Tensor.isinf, Tensor.isfinite
-square, rsqrt, clamp_min, clamp_max = Tensor.square, Tensor.rsqrt, Tensor.clamp_min, Tensor.clamp_max
+square, rsqrt = with_out(Tensor.square), with_out(Tensor.rsqrt)
+clamp_min, clamp_max = Tensor.clamp_min, Tensor.clamp_max
 scatter, scatter_add, index_select, masked_select = (Tensor.scatter, Tensor.scatter_add, Tensor.index_select,
                                                    Tensor.masked_select)
 
