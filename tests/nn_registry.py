@@ -490,7 +490,7 @@ def m_nll_loss(x, *, target, weight, **kw):
 
 
 def f_bce(x, y, weight, reduction):
-    return F.binary_cross_entropy(x, y, constant(weight), reduction)
+    return F.binary_cross_entropy(x, y, constant(weight), reduction=reduction)
 
 
 def m_bce(x, y, weight, reduction):
@@ -498,7 +498,8 @@ def m_bce(x, y, weight, reduction):
 
 
 def f_bce_with_logits(x, y, weight, reduction, pos_weight):
-    return F.binary_cross_entropy_with_logits(x, y, constant(weight), reduction, constant(pos_weight))
+    return F.binary_cross_entropy_with_logits(x, y, constant(weight), reduction=reduction,
+                                              pos_weight=constant(pos_weight))
 
 
 def m_bce_with_logits(x, y, weight, reduction, pos_weight):

@@ -1204,11 +1204,3 @@ def test_batchnorm_state_dict_without_num_batches_tracked_loads_and_keeps_the_co
     assert result.missing_keys == [] and result.unexpected_keys == []
     assert int(bn.num_batches_tracked.item()) == 5
     np.testing.assert_array_equal(bn.running_mean.numpy(), np.ones(3, np.float32))
-
-
-@pytest.mark.parametrize("loss", [nn.MSELoss, nn.L1Loss, nn.BCELoss, nn.CrossEntropyLoss, nn.NLLLoss,
-                                  nn.BCEWithLogitsLoss])
-def test_loss_options_cannot_be_passed_positionally(loss):
-    """In PyTorch the positional slots after weight are the deprecated size_average and reduce."""
-    with pytest.raises(TypeError):
-        loss(None, "sum")

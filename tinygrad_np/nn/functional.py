@@ -289,16 +289,18 @@ def _norm(x: Tensor, p: float, dim: int, keepdim: bool = True) -> Tensor:
 # ---------------------------------------------------------------------- losses
 
 
-def cross_entropy(input: Tensor, target, weight: Tensor | None = None, ignore_index: int = -100,
-                  reduction: str = "mean", label_smoothing: float = 0.0) -> Tensor:
+def cross_entropy(input: Tensor, target, weight: Tensor | None = None, size_average: bool | None = None,
+                  ignore_index: int = -100, reduce: bool | None = None, reduction: str = "mean",
+                  label_smoothing: float = 0.0) -> Tensor:
     """−log softmax(x)[target], from logits of shape (N, C), (N, C, d…) or (C,).
 
     The log-softmax subtracts the max, so logits of size 1e4 give finite losses. With
     label_smoothing ε the target is (1 − ε) one-hot + ε/C uniform:
         loss = (1 − ε) · nll + ε/C · Σ_c −w_c log p_c.
     `target` is class indices (integers; `ignore_index` entries contribute nothing) or class
-    probabilities of the input's shape. `mean` divides by the summed weights of the targets."""
-    _check_reduction(reduction)
+    probabilities of the input's shape. `mean` divides by the summed weights of the targets.
+    size_average and reduce are PyTorch's deprecated pair (see `_legacy_reduction`)."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
     if not 0.0 <= label_smoothing <= 1.0:
         raise ValueError(f"label_smoothing must be between 0.0 and 1.0, got {label_smoothing}")
     class_dim = 1 if input.ndim >= 2 else 0
@@ -316,7 +318,7 @@ def cross_entropy(input: Tensor, target, weight: Tensor | None = None, ignore_in
         weighted = log_probs if class_weight is None else log_probs * class_weight
         return _reduce(-(weighted * probs).sum(class_dim), reduction)
     if label_smoothing == 0:
-        return nll_loss(log_probs, target, weight, ignore_index, reduction)
+        return nll_loss(log_probs, target, weight, ignore_index=ignore_index, reduction=reduction)
     return _smoothed_nll(log_probs, _targets("cross_entropy", log_probs, target, ignore_index), weight,
                          ignore_index, reduction, label_smoothing)
 
@@ -346,11 +348,11 @@ def _smoothed_nll(log_probs: Tensor, targets: np.ndarray, weight, ignore_index: 
     return _reduce(losses, reduction)
 
 
-def nll_loss(input: Tensor, target, weight: Tensor | None = None, ignore_index: int = -100,
-             reduction: str = "mean") -> Tensor:
+def nll_loss(input: Tensor, target, weight: Tensor | None = None, size_average: bool | None = None,
+             ignore_index: int = -100, reduce: bool | None = None, reduction: str = "mean") -> Tensor:
     """−w[t] · input[t] per sample, for log-probabilities of shape (N, C), (N, C, d…) or (C,).
     `mean` divides by Σ w[t] over the targets that are not `ignore_index`."""
-    _check_reduction(reduction)
+    reduction = _legacy_reduction(size_average, reduce, reduction)
     targets = _targets("nll_loss", input, target, ignore_index)
     class_dim = 1 if input.ndim >= 2 else 0
     ignored = targets == ignore_index
@@ -367,21 +369,26 @@ def nll_loss(input: Tensor, target, weight: Tensor | None = None, ignore_index: 
     return _reduce(losses, reduction)
 
 
-def mse_loss(input: Tensor, target, reduction: str = "mean") -> Tensor:
+def mse_loss(input: Tensor, target, size_average: bool | None = None, reduce: bool | None = None,
+             reduction: str = "mean") -> Tensor:
     """(x − y)², reduced."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
     difference = input - _same_shape("mse_loss", input, target)
     return _reduce(difference * difference, reduction)
 
 
-def l1_loss(input: Tensor, target, reduction: str = "mean") -> Tensor:
+def l1_loss(input: Tensor, target, size_average: bool | None = None, reduce: bool | None = None,
+            reduction: str = "mean") -> Tensor:
     """|x − y|, reduced (gradient 0 where x = y, as PyTorch)."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
     return _reduce((input - _same_shape("l1_loss", input, target)).abs(), reduction)
 
 
-def smooth_l1_loss(input: Tensor, target, *, reduction: str = "mean", beta: float = 1.0) -> Tensor:
+def smooth_l1_loss(input: Tensor, target, size_average: bool | None = None, reduce: bool | None = None,
+                   reduction: str = "mean", beta: float = 1.0) -> Tensor:
     """0.5 (x − y)²/β where |x − y| < β, else |x − y| − 0.5 β: quadratic near 0, linear
-    beyond (the L1 loss when β = 0). Options are keyword-only: PyTorch's third and fourth
-    positional slots are the deprecated size_average and reduce."""
+    beyond (the L1 loss when β = 0)."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
     if beta < 0:
         raise ValueError("smooth_l1_loss does not support negative values for beta.")
     difference = (input - _same_shape("smooth_l1_loss", input, target)).abs()
@@ -403,14 +410,18 @@ def huber_loss(input: Tensor, target, reduction: str = "mean", delta: float = 1.
     return _reduce(losses, reduction)
 
 
-def kl_div(input: Tensor, target, *, reduction: str = "mean", log_target: bool = False) -> Tensor:
+def kl_div(input: Tensor, target, size_average: bool | None = None, reduce: bool | None = None,
+           reduction: str = "mean", log_target: bool = False) -> Tensor:
     """KL(target ‖ exp(input)) pointwise, for log-probabilities `input`:
         y (log y − x), 0 where y = 0        (target y as probabilities)
         eʸ (y − x)                           (log_target: y as log-probabilities)
     'batchmean' divides the sum by the batch size (dim 0), which is the KL divergence per
-    sample; 'mean' divides by the number of elements, with PyTorch's warning that it is not."""
+    sample; 'mean' divides by the number of elements, with PyTorch's warning that it is not.
+    The deprecated size_average and reduce, when given, choose 'mean', 'sum' or 'none' instead
+    (and, as PyTorch, a reduction='batchmean' still divides that by the batch size)."""
     if reduction not in ("mean", "batchmean", "sum", "none"):
         raise ValueError(f"{reduction} is not a valid value for reduction (use 'mean', 'batchmean', 'sum' or 'none')")
+    legacy = None if size_average is None and reduce is None else _legacy_reduction(size_average, reduce, reduction)
     target = _as_tensor(target, input)
     if log_target:
         losses = target.exp() * (target - input)
@@ -418,6 +429,9 @@ def kl_div(input: Tensor, target, *, reduction: str = "mean", log_target: bool =
         positive = target > 0
         safe = where(positive, target, 1.0)
         losses = where(positive, target * safe.log(), 0.0) - target * input
+    if legacy is not None:
+        reduced = _reduce(losses, legacy)
+        return reduced / input.shape[0] if reduction == "batchmean" and input.ndim else reduced
     if reduction == "mean":
         warnings.warn("reduction: 'mean' divides the total loss by both the batch size and the support size."
                       "'batchmean' divides only by the batch size, and aligns with the KL div math definition."
@@ -428,9 +442,11 @@ def kl_div(input: Tensor, target, *, reduction: str = "mean", log_target: bool =
     return _reduce(losses, reduction)
 
 
-def binary_cross_entropy(input: Tensor, target, weight=None, reduction: str = "mean") -> Tensor:
+def binary_cross_entropy(input: Tensor, target, weight=None, size_average: bool | None = None,
+                         reduce: bool | None = None, reduction: str = "mean") -> Tensor:
     """−w (y log x + (1 − y) log(1 − x)) for probabilities x ∈ [0, 1]; each log is clamped
     at −100, as in PyTorch, so x = 0 or 1 gives a finite loss (and a finite gradient)."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
     target = _as_tensor(target, input)
     if target.shape != input.shape:
         raise ShapeError(f"binary_cross_entropy: target of shape {target.shape} differs from input of shape "
@@ -444,11 +460,13 @@ def binary_cross_entropy(input: Tensor, target, weight=None, reduction: str = "m
     return _reduce(losses, reduction)
 
 
-def binary_cross_entropy_with_logits(input: Tensor, target, weight=None, reduction: str = "mean",
+def binary_cross_entropy_with_logits(input: Tensor, target, weight=None, size_average: bool | None = None,
+                                     reduce: bool | None = None, reduction: str = "mean",
                                      pos_weight=None) -> Tensor:
     """BCE of σ(x), computed from the logits without forming σ(x):
         loss = (1 − y) x + (1 + (p − 1) y) · softplus(−x),   p = pos_weight (1 if None)
     which is finite for logits of any size."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
     target = _as_tensor(target, input)
     if target.shape != input.shape:
         raise ShapeError(f"binary_cross_entropy_with_logits: target of shape {target.shape} differs from input "
@@ -468,6 +486,21 @@ def _reduce(losses: Tensor, reduction: str) -> Tensor:
     if reduction == "mean":
         return losses.mean()
     return losses.sum() if reduction == "sum" else losses
+
+
+def _legacy_reduction(size_average: bool | None, reduce: bool | None, reduction: str, stacklevel: int = 3) -> str:
+    """The reduction PyTorch's deprecated pair stands for, which overrides `reduction` when either
+    is given (None counts as True): reduce false → 'none'; else size_average false → 'sum';
+    else 'mean'. Warns with PyTorch's deprecation message naming the replacement."""
+    if size_average is None and reduce is None:
+        _check_reduction(reduction)
+        return reduction
+    reduce = True if reduce is None else reduce
+    size_average = True if size_average is None else size_average
+    legacy = "none" if not reduce else "mean" if size_average else "sum"
+    warnings.warn(f"size_average and reduce args will be deprecated, please use reduction='{legacy}' instead.",
+                  stacklevel=stacklevel)
+    return legacy
 
 
 def _check_reduction(reduction: str) -> None:

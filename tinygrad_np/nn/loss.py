@@ -1,7 +1,7 @@
 """Loss modules: hold the options (and class weights, as buffers) and call `nn.functional`.
 
-Options are keyword-only (after `weight`): in PyTorch the positional slots after `weight` are
-the deprecated size_average and reduce, so `MSELoss('sum')` would not mean what it says."""
+Arguments are in PyTorch's positions, including the deprecated size_average and reduce, which
+(when either is given) set `reduction` once, at construction, with PyTorch's warning."""
 
 from __future__ import annotations
 
@@ -11,79 +11,83 @@ from .module import Module
 
 
 class _Loss(Module):
-    def __init__(self, *, reduction: str = "mean") -> None:
+    def __init__(self, size_average: bool | None = None, reduce: bool | None = None, reduction: str = "mean") -> None:
         super().__init__()
-        F._check_reduction(reduction)
-        self.reduction = reduction
+        self.reduction = F._legacy_reduction(size_average, reduce, reduction)
 
 
 class _WeightedLoss(_Loss):
-    def __init__(self, weight: Tensor | None = None, *, reduction: str = "mean") -> None:
-        super().__init__(reduction=reduction)
+    def __init__(self, weight: Tensor | None = None, size_average: bool | None = None, reduce: bool | None = None,
+                 reduction: str = "mean") -> None:
+        super().__init__(size_average, reduce, reduction)
         self.register_buffer("weight", None if weight is None else tensor(weight))
 
 
 class CrossEntropyLoss(_WeightedLoss):
     """−log softmax(logits)[target]; see `F.cross_entropy`."""
 
-    def __init__(self, weight: Tensor | None = None, *, ignore_index: int = -100, reduction: str = "mean",
-                 label_smoothing: float = 0.0) -> None:
-        super().__init__(weight, reduction=reduction)
+    def __init__(self, weight: Tensor | None = None, size_average: bool | None = None, ignore_index: int = -100,
+                 reduce: bool | None = None, reduction: str = "mean", label_smoothing: float = 0.0) -> None:
+        super().__init__(weight, size_average, reduce, reduction)
         self.ignore_index, self.label_smoothing = ignore_index, label_smoothing
 
     def forward(self, input: Tensor, target) -> Tensor:
-        return F.cross_entropy(input, target, self.weight, self.ignore_index, self.reduction, self.label_smoothing)
+        return F.cross_entropy(input, target, self.weight, ignore_index=self.ignore_index, reduction=self.reduction,
+                               label_smoothing=self.label_smoothing)
 
 
 class NLLLoss(_WeightedLoss):
     """−log_probs[target]; see `F.nll_loss`."""
 
-    def __init__(self, weight: Tensor | None = None, *, ignore_index: int = -100, reduction: str = "mean") -> None:
-        super().__init__(weight, reduction=reduction)
+    def __init__(self, weight: Tensor | None = None, size_average: bool | None = None, ignore_index: int = -100,
+                 reduce: bool | None = None, reduction: str = "mean") -> None:
+        super().__init__(weight, size_average, reduce, reduction)
         self.ignore_index = ignore_index
 
     def forward(self, input: Tensor, target) -> Tensor:
-        return F.nll_loss(input, target, self.weight, self.ignore_index, self.reduction)
+        return F.nll_loss(input, target, self.weight, ignore_index=self.ignore_index, reduction=self.reduction)
 
 
 class MSELoss(_Loss):
     """(x − y)²."""
 
     def forward(self, input: Tensor, target) -> Tensor:
-        return F.mse_loss(input, target, self.reduction)
+        return F.mse_loss(input, target, reduction=self.reduction)
 
 
 class L1Loss(_Loss):
     """|x − y|."""
 
     def forward(self, input: Tensor, target) -> Tensor:
-        return F.l1_loss(input, target, self.reduction)
+        return F.l1_loss(input, target, reduction=self.reduction)
 
 
 class BCELoss(_WeightedLoss):
     """Binary cross-entropy of probabilities; see `F.binary_cross_entropy`."""
 
     def forward(self, input: Tensor, target) -> Tensor:
-        return F.binary_cross_entropy(input, target, self.weight, self.reduction)
+        return F.binary_cross_entropy(input, target, self.weight, reduction=self.reduction)
 
 
 class BCEWithLogitsLoss(_WeightedLoss):
     """Binary cross-entropy of logits, stable for any logit; see `F.binary_cross_entropy_with_logits`."""
 
-    def __init__(self, weight: Tensor | None = None, *, reduction: str = "mean",
-                 pos_weight: Tensor | None = None) -> None:
-        super().__init__(weight, reduction=reduction)
+    def __init__(self, weight: Tensor | None = None, size_average: bool | None = None, reduce: bool | None = None,
+                 reduction: str = "mean", pos_weight: Tensor | None = None) -> None:
+        super().__init__(weight, size_average, reduce, reduction)
         self.register_buffer("pos_weight", None if pos_weight is None else tensor(pos_weight))
 
     def forward(self, input: Tensor, target) -> Tensor:
-        return F.binary_cross_entropy_with_logits(input, target, self.weight, self.reduction, self.pos_weight)
+        return F.binary_cross_entropy_with_logits(input, target, self.weight, reduction=self.reduction,
+                                                  pos_weight=self.pos_weight)
 
 
 class SmoothL1Loss(_Loss):
     """Quadratic below β, linear above; see `F.smooth_l1_loss`."""
 
-    def __init__(self, *, reduction: str = "mean", beta: float = 1.0) -> None:
-        super().__init__(reduction=reduction)
+    def __init__(self, size_average: bool | None = None, reduce: bool | None = None, reduction: str = "mean",
+                 beta: float = 1.0) -> None:
+        super().__init__(size_average, reduce, reduction)
         self.beta = beta
 
     def forward(self, input: Tensor, target) -> Tensor:
@@ -91,8 +95,7 @@ class SmoothL1Loss(_Loss):
 
 
 class HuberLoss(_Loss):
-    """Quadratic up to δ, then δ-sloped; see `F.huber_loss`. Its options are positional, as
-    PyTorch's (HuberLoss has no deprecated slots)."""
+    """Quadratic up to δ, then δ-sloped; see `F.huber_loss` (no deprecated slots, as PyTorch's)."""
 
     def __init__(self, reduction: str = "mean", delta: float = 1.0) -> None:
         super().__init__(reduction=reduction)
@@ -106,11 +109,14 @@ class KLDivLoss(Module):
     """KL(target ‖ exp(input)) for log-probability inputs; see `F.kl_div` ('batchmean' is the
     divergence per sample)."""
 
-    def __init__(self, *, reduction: str = "mean", log_target: bool = False) -> None:
+    def __init__(self, size_average: bool | None = None, reduce: bool | None = None, reduction: str = "mean",
+                 log_target: bool = False) -> None:
         super().__init__()
         if reduction not in ("mean", "batchmean", "sum", "none"):
             raise ValueError(f"{reduction} is not a valid value for reduction "
                              "(use 'mean', 'batchmean', 'sum' or 'none')")
+        if size_average is not None or reduce is not None:
+            reduction = F._legacy_reduction(size_average, reduce, reduction)
         self.reduction, self.log_target = reduction, log_target
 
     def forward(self, input: Tensor, target) -> Tensor:
