@@ -56,6 +56,17 @@ from .dtypes import (
 )
 from .errors import CheckpointError, DatasetError, DatasetNotFoundError, NotARegularFileError, ShapeError
 from .layout import contiguous_format, preserve_format, strided
+from .legacy_types import (
+    BoolTensor,
+    ByteTensor,
+    CharTensor,
+    DoubleTensor,
+    FloatTensor,
+    HalfTensor,
+    IntTensor,
+    LongTensor,
+    ShortTensor,
+)
 from .memory import keep_freed_memory
 from .out import with_out
 from .random import Generator, manual_seed
