@@ -1075,6 +1075,8 @@ SPECS: list[NNSpec] = [
            smooth_regression_cases("delta"), numpy_huber),
     NNSpec("KLDivLoss", "KLDivLoss", quiet_mean(lambda x, y, **kw: nn.KLDivLoss(**kw)(x, y)), kl_div_cases(),
            numpy_kl_div),
+    NNSpec("DataParallel", "DataParallel", lambda x: nn.DataParallel(nn.Tanh())(x), one(shape=small_shapes()),
+           np.tanh),
     NNSpec("CosineSimilarity", "CosineSimilarity", lambda x1, x2, dim: nn.CosineSimilarity(dim)(x1, x2),
            cosine_cases(), numpy_cosine_similarity),
     NNSpec("BCELoss", "BCELoss", m_bce, binary_cases(logits=False), numpy_bce),
