@@ -103,8 +103,10 @@ def test_shuffled_affine_batches_hold_exactly_the_samples_values(digits):
     [
         {"transform": transforms.Compose([transforms.ToTensor(), transforms.Lambda(lambda x: x * 2)])},
         {"transform": AFFINE, "target_transform": transforms.Lambda(lambda y: y + 1)},
+        {"transform": transforms.Compose([transforms.Resize(64), transforms.ToTensor(),
+                                          transforms.Normalize((0.5,), (0.5,))])},  # dcgan's
     ],
-    ids=["lambda", "target_transform"],
+    ids=["lambda", "target_transform", "resize"],
 )
 def test_other_transforms_are_applied_sample_by_sample(digits, arguments):
     root, _, _ = digits
