@@ -6,7 +6,23 @@ A `Tensor` records the graph of primitive ops (`tinygrad_np.ops`); one engine
 
 from numpy import dtype  # PyTorch's torch.dtype: tg.float32 and friends are NumPy dtypes
 
-from . import accelerator, autograd, backends, cuda, data, dtypes, linalg, mps, nn, optim, profiler, utils, viz, xpu
+from . import (
+    accelerator,
+    autograd,
+    backends,
+    cuda,
+    data,
+    distributions,
+    dtypes,
+    linalg,
+    mps,
+    nn,
+    optim,
+    profiler,
+    utils,
+    viz,
+    xpu,
+)
 from .autograd import (
     enable_grad,
     inference_mode,
