@@ -18,13 +18,17 @@ horizontal pass first, each pass rounded back to uint8.
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 PRECISION_BITS = 22  # PIL's for 8-bit images: 32 - 8 - 2
 
 
+@functools.lru_cache(maxsize=64)
 def bilinear_weights(n_in: int, n_out: int, antialias: bool) -> np.ndarray:
-    """The (n_out, n_in) matrix of the weights above, in float64; each row sums to 1."""
+    """The (n_out, n_in) matrix of the weights above, in float64; each row sums to 1 (cached:
+    do not write to it)."""
     scale = n_in / n_out
     support = max(scale, 1.0) if antialias else 1.0
     centres = (np.arange(n_out) + 0.5) * scale
@@ -36,6 +40,7 @@ def bilinear_weights(n_in: int, n_out: int, antialias: bool) -> np.ndarray:
     return weights / weights.sum(axis=1, keepdims=True)
 
 
+@functools.lru_cache(maxsize=64)
 def nearest_weights(n_in: int, n_out: int, rule: str) -> np.ndarray:
     """The (n_out, n_in) 0/1 matrix picking, for output pixel i, input pixel
 
@@ -58,8 +63,12 @@ def nearest_weights(n_in: int, n_out: int, rule: str) -> np.ndarray:
 
 def resample_uint8(image: np.ndarray, axis: int, weights: np.ndarray) -> np.ndarray:
     """uint8 `image` resampled along `axis` with `weights` (n_out, n_in), in PIL's fixed point:
-    out = clip((sum_j round(w_ij * 2^22) * p_j + 2^21) >> 22, 0, 255)."""
-    fixed = np.floor(weights * (1 << PRECISION_BITS) + 0.5).astype(np.int64)
-    moved = np.moveaxis(image, axis, -1).astype(np.int64)
-    total = moved @ fixed.T + (1 << (PRECISION_BITS - 1))
-    return np.moveaxis(np.clip(total >> PRECISION_BITS, 0, 255).astype(np.uint8), -1, axis)
+    out = clip(floor((sum_j round(w_ij * 2^22) p_j + 2^21) / 2^22), 0, 255). The sums are of
+    integers below 2^53, so float64 (a BLAS product) computes them exactly."""
+    fixed = np.floor(weights * (1 << PRECISION_BITS) + 0.5)
+    total = np.tensordot(image.astype(np.float64), fixed, axes=([axis], [1]))  # the new axis last
+    total += 1 << (PRECISION_BITS - 1)
+    total *= 1.0 / (1 << PRECISION_BITS)  # a power of 2: exact
+    np.floor(total, out=total)
+    np.clip(total, 0, 255, out=total)
+    return np.moveaxis(total.astype(np.uint8), -1, axis)
