@@ -85,6 +85,7 @@ from .legacy_types import (
 )
 from .memory import keep_freed_memory
 from .out import with_out
+from .printing import set_printoptions
 from .random import Generator, manual_seed
 from .serialization import load, save
 from .size import Size

@@ -26,6 +26,7 @@ from .errors import ShapeError
 from .hooks import RemovableHandle
 from .inplace import modify
 from .layout import check_layout, check_memory_format, contiguous_format
+from .printing import tensor_repr
 from .ops.elementwise import (
     Abs,
     Add,
@@ -243,15 +244,10 @@ class Tensor:
         return (self[i] for i in range(self._array.shape[0]))
 
     def __repr__(self) -> str:
-        body = np.array2string(self._array, separator=", ", prefix="tensor(")
-        extras = []
-        if self.dtype not in (dtypes.get_default_dtype(), dtypes.int64, dtypes.bool_):
-            extras.append(f"dtype={self.dtype}")
+        """PyTorch's text under `tg.set_printoptions` (printing.py): `tensor(2.2149, grad_fn=<MulBackward0>)`."""
         if self.grad_fn is not None:
-            extras.append(f"grad_fn=<{self.grad_fn.name()}>")
-        elif self._requires_grad:
-            extras.append("requires_grad=True")
-        return f"tensor({', '.join([body, *extras])})"
+            return tensor_repr(self._array, f"grad_fn=<{self.grad_fn.name()}>")
+        return tensor_repr(self._array, "requires_grad=True" if self._requires_grad else None)
 
     # ----------------------------------------------------------------- conversion
 
