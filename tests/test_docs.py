@@ -21,7 +21,7 @@ import pytest
 import tinygrad_np as tg
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
-PAGES = ["nn.md", "optim.md", "from-the-notebook.md", "data.md", "seeing-inside.md", "pytorch.md"]
+PAGES = ["nn.md", "optim.md", "from-the-notebook.md", "data.md", "seeing-inside.md", "pytorch.md", "distributions.md"]
 FENCE = re.compile(r"^```([\w-]*)[ \t]*\n(.*?)^```[ \t]*$", re.S | re.M)
 # The pages assume NumPy's default print options and float32 as the default float dtype.
 PRINT_OPTIONS = dict(precision=8, threshold=1000, edgeitems=3, linewidth=75, suppress=False, nanstr="nan",
