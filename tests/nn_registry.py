@@ -923,6 +923,103 @@ def in_place(layer):
     return lambda x, **kw: layer(**kw)(x * 1)
 
 
+# --------------------------------------------------------------------- activations
+
+
+def away_from(*kinks, low: float = -6.0, high: float = 6.0):
+    """Element strategy: values in [low, high], those within 0.1 of a kink moved 0.3 past it
+    (the kinks are further apart than that)."""
+    def nudge(x):
+        for kink in kinks:
+            x = np.where(np.abs(x - kink) < 0.1, kink + 0.3, x)
+        return x
+
+    return lambda shape: arrays(shape, low, high).map(nudge)
+
+
+@st.composite
+def hardtanh_cases(draw):
+    min_val, max_val = draw(st.sampled_from([(-1.0, 1.0), (-2.0, 0.5), (0.0, 6.0)]))
+    x = draw(away_from(min_val, max_val, low=-8, high=8)(draw(small_shapes())))
+    return Case((x,), {"min_val": min_val, "max_val": max_val})
+
+
+@st.composite
+def threshold_cases(draw):
+    threshold, value = draw(st.sampled_from([(0.0, 0.0), (0.5, -2.0), (-1.0, 20.0)]))
+    return Case((draw(away_from(threshold)(draw(small_shapes()))),), {"threshold": threshold, "value": value})
+
+
+@st.composite
+def prelu_cases(draw, layer: bool = False):
+    """x away from 0 and one slope, or (for inputs of 2 dims or more) one per channel (dim 1)."""
+    shape = draw(small_shapes())
+    count = shape[1] if len(shape) >= 2 and draw(st.booleans()) else 1
+    found = (draw(away_from_zero(shape)), draw(arrays((count,), -1.0, 1.0)))
+    return Case(found, {"num_parameters": count, "init": 0.25} if layer else {})
+
+
+@st.composite
+def glu_cases(draw):
+    shape = list(draw(small_shapes(min_dims=1)))
+    dim = draw(st.integers(-len(shape), len(shape) - 1))
+    shape[dim] = 2 * draw(st.integers(1, 2))
+    return Case((draw(arrays(tuple(shape))),), {"dim": dim})
+
+
+def numpy_prelu(x, weight, **_):
+    if weight.size > 1:
+        weight = weight.reshape((weight.size,) + (1,) * (x.ndim - 2))
+    return np.where(x > 0, x, weight.reshape(weight.shape if weight.size > 1 else ()) * x)
+
+
+def numpy_glu(x, dim):
+    first, second = np.split(x, 2, axis=dim)
+    return first / (1 + np.exp(-second))
+
+
+def numpy_selu(x):
+    alpha, scale = 1.6732632423543772848170429916717, 1.0507009873554804934193349852946  # Klambauer et al.
+    return scale * np.where(x > 0, x, alpha * (np.exp(np.minimum(x, 0)) - 1))
+
+
+def numpy_celu(x, alpha=1.0):
+    return np.where(x > 0, x, alpha * (np.exp(np.minimum(x, 0) / alpha) - 1))
+
+
+def numpy_silu(x):
+    return x / (1 + np.exp(-x))
+
+
+def numpy_mish(x):
+    return x * np.tanh(np.logaddexp(0, x))
+
+
+def numpy_hardsigmoid(x):
+    return np.clip(x / 6 + 0.5, 0, 1)
+
+
+def numpy_hardswish(x):
+    return x * np.clip(x + 3, 0, 6) / 6
+
+
+def numpy_hardtanh(x, min_val, max_val):
+    return np.clip(x, min_val, max_val)
+
+
+def numpy_threshold(x, threshold, value):
+    return np.where(x > threshold, x, value)
+
+
+def make_prelu(num_parameters, init, dtype=None, **_):
+    return nn.PReLU(num_parameters, init, dtype=dtype)
+
+
+def inplace_f(function):
+    """The F form applied with inplace=True to a copy of x (gradcheck's inputs are leaves)."""
+    return lambda x, **kw: function(x * 1, **kw, inplace=True)
+
+
 # --------------------------------------------------------------------- the registry
 
 slopes = st.sampled_from([0.01, 0.2, 1.5, -0.5])
@@ -955,6 +1052,31 @@ SPECS: list[NNSpec] = [
     NNSpec("softplus", "softplus", F.softplus, softplus_cases(), numpy_softplus),
     NNSpec("logsigmoid", "logsigmoid", F.logsigmoid, one(lambda s: arrays(s, -6, 6), shape=small_shapes()),
            lambda x: -np.logaddexp(0, -x)),
+    NNSpec("silu", "silu", F.silu, one(shape=small_shapes()), numpy_silu),
+    NNSpec("silu-inplace", "silu", inplace_f(F.silu), one(shape=small_shapes()), numpy_silu),
+    NNSpec("mish", "mish", F.mish, one(lambda s: arrays(s, -6, 6), shape=small_shapes()), numpy_mish),
+    NNSpec("hardtanh", "hardtanh", F.hardtanh, hardtanh_cases(), numpy_hardtanh),
+    NNSpec("hardtanh-inplace", "hardtanh", inplace_f(F.hardtanh), hardtanh_cases(), numpy_hardtanh),
+    NNSpec("relu6", "relu6", F.relu6, one(away_from(0, 6, low=-8, high=8), shape=small_shapes()),
+           lambda x: np.clip(x, 0, 6)),
+    NNSpec("relu6-inplace", "relu6", inplace_f(F.relu6), one(away_from(0, 6, low=-8, high=8), shape=small_shapes()),
+           lambda x: np.clip(x, 0, 6)),
+    NNSpec("hardsigmoid", "hardsigmoid", F.hardsigmoid, one(away_from(-3, 3), shape=small_shapes()),
+           numpy_hardsigmoid),
+    NNSpec("hardswish", "hardswish", F.hardswish, one(away_from(-3, 3), shape=small_shapes()), numpy_hardswish),
+    NNSpec("hardswish-inplace", "hardswish", inplace_f(F.hardswish), one(away_from(-3, 3), shape=small_shapes()),
+           numpy_hardswish),
+    NNSpec("selu", "selu", F.selu, one(away_from_zero, shape=small_shapes()), numpy_selu),
+    NNSpec("selu-inplace", "selu", inplace_f(F.selu), one(away_from_zero, shape=small_shapes()), numpy_selu),
+    NNSpec("celu", "celu", F.celu, one(away_from_zero, shape=small_shapes(), alpha=alphas), numpy_celu),
+    NNSpec("threshold", "threshold", F.threshold, threshold_cases(), numpy_threshold),
+    NNSpec("threshold-inplace", "threshold", inplace_f(F.threshold), threshold_cases(), numpy_threshold),
+    NNSpec("prelu", "prelu", F.prelu, prelu_cases(), numpy_prelu),
+    NNSpec("glu", "glu", F.glu, glu_cases(), numpy_glu),
+    NNSpec("softsign", "softsign", F.softsign, one(away_from_zero, shape=small_shapes()),
+           lambda x: x / (1 + np.abs(x))),
+    NNSpec("tanhshrink", "tanhshrink", F.tanhshrink, one(shape=small_shapes()), lambda x: x - np.tanh(x)),
+    NNSpec("softmin", "softmin", F.softmin, along_dim(), lambda x, dim: numpy_softmax(-x, dim)),
     NNSpec("softmax", "softmax", F.softmax, along_dim(), numpy_softmax),
     NNSpec("log_softmax", "log_softmax", F.log_softmax, along_dim(), lambda x, dim: numpy_log_softmax(x, dim)),
     NNSpec("dropout", "dropout", f_dropout, dropout_cases()),
@@ -1020,6 +1142,31 @@ SPECS: list[NNSpec] = [
     NNSpec("Softmax", "Softmax", lambda x, dim: nn.Softmax(dim)(x), along_dim(), numpy_softmax),
     NNSpec("LogSoftmax", "LogSoftmax", lambda x, dim: nn.LogSoftmax(dim)(x), along_dim(),
            lambda x, dim: numpy_log_softmax(x, dim)),
+    NNSpec("SiLU", "SiLU", lambda x: nn.SiLU()(x), one(shape=small_shapes()), numpy_silu),
+    NNSpec("SiLU-inplace", "SiLU", in_place(lambda: nn.SiLU(inplace=True)), one(shape=small_shapes()), numpy_silu),
+    NNSpec("Mish", "Mish", lambda x: nn.Mish()(x), one(lambda s: arrays(s, -6, 6), shape=small_shapes()), numpy_mish),
+    NNSpec("ReLU6", "ReLU6", lambda x: nn.ReLU6()(x), one(away_from(0, 6, low=-8, high=8), shape=small_shapes()),
+           lambda x: np.clip(x, 0, 6)),
+    NNSpec("Hardtanh", "Hardtanh", lambda x, **kw: nn.Hardtanh(**kw)(x), hardtanh_cases(), numpy_hardtanh),
+    NNSpec("Hardsigmoid", "Hardsigmoid", lambda x: nn.Hardsigmoid()(x), one(away_from(-3, 3), shape=small_shapes()),
+           numpy_hardsigmoid),
+    NNSpec("Hardswish", "Hardswish", lambda x: nn.Hardswish()(x), one(away_from(-3, 3), shape=small_shapes()),
+           numpy_hardswish),
+    NNSpec("SELU", "SELU", lambda x: nn.SELU()(x), one(away_from_zero, shape=small_shapes()), numpy_selu),
+    NNSpec("CELU", "CELU", lambda x, alpha: nn.CELU(alpha)(x), one(away_from_zero, shape=small_shapes(), alpha=alphas),
+           numpy_celu),
+    NNSpec("Threshold", "Threshold", lambda x, threshold, value: nn.Threshold(threshold, value)(x), threshold_cases(),
+           numpy_threshold),
+    NNSpec("Softplus", "Softplus", lambda x, **kw: nn.Softplus(**kw)(x), softplus_cases(), numpy_softplus),
+    layer("PReLU", "PReLU", make_prelu, prelu_cases(layer=True), reference=numpy_prelu),
+    NNSpec("GLU", "GLU", lambda x, dim: nn.GLU(dim)(x), glu_cases(), numpy_glu),
+    NNSpec("Softmin", "Softmin", lambda x, dim: nn.Softmin(dim)(x), along_dim(), lambda x, dim: numpy_softmax(-x, dim)),
+    NNSpec("LogSigmoid", "LogSigmoid", lambda x: nn.LogSigmoid()(x),
+           one(lambda s: arrays(s, -6, 6), shape=small_shapes()), lambda x: -np.logaddexp(0, -x)),
+    NNSpec("Softsign", "Softsign", lambda x: nn.Softsign()(x), one(away_from_zero, shape=small_shapes()),
+           lambda x: x / (1 + np.abs(x))),
+    NNSpec("Tanhshrink", "Tanhshrink", lambda x: nn.Tanhshrink()(x), one(shape=small_shapes()),
+           lambda x: x - np.tanh(x)),
     NNSpec("Identity", "Identity", lambda x: nn.Identity(3, unused=True)(x), one(shape=small_shapes()), lambda x: x),
     NNSpec("Flatten", "Flatten", lambda x, **kw: nn.Flatten(**kw)(x), flatten_cases(), numpy_flatten),
     NNSpec("Dropout-train", "Dropout", m_dropout, dropout_cases(training=True)),

@@ -4,7 +4,8 @@ Nothing here defines a backward: each function is a few Tensor ops, so its gradi
 its gradient's gradient) comes from the primitives. Modules in `nn` hold parameters and
 call these. Constants that need no gradient (masks, class weights, targets) are computed
 in NumPy on the side and enter the graph as plain arrays. Padding, convolution and pooling
-live in `spatial.py`, `spatial1d.py`, `transposed.py` and `adaptive.py` and are exported here.
+live in `spatial.py`, `spatial1d.py`, `transposed.py` and `adaptive.py`, the activations beyond
+relu, elu, sigmoid and tanh in `activation_functions.py`; all are exported here.
 
 `inplace=True` (relu, leaky_relu, elu, the dropouts) is PyTorch's: the input tensor itself
 takes the result and is returned (its version counter moves, its views see the new values,
@@ -24,6 +25,24 @@ from ..errors import ShapeError
 from ..inplace import modify
 from ..random import default_generator
 from ..tensor import Tensor, as_array, as_tensor, tensor, where
+from .activation_functions import (
+    celu,
+    glu,
+    hardsigmoid,
+    hardswish,
+    hardtanh,
+    logsigmoid,
+    mish,
+    prelu,
+    relu6,
+    selu,
+    silu,
+    softmin,
+    softplus,
+    softsign,
+    tanhshrink,
+    threshold,
+)
 from .adaptive import adaptive_avg_pool2d, adaptive_max_pool2d
 from .spatial import avg_pool2d, conv2d, max_pool2d, pad
 from .spatial1d import avg_pool1d, conv1d, max_pool1d
@@ -31,7 +50,9 @@ from .transposed import conv_transpose2d
 
 __all__ = [
     "linear", "relu", "leaky_relu", "elu", "sigmoid", "tanh", "gelu", "softplus", "logsigmoid", "softmax",
-    "log_softmax", "dropout", "dropout1d", "dropout2d", "layer_norm", "batch_norm", "embedding", "one_hot",
+    "log_softmax", "silu", "mish", "hardtanh", "relu6", "hardsigmoid", "hardswish", "selu", "celu", "threshold",
+    "prelu", "glu", "softsign", "tanhshrink", "softmin",
+    "dropout", "dropout1d", "dropout2d", "layer_norm", "batch_norm", "embedding", "one_hot",
     "normalize", "cosine_similarity",
     "cross_entropy", "nll_loss", "mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "kl_div",
     "binary_cross_entropy", "binary_cross_entropy_with_logits",
@@ -90,26 +111,6 @@ def gelu(input: Tensor, approximate: str = "none") -> Tensor:
     if approximate == "tanh":
         return input * 0.5 * (1 + ((input + 0.044715 * input * input * input) * math.sqrt(2 / math.pi)).tanh())
     raise ValueError(f"approximate argument must be either none or tanh, got {approximate!r}")
-
-
-def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
-    """log(1 + e^(βx)) / β, and x itself where βx > threshold (PyTorch's cut-off).
-
-    Written so that neither branch overflows, even in the gradient:
-    z + log1p(e^(−z)) for z > 0 and log1p(e^z) otherwise."""
-    scaled = input * beta
-    positive = scaled._array > 0
-    z_pos = where(positive, scaled, 0.0)
-    z_neg = where(positive, 0.0, scaled)
-    smooth = where(positive, z_pos + (-z_pos).exp().log1p(), z_neg.exp().log1p())
-    if beta != 1:
-        smooth = smooth / beta
-    return where(scaled._array > threshold, input, smooth)
-
-
-def logsigmoid(input: Tensor) -> Tensor:
-    """log σ(x) = −softplus(−x), finite for any x."""
-    return -softplus(-input, threshold=math.inf)
 
 
 def softmax(input: Tensor, dim: int | None = None) -> Tensor:
