@@ -103,6 +103,15 @@ from .tensor import (
     tensor,
     where,
 )
+from .threads import (
+    are_deterministic_algorithms_enabled,
+    get_num_interop_threads,
+    get_num_threads,
+    is_deterministic_algorithms_warn_only_enabled,
+    set_num_interop_threads,
+    set_num_threads,
+    use_deterministic_algorithms,
+)
 
 # PyTorch's other names of dtypes: tg.float is float32, tg.int int32, tg.bool the bool dtype.
 bool, float, int = bool_, float32, int32
