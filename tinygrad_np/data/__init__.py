@@ -1,8 +1,9 @@
 """Datasets and the DataLoader, as `torch.utils.data`: `from tinygrad_np.data import DataLoader,
 TensorDataset, random_split, RandomSampler, ...`; torchvision-style `datasets` (MNIST,
-FashionMNIST, FakeData) and `transforms` (Compose, ToTensor, Normalize, Lambda)."""
+FashionMNIST, FakeData), `transforms` (Compose, ToTensor, Normalize, Resize, crops, ...) and
+`utils` (make_grid, save_image)."""
 
-from . import datasets, transforms
+from . import datasets, transforms, utils
 from .collate import default_collate, default_convert
 from .dataloader import DataLoader, get_worker_info
 from .dataset import ChainDataset, ConcatDataset, Dataset, IterableDataset, Subset, TensorDataset, random_split
