@@ -19,6 +19,7 @@ from tinygrad_np.distributions import (
     Bernoulli,
     Categorical,
     Distribution,
+    Independent,
     Normal,
     OneHotCategorical,
     Uniform,
@@ -50,6 +51,8 @@ def simplex(shape) -> np.ndarray:
     (lambda: Categorical(tg.ones(2, 5)), (2,), ()),
     (lambda: Categorical(logits=tg.zeros(5)), (), ()),
     (lambda: OneHotCategorical(tg.ones(2, 5)), (2,), (5,)),
+    (lambda: Independent(Normal(tg.zeros(2, 3), 1.0), 1), (2,), (3,)),
+    (lambda: Independent(OneHotCategorical(tg.ones(2, 3, 5)), 2), (), (2, 3, 5)),
 ])
 def test_sample_has_shape_sample_shape_plus_batch_shape_plus_event_shape(make, batch, event):
     dist = make()
@@ -124,7 +127,8 @@ def test_the_base_class_raises_not_implemented_for_what_a_family_defines():
 
 def test_expand_broadcasts_the_parameters_to_a_new_batch_shape():
     for dist in (Normal(tg.zeros(3), 1.0), Uniform(tg.zeros(3), 1.0), Bernoulli(tg.full((3,), 0.3)),
-                 Categorical(tg.ones(3, 4)), OneHotCategorical(tg.ones(3, 4))):
+                 Categorical(tg.ones(3, 4)), OneHotCategorical(tg.ones(3, 4)),
+                 Independent(Normal(tg.zeros(3, 4), 1.0), 1)):
         expanded = dist.expand((2, 3))
         assert type(expanded) is type(dist) and expanded.batch_shape == (2, 3)
         assert expanded.event_shape == dist.event_shape
@@ -475,6 +479,47 @@ def test_one_hot_categorical_moments_and_support():
     np.testing.assert_array_equal(dist.enumerate_support().numpy(), np.eye(2))
 
 
+# ---------------------------------------------------------------------- Independent
+
+
+def test_independent_moves_batch_dims_into_the_event_and_sums_log_prob_and_entropy_over_them():
+    base = Normal(tg.tensor([[0.0, 1.0, 2.0], [3.0, 4.0, 5.0]]), tg.tensor([1.0, 2.0, 3.0]))
+    dist = Independent(base, 1)
+    value = tg.tensor([[0.5, 0.5, 0.5], [1.0, 1.0, 1.0]])
+    np.testing.assert_allclose(dist.log_prob(value).numpy(), base.log_prob(value).numpy().sum(-1), rtol=1e-6)
+    np.testing.assert_allclose(dist.entropy().numpy(), base.entropy().numpy().sum(-1), rtol=1e-6)
+    np.testing.assert_array_equal(dist.mean.numpy(), base.mean.numpy())
+    assert dist.has_rsample and repr(dist.support) == "IndependentConstraint(Real(), 1)"
+    assert repr(dist) == "Independent(Normal(loc: torch.Size([2, 3]), scale: torch.Size([2, 3])), 1)"
+
+
+def test_independent_cannot_reinterpret_more_dims_than_the_batch_has():
+    with pytest.raises(ValueError, match=r"Expected reinterpreted_batch_ndims <= "
+                                         r"len\(base_distribution.batch_shape\), actual 3 vs 2"):
+        Independent(Normal(tg.zeros(2, 3), 1.0), 3)
+
+
+def test_independent_enumerates_no_cartesian_product():
+    assert not Independent(Bernoulli(tg.full((3,), 0.5)), 1).has_enumerate_support
+    with pytest.raises(NotImplementedError, match="Enumeration over cartesian product is not implemented"):
+        Independent(Bernoulli(tg.full((3,), 0.5)), 1).enumerate_support()
+    assert Independent(Bernoulli(tg.full((3,), 0.5)), 0).enumerate_support().shape == (2, 3)
+
+
+@given(shapes(min_dims=1, max_dims=3), st.data())
+def test_independent_log_prob_and_rsample_are_differentiable(shape, data):
+    loc, scale = leaf(data.draw(arrays(shape))), leaf(data.draw(arrays(shape, 0.5, 2.0)))
+    value = tg.tensor(data.draw(arrays(shape)))
+    ndims = data.draw(st.integers(0, len(shape)))
+
+    def rsample(m, s):
+        tg.manual_seed(1)
+        return Independent(Normal(m, s), ndims).rsample((2,))
+
+    assert tg.autograd.gradcheck(lambda m, s: Independent(Normal(m, s), ndims).log_prob(value), (loc, scale))
+    assert tg.autograd.gradcheck(rsample, (loc, scale))
+
+
 # ---------------------------------------------------------------------- KL divergence
 
 
@@ -508,6 +553,14 @@ def test_kl_of_a_distribution_with_itself_is_zero():
     for dist in (Normal(tg.tensor([0.3, -1.0]), 2.0), Categorical(tg.ones(2, 3)), Bernoulli(tg.tensor([0.2, 0.7])),
                  Uniform(0.0, 1.0)):
         np.testing.assert_allclose(kl_divergence(dist, dist).numpy(), 0.0, atol=1e-6)
+
+
+def test_kl_of_independent_distributions_sums_the_base_kl_over_the_event_dims():
+    p, q = Normal(tg.zeros(2, 3), 1.0), Normal(tg.ones(2, 3), 2.0)
+    got = kl_divergence(Independent(p, 2), Independent(q, 2))
+    np.testing.assert_allclose(got.item(), kl_divergence(p, q).numpy().sum(), rtol=1e-6)
+    with pytest.raises(NotImplementedError):
+        kl_divergence(Independent(p, 1), Independent(q, 2))
 
 
 def test_kl_of_an_unregistered_pair_is_not_implemented():
