@@ -2,7 +2,7 @@
 
 ToTensor: an H x W (x C) image -> a C x H x W Tensor, uint8 scaled to [0, 1] in the default
 float dtype, other dtypes kept. Normalize: (x - mean) / std per channel on a float Tensor
-(..., C, H, W), with torchvision's errors. `batch_form` of ToTensor followed by Normalizes gives,
+(..., C, H, W), with torchvision's errors. `batch_form` of an optional Resize, ToTensor and Normalizes gives,
 on a stack of images, exactly (bit for bit) the stack of the per-image results.
 """
 
@@ -13,7 +13,15 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 import tinygrad_np as tg
-from tinygrad_np.data.transforms import Compose, Lambda, Normalize, ToTensor, batch_form
+from tinygrad_np.data.transforms import (
+    Compose,
+    InterpolationMode,
+    Lambda,
+    Normalize,
+    Resize,
+    ToTensor,
+    batch_form,
+)
 
 images = hnp.arrays(np.uint8, st.tuples(st.integers(1, 6), st.integers(1, 6)))
 stats = st.floats(min_value=-2, max_value=2, allow_nan=False, width=32)
@@ -175,6 +183,16 @@ def test_the_batch_form_equals_the_transform_applied_image_by_image(stack, mean,
     np.testing.assert_array_equal(whole, one_by_one)
 
 
+@given(stack=hnp.arrays(np.uint8, st.tuples(st.integers(1, 4), st.integers(1, 9), st.integers(1, 9))),
+       size=st.one_of(st.integers(1, 12), st.tuples(st.integers(1, 12), st.integers(1, 12))),
+       nearest=st.booleans())  # fmt: skip
+def test_the_batch_form_after_a_resize_equals_the_transform_applied_image_by_image(stack, size, nearest):
+    mode = InterpolationMode.NEAREST if nearest else InterpolationMode.BILINEAR
+    transform = Compose([Resize(size, interpolation=mode), ToTensor(), Normalize((0.5,), (0.5,))])
+    one_by_one = np.stack([transform(image).numpy() for image in stack])
+    np.testing.assert_array_equal(batch_form(transform)(stack), one_by_one)
+
+
 def test_to_tensor_alone_and_nested_composes_have_a_batch_form():
     stack = np.arange(8, dtype=np.uint8).reshape(2, 2, 2)
     np.testing.assert_array_equal(batch_form(ToTensor())(stack), stack[:, None] / np.float32(255))
@@ -188,11 +206,14 @@ def test_to_tensor_alone_and_nested_composes_have_a_batch_form():
         Lambda(lambda x: x),
         Normalize((0.5,), (0.5,)),
         Compose([Normalize((0.5,), (0.5,)), ToTensor()]),
+        Compose([ToTensor(), Resize(4)]),
+        Compose([Resize(4)]),
         Compose([]),
         type("MyToTensor", (ToTensor,), {})(),
         None,
     ],
-    ids=["with-lambda", "lambda", "normalize-first", "wrong-order", "empty", "subclass", "none"],
+    ids=["with-lambda", "lambda", "normalize-first", "wrong-order", "resize-after", "resize-alone", "empty", "subclass",
+         "none"],
 )
 def test_anything_else_has_no_batch_form(transform):
     assert batch_form(transform) is None

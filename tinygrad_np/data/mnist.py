@@ -50,8 +50,8 @@ class MNIST(Dataset):
     (1, 28, 28) of pixel / 255. `data` (uint8, (N, 28, 28)) and `targets` (int64, (N,)) hold the
     whole split as Tensors; `folder` is where it was read.
 
-    `get_batch` computes a batch in one NumPy expression when the transform is None or an
-    affine one (`transforms.batch_form`: ToTensor, then Normalizes) and there is no
+    `get_batch` computes a batch in one NumPy expression when the transform is None or one
+    `transforms.batch_form` knows (an optional Resize, ToTensor, Normalizes) and there is no
     target_transform, with the same values as sample by sample; otherwise it stacks samples.
     """
 

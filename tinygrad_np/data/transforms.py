@@ -8,10 +8,10 @@ such an array (giving an array, as torchvision's give a PIL image for a PIL imag
 (..., C, H, W) (giving a Tensor), and random ones draw from the library's generator, so
 `tg.manual_seed` fixes them.
 
-`batch_form(transform)` gives, for the transforms known to be elementwise affine maps (ToTensor,
-Normalize, and a Compose of a ToTensor followed by Normalizes), the same computation on a
-whole stack of images at once, so datasets can keep their whole-batch fetch; its results are
-identical, bit for bit, to applying the transform image by image.
+`batch_form(transform)` gives, for a Compose of an optional Resize, a ToTensor and Normalizes,
+the same computation on a whole stack of images at once, so datasets can keep their
+whole-batch fetch; its results are identical, bit for bit, to applying the transform image by
+image.
 """
 
 from __future__ import annotations
@@ -262,21 +262,29 @@ class Resize:
         new_height, new_width = self.output_size(height, width)
         if (new_height, new_width) == (height, width):
             return img
-        on_tensor = isinstance(img, Tensor)
-        rows = self.weights(height, new_height, on_tensor)
-        columns = self.weights(width, new_width, on_tensor)
-        array = img.numpy() if on_tensor else _image_array(img)
-        if on_tensor and array.dtype.kind == "f":
+        if not isinstance(img, Tensor):
+            return self._resize_arrays(_image_array(img), 0, (new_height, new_width), on_tensor=False)
+        array = img.numpy()
+        if array.dtype.kind == "f":
+            rows, columns = self.weights(height, new_height, True), self.weights(width, new_width, True)
             return tensor(rows.astype(array.dtype)) @ img @ tensor(columns.T.astype(array.dtype))
-        axes = (-2, -1) if on_tensor else (0, 1)
+        return as_tensor(self._resize_arrays(array, array.ndim - 2, (new_height, new_width), on_tensor=True))
+
+    def resize_stack(self, images: np.ndarray) -> np.ndarray:
+        """A stack (B, H, W) of image arrays resized, each exactly as it alone would be."""
+        new_size = self.output_size(images.shape[1], images.shape[2])
+        return images if new_size == images.shape[1:3] else self._resize_arrays(images, 1, new_size, on_tensor=False)
+
+    def _resize_arrays(self, array: np.ndarray, axis: int, new_size: tuple[int, int], on_tensor: bool) -> np.ndarray:
+        """`array` resized to `new_size` along the axes `axis` (height) and `axis + 1` (width)."""
+        rows = self.weights(array.shape[axis], new_size[0], on_tensor)
+        columns = self.weights(array.shape[axis + 1], new_size[1], on_tensor)
         if array.dtype == np.uint8:
-            resized = resample_uint8(resample_uint8(array, axes[1], columns), axes[0], rows)
-        elif array.dtype.kind == "f" and not on_tensor:
-            moved = np.moveaxis(array, (0, 1), (-2, -1)).astype(np.float64)
-            resized = np.moveaxis(rows @ moved @ columns.T, (-2, -1), (0, 1)).astype(array.dtype)
-        else:
-            raise TypeError(f"Resize: images of dtype {array.dtype} are not supported here; use uint8 or float")
-        return as_tensor(resized) if on_tensor else resized
+            return resample_uint8(resample_uint8(array, axis + 1, columns), axis, rows)
+        if array.dtype.kind == "f":
+            moved = np.moveaxis(array, (axis, axis + 1), (-2, -1)).astype(np.float64)
+            return np.moveaxis(rows @ moved @ columns.T, (-2, -1), (axis, axis + 1)).astype(array.dtype)
+        raise TypeError(f"Resize: images of dtype {array.dtype} are not supported here; use uint8 or float")
 
     def __repr__(self) -> str:
         return (f"{type(self).__name__}(size={self.size}, interpolation={self.interpolation.value}, "
@@ -396,17 +404,22 @@ def _steps(transform: Any) -> list[Any]:
 
 
 def batch_form(transform: Any) -> Callable[[np.ndarray], np.ndarray] | None:
-    """`transform` applied to a stack of uint8 images (B, H, W) at once, giving (B, C, H, W),
-    when it is ToTensor followed by any number of Normalizes (Composes flattened); else None.
+    """`transform` applied to a stack of uint8 images (B, H, W) at once, giving (B, C, H', W'),
+    when it is an optional Resize, then ToTensor, then any number of Normalizes (Composes
+    flattened); else None. The results are those of the images one by one, bit for bit: the
+    Normalizes are elementwise, and Resize's weighted sums of integer pixels are exact.
 
     Exact classes only: a subclass may change what `__call__` does.
     """
     steps = _steps(transform)
+    resize = steps.pop(0) if steps and type(steps[0]) is Resize else None
     if not steps or type(steps[0]) is not ToTensor or any(type(step) is not Normalize for step in steps[1:]):
         return None
     normalizes = steps[1:]
 
     def apply(images: np.ndarray) -> np.ndarray:
+        if resize is not None:
+            images = resize.resize_stack(images)
         batch = ToTensor.scale(images[:, None])
         if normalizes and batch.dtype.kind != "f":
             raise TypeError(f"Input tensor should be a float tensor. Got {batch.dtype}.")
