@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from ..tensor import Tensor
+from ..tensor import Tensor, as_tensor
 
 
 def _array(value: Any) -> np.ndarray:
@@ -29,7 +29,7 @@ class Constraint:
 
     def check(self, value: Any) -> Tensor:
         """A bool tensor: whether each element (each event, for event_dim > 0) lies in the set."""
-        return Tensor._make(np.asarray(self._holds(_array(value))), None)
+        return as_tensor(np.asarray(self._holds(_array(value))))
 
     def _holds(self, value: np.ndarray) -> np.ndarray:
         raise NotImplementedError
@@ -154,7 +154,7 @@ class _IndependentConstraint(Constraint):
         self.event_dim = base_constraint.event_dim + reinterpreted_batch_ndims
 
     def _holds(self, value):
-        holds = np.asarray(self.base_constraint._holds(value))
+        holds = self.base_constraint.check(value)._array
         if holds.ndim < self.reinterpreted_batch_ndims:
             expected = self.base_constraint.event_dim + self.reinterpreted_batch_ndims
             raise ValueError(f"Expected value.dim() >= {expected} but got {value.ndim}")

@@ -6,9 +6,11 @@ from __future__ import annotations
 import math
 from numbers import Number
 
+import numpy as np
+
 from .. import creation
 from ..size import Size
-from ..tensor import Tensor
+from ..tensor import Tensor, as_tensor, where
 from . import constraints
 from .distribution import Distribution
 from .utils import EMPTY_SHAPE, broadcast_all
@@ -70,8 +72,8 @@ class Uniform(Distribution):
         """-log(high - low) inside [low, high), -inf outside."""
         if self._validate_args:
             self._validate_sample(value)
-        inside = (self.low <= value).type_as(self.low) * (self.high > value).type_as(self.low)
-        return inside.log() - (self.high - self.low).log()
+        inside = np.logical_and((self.low <= value)._array, (self.high > value)._array)
+        return where(as_tensor(inside), 0.0, -math.inf) - (self.high - self.low).log()
 
     def cdf(self, value: Tensor) -> Tensor:
         """(x - low) / (high - low), clamped to [0, 1]."""
