@@ -106,6 +106,10 @@ def test_chunk_may_give_fewer_pieces_than_asked():
     assert [p.tolist() for p in tg.chunk(tg.arange(6), 4)] == [[0, 1], [2, 3], [4, 5]]
 
 
+def test_chunk_of_an_empty_dim_gives_as_many_empty_pieces_as_asked():
+    assert [p.shape for p in tg.zeros(0).chunk(3)] == [(0,)] * 3
+
+
 def test_chunk_refuses_zero_chunks():
     with pytest.raises(RuntimeError, match="greater than 0, got: 0"):
         grid().chunk(0, 1)
@@ -154,6 +158,11 @@ def test_roll_needs_shifts():
 
 def test_flip_takes_dims_as_a_list_or_as_arguments():
     assert grid().flip(0, 1).tolist() == tg.flip(grid(), [0, 1]).tolist() == [[5.0, 4.0, 3.0], [2.0, 1.0, 0.0]]
+
+
+def test_flip_and_tile_take_dims_as_a_keyword():
+    assert tg.flip(grid(), dims=[0]).tolist() == [[3.0, 4.0, 5.0], [0.0, 1.0, 2.0]]
+    assert tg.tile(grid(), dims=(2,)).shape == (2, 6)
 
 
 def test_flip_returns_a_copy():

@@ -1117,7 +1117,8 @@ class Tensor:
             raise RuntimeError("chunk expects at least a 1-dimensional tensor")
         if chunks <= 0:
             raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
-        return self.split(-(-self.shape[normalize_dim(dim, self.ndim)] // chunks), dim)
+        size = self.shape[normalize_dim(dim, self.ndim)]
+        return self.split(-(-size // chunks) if size else [0] * chunks, dim)
 
     def unbind(self, dim: int = 0) -> tuple[Tensor, ...]:
         """The slices along `dim`, that dim removed (views)."""
@@ -1150,11 +1151,12 @@ class Tensor:
             out = Index.apply(out, key=(slice(None),) * dim + (positions,), basic=False)
         return out
 
-    def flip(self, *dims) -> Tensor:
-        """The order of entries reversed along `dims` (a copy, as PyTorch's; `flip(0, 1)` or `flip((0, 1))`)."""
-        if not dims:
+    def flip(self, *args, dims=None) -> Tensor:
+        """The order of entries reversed along `dims` (a copy, as PyTorch's; `flip(0, 1)`,
+        `flip((0, 1))` or `flip(dims=(0, 1))`)."""
+        if dims is None and not args:
             raise TypeError("flip() missing 1 required positional argument: 'dims'")
-        dims = [normalize_dim(d, self.ndim) for d in shape_arg(dims)]
+        dims = [normalize_dim(d, self.ndim) for d in shape_arg(args if dims is None else (dims,))]
         for d in dims:
             if dims.count(d) > 1:
                 raise RuntimeError(f"dim {d} appears multiple times in the list of dims")
@@ -1168,9 +1170,9 @@ class Tensor:
             raise TypeError('repeat() missing 1 required positional arguments: "repeats"')
         return _repeat(self, shape_arg(sizes))
 
-    def tile(self, *dims) -> Tensor:
+    def tile(self, *args, dims=None) -> Tensor:
         """`repeat`, with `dims` padded with leading 1s when shorter than the tensor's dims."""
-        dims = shape_arg(dims)
+        dims = shape_arg(args if dims is None else (dims,))
         return _repeat(self, (1,) * (self.ndim - len(dims)) + dims)
 
     def sort(self, dim: int = -1, descending: bool = False, *, stable: bool = False) -> ValuesIndices:
