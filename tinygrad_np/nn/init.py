@@ -8,6 +8,7 @@ Fans follow PyTorch: fan_in = size(1) · receptive field, fan_out = size(0) · r
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
 
@@ -99,6 +100,8 @@ def kaiming_uniform_(tensor: Tensor, a: float = 0.0, mode: str = "fan_in", nonli
                      generator: np.random.Generator | None = None) -> Tensor:
     """U(−bound, bound), bound = gain · √(3 / fan)  (He et al.). nn.Linear uses a = √5, which
     makes bound = 1/√fan_in."""
+    if _zero_elements(tensor):
+        return tensor
     bound = calculate_gain(nonlinearity, a) * math.sqrt(3.0 / _fan(tensor, mode))
     return uniform_(tensor, -bound, bound, generator)
 
@@ -106,4 +109,106 @@ def kaiming_uniform_(tensor: Tensor, a: float = 0.0, mode: str = "fan_in", nonli
 def kaiming_normal_(tensor: Tensor, a: float = 0.0, mode: str = "fan_in", nonlinearity: str = "leaky_relu",
                     generator: np.random.Generator | None = None) -> Tensor:
     """N(0, std²), std = gain / √fan."""
+    if _zero_elements(tensor):
+        return tensor
     return normal_(tensor, 0.0, calculate_gain(nonlinearity, a) / math.sqrt(_fan(tensor, mode)), generator)
+
+
+def _zero_elements(tensor: Tensor) -> bool:
+    """PyTorch's kaiming inits leave an empty tensor alone (its fan may be 0), with a warning."""
+    if 0 in tensor.shape:
+        warnings.warn("Initializing zero-element tensors is a no-op", stacklevel=3)
+        return True
+    return False
+
+
+def eye_(tensor: Tensor) -> Tensor:
+    """The identity matrix (ones on the main diagonal of a 2-D tensor, of any shape)."""
+    if tensor.ndim != 2:
+        raise ValueError("Only tensors with 2 dimensions are supported")
+    return _fill(tensor, np.eye(*tensor.shape))
+
+
+def dirac_(tensor: Tensor, groups: int = 1) -> Tensor:
+    """The identity convolution: for each group, out channel d of the group (d < min(out per
+    group, in)) takes in channel d at the kernel's centre (index size // 2 along each spatial dim)."""
+    if tensor.ndim not in (3, 4, 5):
+        raise ValueError("Only tensors with 3, 4, or 5 dimensions are supported")
+    if tensor.shape[0] % groups != 0:
+        raise ValueError("dim 0 must be divisible by groups")
+    out_per_group = tensor.shape[0] // groups
+    values = np.zeros(tensor.shape)
+    centre = tuple(size // 2 for size in tensor.shape[2:])
+    for group in range(groups):
+        for d in range(min(out_per_group, tensor.shape[1])):
+            values[(group * out_per_group + d, d) + centre] = 1
+    return _fill(tensor, values)
+
+
+def orthogonal_(tensor: Tensor, gain: float = 1, generator: np.random.Generator | None = None) -> Tensor:
+    """A (semi-)orthogonal matrix, the tensor viewed as (size(0), rest): Q of the QR of a
+    standard Gaussian matrix (transposed when wider than tall), each column's sign set so that
+    R's diagonal is positive (Saxe et al.; PyTorch's sign fix), times gain."""
+    if tensor.ndim < 2:
+        raise ValueError("Only tensors with 2 or more dimensions are supported")
+    if tensor.numel() == 0:
+        return tensor
+    rows = tensor.shape[0]
+    cols = tensor.numel() // rows
+    gaussian = _generator(generator).standard_normal((rows, cols))
+    if rows < cols:
+        gaussian = gaussian.T
+    q, r = np.linalg.qr(gaussian)
+    q = q * np.sign(np.diag(r))
+    if rows < cols:
+        q = q.T
+    return _fill(tensor, (q * gain).reshape(tensor.shape))
+
+
+def trunc_normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, a: float = -2.0, b: float = 2.0,
+                  generator: np.random.Generator | None = None) -> Tensor:
+    """N(mean, std²) restricted to [a, b] (a and b are values, not multiples of std), sampled
+    exactly by redrawing the values that fall outside. As PyTorch, warns when mean is more
+    than 2 std outside [a, b]; an interval holding less than 0.1% of the probability cannot be
+    sampled so and raises ValueError."""
+    if mean < a - 2 * std or mean > b + 2 * std:
+        warnings.warn("mean is more than 2 std from [a, b] in nn.init.trunc_normal_. The distribution of values may "
+                      "be incorrect.", stacklevel=2)
+    low, high = (a - mean) / (std * math.sqrt(2)), (b - mean) / (std * math.sqrt(2))
+    mass = (math.erfc(low) - math.erfc(high)) / 2 if low > 0 else (math.erfc(-high) - math.erfc(-low)) / 2
+    if not mass >= 1e-3:
+        raise ValueError(f"trunc_normal_: [a, b] = [{a}, {b}] holds a probability of only {mass:.3g} under "
+                         f"N({mean}, {std}²); sampling it by rejection is impractical, bring mean within [a, b]")
+    rng, count = _generator(generator), tensor.numel()
+    values = np.empty(count)
+    filled = 0
+    while filled < count:
+        draws = rng.normal(mean, std, min(int((count - filled) / mass * 1.1) + 16, 1 << 22))
+        kept = draws[(draws >= a) & (draws <= b)][:count - filled]
+        values[filled:filled + kept.size] = kept
+        filled += kept.size
+    return _fill(tensor, values.reshape(tensor.shape))
+
+
+def _deprecated(name: str, function):
+    """PyTorch's pre-0.4 names without the trailing underscore, still accepted with a FutureWarning."""
+    def deprecated(*args, **kwargs):
+        warnings.warn(f"`nn.init.{name}` is now deprecated in favor of `nn.init.{name}_`.", FutureWarning,
+                      stacklevel=2)
+        return function(*args, **kwargs)
+
+    deprecated.__name__ = deprecated.__qualname__ = name
+    deprecated.__doc__ = f"Deprecated alias of `{name}_`."
+    return deprecated
+
+
+uniform = _deprecated("uniform", uniform_)
+normal = _deprecated("normal", normal_)
+constant = _deprecated("constant", constant_)
+eye = _deprecated("eye", eye_)
+dirac = _deprecated("dirac", dirac_)
+xavier_uniform = _deprecated("xavier_uniform", xavier_uniform_)
+xavier_normal = _deprecated("xavier_normal", xavier_normal_)
+kaiming_uniform = _deprecated("kaiming_uniform", kaiming_uniform_)
+kaiming_normal = _deprecated("kaiming_normal", kaiming_normal_)
+orthogonal = _deprecated("orthogonal", orthogonal_)
