@@ -1020,6 +1020,38 @@ def inplace_f(function):
     return lambda x, **kw: function(x * 1, **kw, inplace=True)
 
 
+# --------------------------------------------------------------------- padding layers
+
+NUMPY_PAD_MODES = {"reflect": "reflect", "replicate": "edge", "circular": "wrap"}
+
+
+@st.composite
+def index_pad_cases(draw, mode: str, dims: int | None = None, layer: bool = False):
+    """An input of dims + 1 or dims + 2 dims and non-negative amounts its sizes allow: below n
+    for reflect, up to n for circular, up to 2 for replicate."""
+    dims = draw(st.integers(1, 2)) if dims is None else dims
+    shape = draw(st.lists(st.integers(1, SMALL), min_size=dims + 1, max_size=dims + 2).map(tuple))
+    pads = []
+    for n in reversed(shape[-dims:]):
+        most = n - 1 if mode == "reflect" else n if mode == "circular" else 2
+        pads += [draw(st.integers(0, most)), draw(st.integers(0, most))]
+    return Case((draw(arrays(shape)),), {"padding" if layer else "pad": tuple(pads)}
+                | ({} if layer else {"mode": mode}))
+
+
+def numpy_index_pad(x, pad=None, mode=None, padding=None, numpy_mode=None):
+    pad = pad if pad is not None else padding
+    widths = [(0, 0)] * x.ndim
+    for k in range(len(pad) // 2):
+        widths[x.ndim - 1 - k] = tuple(pad[2 * k:2 * k + 2])
+    return np.pad(x, widths, mode=numpy_mode or NUMPY_PAD_MODES[mode])
+
+
+def constant_pad_layer_cases(dims: int):
+    return pad_cases().filter(lambda case: len(case.kwargs["pad"]) == 2 * dims).map(
+        lambda case: Case(case.arrays, {"padding": case.kwargs["pad"], "value": case.kwargs["value"]}))
+
+
 # --------------------------------------------------------------------- the registry
 
 slopes = st.sampled_from([0.01, 0.2, 1.5, -0.5])
@@ -1095,6 +1127,9 @@ SPECS: list[NNSpec] = [
     NNSpec("max_pool2d", "max_pool2d", F.max_pool2d, pool_cases(distinct=True), numpy_max_pool2d),
     NNSpec("avg_pool2d", "avg_pool2d", F.avg_pool2d, pool_cases(), numpy_avg_pool2d),
     NNSpec("pad", "pad", F.pad, pad_cases(), numpy_pad),
+    NNSpec("pad-reflect", "pad", F.pad, index_pad_cases("reflect"), numpy_index_pad),
+    NNSpec("pad-replicate", "pad", F.pad, index_pad_cases("replicate"), numpy_index_pad),
+    NNSpec("pad-circular", "pad", F.pad, index_pad_cases("circular"), numpy_index_pad),
     NNSpec("conv1d", "conv1d", F.conv1d, conv1d_cases(), numpy_conv1d),
     NNSpec("conv1d-no-bias", "conv1d", F.conv1d, conv1d_cases(bias=False), numpy_conv1d),
     NNSpec("conv_transpose2d", "conv_transpose2d", F.conv_transpose2d, conv_transpose2d_cases(),
@@ -1222,6 +1257,22 @@ SPECS: list[NNSpec] = [
            smooth_regression_cases("delta"), numpy_huber),
     NNSpec("KLDivLoss", "KLDivLoss", quiet_mean(lambda x, y, **kw: nn.KLDivLoss(**kw)(x, y)), kl_div_cases(),
            numpy_kl_div),
+    NNSpec("ConstantPad1d", "ConstantPad1d", lambda x, padding, value: nn.ConstantPad1d(padding, value)(x),
+           constant_pad_layer_cases(1), lambda x, padding, value: numpy_pad(x, padding, value)),
+    NNSpec("ConstantPad2d", "ConstantPad2d", lambda x, padding, value: nn.ConstantPad2d(padding, value)(x),
+           constant_pad_layer_cases(2), lambda x, padding, value: numpy_pad(x, padding, value)),
+    NNSpec("ZeroPad1d", "ZeroPad1d", lambda x, padding, value: nn.ZeroPad1d(padding)(x),
+           constant_pad_layer_cases(1), lambda x, padding, value: numpy_pad(x, padding, 0.0)),
+    NNSpec("ZeroPad2d", "ZeroPad2d", lambda x, padding, value: nn.ZeroPad2d(padding)(x),
+           constant_pad_layer_cases(2), lambda x, padding, value: numpy_pad(x, padding, 0.0)),
+    NNSpec("ReflectionPad1d", "ReflectionPad1d", lambda x, padding: nn.ReflectionPad1d(padding)(x),
+           index_pad_cases("reflect", 1, layer=True), lambda x, padding: numpy_index_pad(x, padding, "reflect")),
+    NNSpec("ReflectionPad2d", "ReflectionPad2d", lambda x, padding: nn.ReflectionPad2d(padding)(x),
+           index_pad_cases("reflect", 2, layer=True), lambda x, padding: numpy_index_pad(x, padding, "reflect")),
+    NNSpec("ReplicationPad1d", "ReplicationPad1d", lambda x, padding: nn.ReplicationPad1d(padding)(x),
+           index_pad_cases("replicate", 1, layer=True), lambda x, padding: numpy_index_pad(x, padding, "replicate")),
+    NNSpec("ReplicationPad2d", "ReplicationPad2d", lambda x, padding: nn.ReplicationPad2d(padding)(x),
+           index_pad_cases("replicate", 2, layer=True), lambda x, padding: numpy_index_pad(x, padding, "replicate")),
     NNSpec("DataParallel", "DataParallel", lambda x: nn.DataParallel(nn.Tanh())(x), one(shape=small_shapes()),
            np.tanh),
     NNSpec("CosineSimilarity", "CosineSimilarity", lambda x1, x2, dim: nn.CosineSimilarity(dim)(x1, x2),

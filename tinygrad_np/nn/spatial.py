@@ -19,11 +19,14 @@ from ..ops.movement import IndexAdd, Unfold
 from ..tensor import Tensor, tensor, where
 
 
-def pad(input: Tensor, pad, mode: str = "constant", value: float = 0.0) -> Tensor:
-    """Pad with `value`; `pad` holds (before, after) pairs from the last dim backwards, as
-    PyTorch's (left, right, top, bottom, ...). Negative amounts crop."""
+def pad(input: Tensor, pad, mode: str = "constant", value: float | None = None) -> Tensor:
+    """Pad with `value` (0 if None); `pad` holds (before, after) pairs from the last dim
+    backwards, as PyTorch's (left, right, top, bottom, ...). Negative amounts crop. The modes
+    'reflect', 'replicate' and 'circular' fill with the input's own values instead (see
+    `_index_pad`)."""
     if mode != "constant":
-        raise NotImplementedError(f"pad: only mode='constant' is implemented, not {mode!r}")
+        return _index_pad(input, pad, mode, value)
+    value = 0.0 if value is None else value
     amounts = tuple(int(p) for p in pad)
     if len(amounts) % 2:
         raise ValueError(f"pad: padding length must be divisible by 2, got {len(amounts)} values")
@@ -49,6 +52,52 @@ def pad(input: Tensor, pad, mode: str = "constant", value: float = 0.0) -> Tenso
     mask = np.zeros(shape, dtype=bool)
     mask[inside] = True
     return where(tensor(mask), out, value)
+
+
+def _index_pad(input: Tensor, pad, mode: str, value: float | None) -> Tensor:
+    """Pad the last 1, 2 or 3 dims by picking input positions: along a dim of size n, output
+    position i (from −before to n + after − 1) reads
+        reflect: |i| mirrored at n − 1 (the edge itself not repeated; amounts below n)
+        replicate: i clamped to [0, n − 1]
+        circular: i mod n (amounts at most n)
+    One `Index` per dim; its backward sums the gradient of repeated positions."""
+    if mode not in ("reflect", "replicate", "circular"):
+        raise NotImplementedError(f"Unrecognised padding mode {mode}")
+    if value is not None and value != 0:
+        raise RuntimeError(f'Padding mode "{mode}" doesn\'t take in value argument')
+    amounts = tuple(int(p) for p in pad)
+    if len(amounts) % 2:
+        raise RuntimeError("Padding length must be divisible by 2")
+    dims = len(amounts) // 2
+    if dims not in (1, 2, 3) or input.ndim not in (dims + 1, dims + 2):
+        raise NotImplementedError(
+            f"Padding size {len(amounts)} is not supported for {input.ndim}D input tensor.\n"
+            "Supported combinations for non-constant padding:\n"
+            "  - 2D or 3D input: padding size = 2 (pads last dimension)\n"
+            "  - 3D or 4D input: padding size = 4 (pads last 2 dimensions)\n"
+            "  - 4D or 5D input: padding size = 6 (pads last 3 dimensions)")
+    out = input
+    for k in range(dims):
+        dim, (before, after) = input.ndim - 1 - k, amounts[2 * k:2 * k + 2]
+        n = input.shape[dim]
+        if mode == "reflect" and (before >= n or after >= n):
+            raise RuntimeError(f"Argument #4: Padding size should be less than the corresponding input dimension, "
+                               f"but got: padding ({before}, {after}) at dimension {dim} of input {list(input.shape)}")
+        if mode == "circular" and (before > n or after > n):
+            raise RuntimeError("Padding value causes wrapping around more than once.")
+        if n == 0:
+            raise RuntimeError(f"pad: mode {mode!r} cannot pad dimension {dim} of input {list(input.shape)}: it is "
+                               "empty")
+        positions = np.arange(-before, n + after)
+        if mode == "reflect":
+            positions = np.abs(positions)
+            positions = np.where(positions > n - 1, 2 * (n - 1) - positions, positions)
+        elif mode == "replicate":
+            positions = np.clip(positions, 0, n - 1)
+        else:
+            positions = positions % n
+        out = out[(slice(None),) * dim + (positions,)]
+    return out
 
 
 def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0, dilation=1,
