@@ -807,6 +807,38 @@ def drawn_from(seed: int):
         generator.bit_generator.state = state
 
 
+def off_integers(shape):
+    """Values at least 0.1 away from every integer (floor, ceil, trunc and frac jump there)."""
+    return arrays(shape).map(lambda a: np.floor(a) + 0.1 + 0.8 * (a - np.floor(a)))
+
+
+def off_halves(shape):
+    """Values at least 0.1 away from every half-integer (round jumps there)."""
+    return arrays(shape).map(lambda a: np.round(a) + 0.8 * (a - np.round(a)))
+
+
+def vector_pairs() -> st.SearchStrategy:
+    return st.tuples(shapes(1, 1), shapes(1, 1)).flatmap(lambda ss: st.tuples(arrays(ss[0]), arrays(ss[1])).map(Case))
+
+
+def diagonal_cases() -> st.SearchStrategy:
+    """An array of 2 or more dims, an offset and two distinct dims (maybe negative)."""
+    def case(a: np.ndarray) -> st.SearchStrategy:
+        dims = st.lists(st.integers(-a.ndim, a.ndim - 1), min_size=2, max_size=2).filter(
+            lambda d: d[0] % a.ndim != d[1] % a.ndim)
+        return st.tuples(st.integers(-2, 2), dims).map(
+            lambda t: Case((a,), {"offset": t[0], "dim1": t[1][0], "dim2": t[1][1]}))
+    return shapes(min_dims=2).flatmap(arrays).flatmap(case)
+
+
+def numpy_diagonal(a, offset, dim1, dim2):
+    return np.diagonal(a, offset, dim1, dim2)
+
+
+def numpy_bernoulli(a, seed):
+    return (np.random.default_rng(seed).random(a.shape) < a).astype(a.dtype)
+
+
 def seeded(method: str, *args):
     """`in_graph(a).<method>(*args)` with the draws fixed by `seed`: the same values on every
     call, so finite differences see the (zero) gradient to the overwritten value."""
@@ -1142,6 +1174,33 @@ SPECS: list[OpSpec] = [
     OpSpec("long", "long", lambda a: a.long(), one(), lambda a: a.astype(np.int64), differentiable=False),
     OpSpec("int", "int", lambda a: a.int(), one(), lambda a: a.astype(np.int32), differentiable=False),
     OpSpec("bool", "bool", lambda a: a.bool(), one(grid), lambda a: a.astype(bool), differentiable=False),
+    # rounding (gradient zero), logs, logic, diagonals, closeness, draws
+    OpSpec("floor", "floor", lambda a: tg.floor(a), one(off_integers), np.floor),
+    OpSpec("floor-int", "floor", lambda a: a.floor(), one(integers), np.floor, differentiable=False),
+    OpSpec("ceil", "ceil", lambda a: a.ceil(), one(off_integers), np.ceil),
+    OpSpec("trunc", "trunc", lambda a: tg.trunc(a), one(off_integers), np.trunc),
+    OpSpec("round", "round", lambda a: a.round(), one(off_halves), np.round),
+    OpSpec("round-decimals", "round", lambda a, decimals: tg.round(a, decimals=decimals),
+           one(lambda s: off_halves(s).map(lambda a: a / 100), decimals=st.just(2)), np.round),
+    OpSpec("frac", "frac", lambda a: tg.frac(a), one(off_integers), lambda a: a - np.trunc(a)),
+    OpSpec("log2", "log2", lambda a: tg.log2(a), one(positive), np.log2),
+    OpSpec("log10", "log10", lambda a: a.log10(), one(positive), np.log10),
+    OpSpec("expm1", "expm1", lambda a: tg.expm1(a), one(), np.expm1),
+    OpSpec("exp2", "exp2", lambda a: a.exp2(), one(), np.exp2),
+    *[OpSpec(name, name, (lambda n: lambda a, b: getattr(tg, n)(a, b))(name), pair(grid, grid), ufunc,
+             differentiable=False)
+      for name, ufunc in {"logical_and": np.logical_and, "logical_or": np.logical_or,
+                          "logical_xor": np.logical_xor}.items()],
+    OpSpec("isclose", "isclose", lambda a, b: a.isclose(b, atol=0.5), pair(grid, grid),
+           lambda a, b: np.isclose(a, b, atol=0.5), differentiable=False),
+    OpSpec("outer", "outer", lambda a, b: tg.outer(a, b), vector_pairs(), np.outer),
+    OpSpec("diag", "diag", lambda a, diagonal: tg.diag(a, diagonal),
+           one(shape=shapes(min_dims=1, max_dims=2), diagonal=st.integers(-2, 2)),
+           lambda a, diagonal: np.diag(a, diagonal)),
+    OpSpec("diagonal", "diagonal", lambda a, **kw: a.diagonal(**kw), diagonal_cases(), numpy_diagonal),
+    OpSpec("trace", "trace", lambda a: tg.trace(a), one(shape=shapes(min_dims=2, max_dims=2)), np.trace),
+    OpSpec("bernoulli", "bernoulli", seeded("bernoulli"),
+           one(lambda s: arrays(s, 0.05, 0.95), seed=st.integers(0, 2**32 - 1)), numpy_bernoulli),
 ]
 
 BY_ID = {spec.id: spec for spec in SPECS}

@@ -149,5 +149,12 @@ square, rsqrt = with_out(Tensor.square), with_out(Tensor.rsqrt)
 clamp_min, clamp_max = Tensor.clamp_min, Tensor.clamp_max
 scatter, scatter_add, index_select, masked_select = (Tensor.scatter, Tensor.scatter_add, Tensor.index_select,
                                                    Tensor.masked_select)
+floor, ceil, trunc, round, frac = map(with_out, (Tensor.floor, Tensor.ceil, Tensor.trunc, Tensor.round, Tensor.frac))
+log2, log10, expm1, exp2 = map(with_out, (Tensor.log2, Tensor.log10, Tensor.expm1, Tensor.exp2))
+logical_and, logical_or, logical_xor, logical_not = map(with_out, (Tensor.logical_and, Tensor.logical_or,
+                                                                   Tensor.logical_xor, Tensor.logical_not))
+outer, diag, bernoulli = with_out(Tensor.outer), with_out(Tensor.diag), with_out(Tensor.bernoulli)
+diagonal, trace = Tensor.diagonal, Tensor.trace
+isclose, allclose, equal = Tensor.isclose, Tensor.allclose, Tensor.equal
 
 __version__ = "0.1.0"

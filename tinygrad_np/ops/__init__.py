@@ -3,6 +3,6 @@
 from these. The table with each op's gradient is docs/ops.md.
 """
 
-from . import elementwise, matmul, movement, reduce, softmax
+from . import elementwise, exact, matmul, movement, reduce, softmax
 
-__all__ = ["elementwise", "matmul", "movement", "reduce", "softmax"]
+__all__ = ["elementwise", "exact", "matmul", "movement", "reduce", "softmax"]
