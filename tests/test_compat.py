@@ -157,8 +157,11 @@ def test_a_name_the_guide_calls_supported_exists_at_pytorchs_path(name):
 
 @pytest.mark.parametrize("name", rows_with("absent"))
 def test_a_name_the_guide_calls_absent_does_not_exist(name):
-    with pytest.raises((AttributeError, ModuleNotFoundError)):
+    try:
         resolve(name)
+    except (AttributeError, ModuleNotFoundError):
+        return
+    pytest.fail(f"docs/pytorch.md calls {name} absent, but tinygrad_np has it now: list it as supported")
 
 
 @pytest.mark.parametrize("line", rows_with("accepted"))
