@@ -1052,6 +1052,92 @@ def constant_pad_layer_cases(dims: int):
         lambda case: Case(case.arrays, {"padding": case.kwargs["pad"], "value": case.kwargs["value"]}))
 
 
+# --------------------------------------------------------------------- upsampling
+
+
+@st.composite
+def interpolate_cases(draw, modes=("nearest", "nearest-exact", "linear", "area"), layer: bool = False):
+    """An (N, C, L) or (N, C, H, W) input, a mode and either a size or a scale factor."""
+    mode = draw(st.sampled_from(modes))
+    rank = 3 if mode == "linear" else 4 if mode == "bilinear" else draw(st.sampled_from([3, 4]))
+    shape = draw(st.lists(st.integers(1, SMALL), min_size=rank, max_size=rank).map(tuple))
+    options = {"mode": mode}
+    if mode in ("linear", "bilinear"):
+        options["align_corners"] = draw(st.booleans())
+    if draw(st.booleans()):
+        options["size"] = tuple(draw(st.integers(1, 4)) for _ in shape[2:])
+    else:
+        factors = draw(st.sampled_from([2.0, 1.5, 0.7]))
+        if any(math.floor(n * factors) < 1 for n in shape[2:]):
+            factors = 2.0
+        options["scale_factor"] = factors
+    return Case((draw(arrays(shape)),), options)
+
+
+def numpy_interpolate(x, size=None, scale_factor=None, mode="nearest", align_corners=None):
+    """Each spatial dim resized in turn, output position by output position (PyTorch's formulas)."""
+    for dim in range(2, x.ndim):
+        n_in = x.shape[dim]
+        n_out = size[dim - 2] if size is not None else math.floor(n_in * scale_factor)
+        scale = 1 / scale_factor if scale_factor is not None and mode != "area" else n_in / n_out
+        rows = []
+        for dst in range(n_out):
+            if mode == "area":
+                start, stop = (dst * n_in) // n_out, -((-(dst + 1) * n_in) // n_out)
+                rows.append(np.take(x, range(start, stop), axis=dim).mean(axis=dim))
+            elif mode in ("nearest", "nearest-exact"):
+                offset = np.float32(0.5) if mode == "nearest-exact" else np.float32(0)
+                src = min(int(np.floor((np.float32(dst) + offset) * np.float32(scale))), n_in - 1)
+                rows.append(np.take(x, src, axis=dim))
+            else:
+                if align_corners:
+                    src = dst * (n_in - 1) / (n_out - 1) if n_out > 1 else 0.0
+                else:
+                    src = max(scale * (dst + 0.5) - 0.5, 0.0)
+                low = int(np.floor(src))
+                high = min(low + 1, n_in - 1)
+                rows.append((1 - (src - low)) * np.take(x, low, axis=dim) + (src - low) * np.take(x, high, axis=dim))
+        x = np.stack(rows, axis=dim)
+    return x
+
+
+@st.composite
+def pixel_shuffle_cases(draw, unshuffle: bool = False):
+    r = draw(st.integers(1, 2))
+    batch = draw(st.lists(st.integers(1, 2), max_size=1).map(tuple))
+    c, h, w = (draw(st.integers(1, 2)) for _ in range(3))
+    shape = batch + ((c, h * r, w * r) if unshuffle else (c * r * r, h, w))
+    return Case((draw(arrays(shape)),), {"downscale_factor" if unshuffle else "upscale_factor": r})
+
+
+def numpy_pixel_shuffle(x, upscale_factor):
+    r = upscale_factor
+    *batch, c, h, w = x.shape
+    out = np.empty((*batch, c // (r * r), h * r, w * r))
+    for channel in range(c // (r * r)):
+        for i in range(r):
+            for j in range(r):
+                out[..., channel, i::r, j::r] = x[..., channel * r * r + i * r + j, :, :]
+    return out
+
+
+def numpy_pixel_unshuffle(x, downscale_factor):
+    r = downscale_factor
+    *batch, c, h, w = x.shape
+    out = np.empty((*batch, c * r * r, h // r, w // r))
+    for channel in range(c):
+        for i in range(r):
+            for j in range(r):
+                out[..., channel * r * r + i * r + j, :, :] = x[..., channel, i::r, j::r]
+    return out
+
+
+def quiet_upsample(x, **kw):
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "`nn.functional.upsample` is deprecated")
+        return F.upsample(x, **kw)
+
+
 # --------------------------------------------------------------------- the registry
 
 slopes = st.sampled_from([0.01, 0.2, 1.5, -0.5])
@@ -1130,6 +1216,12 @@ SPECS: list[NNSpec] = [
     NNSpec("pad-reflect", "pad", F.pad, index_pad_cases("reflect"), numpy_index_pad),
     NNSpec("pad-replicate", "pad", F.pad, index_pad_cases("replicate"), numpy_index_pad),
     NNSpec("pad-circular", "pad", F.pad, index_pad_cases("circular"), numpy_index_pad),
+    NNSpec("interpolate", "interpolate", F.interpolate, interpolate_cases(), numpy_interpolate),
+    NNSpec("interpolate-bilinear", "interpolate", F.interpolate, interpolate_cases(("bilinear",)), numpy_interpolate),
+    NNSpec("upsample", "upsample", quiet_upsample, interpolate_cases(("nearest", "bilinear")), numpy_interpolate),
+    NNSpec("pixel_shuffle", "pixel_shuffle", F.pixel_shuffle, pixel_shuffle_cases(), numpy_pixel_shuffle),
+    NNSpec("pixel_unshuffle", "pixel_unshuffle", F.pixel_unshuffle, pixel_shuffle_cases(unshuffle=True),
+           numpy_pixel_unshuffle),
     NNSpec("conv1d", "conv1d", F.conv1d, conv1d_cases(), numpy_conv1d),
     NNSpec("conv1d-no-bias", "conv1d", F.conv1d, conv1d_cases(bias=False), numpy_conv1d),
     NNSpec("conv_transpose2d", "conv_transpose2d", F.conv_transpose2d, conv_transpose2d_cases(),
@@ -1273,6 +1365,19 @@ SPECS: list[NNSpec] = [
            index_pad_cases("replicate", 1, layer=True), lambda x, padding: numpy_index_pad(x, padding, "replicate")),
     NNSpec("ReplicationPad2d", "ReplicationPad2d", lambda x, padding: nn.ReplicationPad2d(padding)(x),
            index_pad_cases("replicate", 2, layer=True), lambda x, padding: numpy_index_pad(x, padding, "replicate")),
+    NNSpec("Upsample", "Upsample", lambda x, **kw: nn.Upsample(**kw)(x),
+           interpolate_cases(("nearest", "bilinear", "linear")), numpy_interpolate),
+    NNSpec("UpsamplingNearest2d", "UpsamplingNearest2d",
+           lambda x, size=None, scale_factor=None, **_: nn.UpsamplingNearest2d(size, scale_factor)(x),
+           interpolate_cases(("nearest",)).filter(lambda case: case.arrays[0].ndim == 4), numpy_interpolate),
+    NNSpec("UpsamplingBilinear2d", "UpsamplingBilinear2d",
+           lambda x, size=None, scale_factor=None, **_: nn.UpsamplingBilinear2d(size, scale_factor)(x),
+           interpolate_cases(("bilinear",)).map(lambda case: Case(case.arrays, {**case.kwargs, "align_corners": True})),
+           numpy_interpolate),
+    NNSpec("PixelShuffle", "PixelShuffle", lambda x, upscale_factor: nn.PixelShuffle(upscale_factor)(x),
+           pixel_shuffle_cases(), numpy_pixel_shuffle),
+    NNSpec("PixelUnshuffle", "PixelUnshuffle", lambda x, downscale_factor: nn.PixelUnshuffle(downscale_factor)(x),
+           pixel_shuffle_cases(unshuffle=True), numpy_pixel_unshuffle),
     NNSpec("DataParallel", "DataParallel", lambda x: nn.DataParallel(nn.Tanh())(x), one(shape=small_shapes()),
            np.tanh),
     NNSpec("CosineSimilarity", "CosineSimilarity", lambda x1, x2, dim: nn.CosineSimilarity(dim)(x1, x2),

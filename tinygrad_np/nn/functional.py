@@ -47,6 +47,7 @@ from .adaptive import adaptive_avg_pool2d, adaptive_max_pool2d
 from .spatial import avg_pool2d, conv2d, max_pool2d, pad
 from .spatial1d import avg_pool1d, conv1d, max_pool1d
 from .transposed import conv_transpose2d
+from .upsampling import interpolate, pixel_shuffle, pixel_unshuffle, upsample
 
 __all__ = [
     "linear", "relu", "leaky_relu", "elu", "sigmoid", "tanh", "gelu", "softplus", "logsigmoid", "softmax",
@@ -57,7 +58,7 @@ __all__ = [
     "cross_entropy", "nll_loss", "mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "kl_div",
     "binary_cross_entropy", "binary_cross_entropy_with_logits",
     "pad", "conv1d", "conv2d", "conv_transpose2d", "max_pool1d", "max_pool2d", "avg_pool1d", "avg_pool2d",
-    "adaptive_avg_pool2d", "adaptive_max_pool2d",
+    "adaptive_avg_pool2d", "adaptive_max_pool2d", "interpolate", "upsample", "pixel_shuffle", "pixel_unshuffle",
 ]
 
 # ---------------------------------------------------------------------- layers
@@ -65,7 +66,7 @@ __all__ = [
 
 def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """y = x Wᵀ + b, with W of shape (out_features, in_features) as in PyTorch."""
-    if input.shape[-1:] != weight.shape[-1:]:
+    if input._array.shape[-1:] != weight._array.shape[-1:]:
         raise ShapeError(f"linear: input of shape {input.shape} has {input.shape[-1:] or 'no'} features, "
                          f"the weight of shape {weight.shape} expects {weight.shape[-1]}")
     output = input @ weight.T
@@ -306,7 +307,7 @@ def cross_entropy(input: Tensor, target, weight: Tensor | None = None, size_aver
         raise ValueError(f"label_smoothing must be between 0.0 and 1.0, got {label_smoothing}")
     class_dim = 1 if input.ndim >= 2 else 0
     log_probs = input.log_softmax(class_dim)
-    classes = input.shape[class_dim]
+    classes = input._array.shape[class_dim]
     class_weight = _class_weight(weight, classes, log_probs, class_dim)
     target_data = as_array(target)
     if target_data.dtype.kind == "f":
@@ -521,11 +522,12 @@ def _targets(name: str, input: Tensor, target, ignore_index: int) -> np.ndarray:
     targets = _integer_array(name, target)
     if input.ndim == 0:
         raise ShapeError(f"{name}: input must have a class dim, got a 0-d tensor")
-    expected = () if input.ndim == 1 else (input.shape[0], *input.shape[2:])
+    shape = input._array.shape
+    expected = () if input.ndim == 1 else (shape[0], *shape[2:])
     if targets.shape != expected:
         raise ShapeError(f"{name}: for input of shape {input.shape} the target must have shape {expected} "
                          f"(one class index per sample), got {targets.shape}")
-    classes = input.shape[1 if input.ndim >= 2 else 0]
+    classes = shape[1 if input.ndim >= 2 else 0]
     bad = (targets != ignore_index) & ((targets < 0) | (targets >= classes))
     if bad.any():
         raise IndexError(f"{name}: target {targets[bad].flat[0]} is out of bounds for {classes} classes")
