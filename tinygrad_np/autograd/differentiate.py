@@ -76,10 +76,10 @@ def _root_grads(roots: Sequence, grads) -> list:
                     f"grad can be implicitly created only for one-element outputs; this output has shape "
                     f"{root.shape}: pass a gradient of that shape, e.g. backward(gradient=tg.ones_like(out))"
                 )
-            value = Tensor._make(np.ones(root.shape, root.dtype), None)
+            value = Tensor._make(np.ones(root._array.shape, root.dtype), None)
         elif not isinstance(value, Tensor) or not value.requires_grad:
             value = Tensor._make(np.array(getattr(value, "data", value), dtype=root.dtype), None)
-        if value.shape != root.shape:
+        if value._array.shape != root._array.shape:
             raise ShapeError(f"backward: the gradient has shape {value.shape} but the output has shape {root.shape}")
         if value.dtype != root.dtype:
             value = value.astype(root.dtype)
