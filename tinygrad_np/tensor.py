@@ -26,7 +26,6 @@ from .errors import ShapeError
 from .hooks import RemovableHandle
 from .inplace import modify
 from .layout import check_layout, check_memory_format, contiguous_format
-from .printing import tensor_repr
 from .ops.elementwise import (
     Abs,
     Add,
@@ -50,10 +49,12 @@ from .ops.elementwise import (
     Tanh,
     Where,
 )
+from .ops.exact import Expm1, Log2, Log10
 from .ops.matmul import MatMul
 from .ops.movement import Cat, Expand, Index, IndexAdd, IndexPut, Permute, Reshape
 from .ops.reduce import Max, Min, Sum
 from .ops.softmax import LogSoftmax, Softmax
+from .printing import tensor_repr
 from .random import default_generator, numpy_generator
 from .shapes import (
     axis_args,
@@ -1287,6 +1288,127 @@ class Tensor:
             source = source.expand(shape)
         return Index.apply(source, key=np.nonzero(np.broadcast_to(mask._array, shape)), basic=False)
 
+    # ----------------------------------------------------------------- rounding, logs, logic, diagonals
+
+    def floor(self) -> Tensor:
+        """⌊x⌋ (an integer tensor: a copy); its gradient is zero, as PyTorch's."""
+        return _rounded(self, "floor", np.floor)
+
+    def ceil(self) -> Tensor:
+        """⌈x⌉ (an integer tensor: a copy); gradient zero."""
+        return _rounded(self, "ceil", np.ceil)
+
+    def trunc(self) -> Tensor:
+        """x rounded towards zero (an integer tensor: a copy); gradient zero."""
+        return _rounded(self, "trunc", np.trunc)
+
+    def round(self, decimals: int = 0) -> Tensor:
+        """x rounded to `decimals` decimals (negative: to tens, hundreds...), halves to even;
+        gradient zero."""
+        if decimals and not dtypes.is_floating(self._array.dtype):
+            raise NotImplementedError(f'"round" with decimals is not implemented for {self._array.dtype} tensors')
+        return _rounded(self, "round", lambda a: np.round(a, decimals))
+
+    def frac(self) -> Tensor:
+        """x − trunc(x), with x's sign; gradient 1."""
+        if not dtypes.is_floating(self._array.dtype):
+            raise NotImplementedError(f'"frac" is not implemented for {self._array.dtype} tensors')
+        return self - self.trunc()
+
+    def log2(self) -> Tensor:
+        return Log2.apply(_floating(self))
+
+    def log10(self) -> Tensor:
+        return Log10.apply(_floating(self))
+
+    def expm1(self) -> Tensor:
+        """eˣ − 1, exact for tiny x."""
+        return Expm1.apply(_floating(self))
+
+    def exp2(self) -> Tensor:
+        """2ˣ, as `2 ** x` (exact at integers)."""
+        return 2.0 ** _floating(self)
+
+    def logical_and(self, other: Tensor) -> Tensor:
+        return _logical("logical_and", np.logical_and, self, other)
+
+    def logical_or(self, other: Tensor) -> Tensor:
+        return _logical("logical_or", np.logical_or, self, other)
+
+    def logical_xor(self, other: Tensor) -> Tensor:
+        return _logical("logical_xor", np.logical_xor, self, other)
+
+    def outer(self, vec2: Tensor) -> Tensor:
+        """The matrix self[i] · vec2[j] of two vectors."""
+        for name, t in (("self", self), ("vec2", vec2)):
+            if not isinstance(t, Tensor) or t.ndim != 1:
+                raise RuntimeError(f"outer: Expected 1-D argument {name}, but got {getattr(t, 'ndim', 0)}-D")
+        return self.reshape(-1, 1) * vec2
+
+    def diag(self, diagonal: int = 0) -> Tensor:
+        """A vector: the square matrix with it on diagonal `diagonal` (> 0 above the main one,
+        < 0 below) and zeros elsewhere. A matrix: that diagonal of it, as a vector."""
+        if self.ndim == 2:
+            return self.diagonal(diagonal)
+        if self.ndim != 1:
+            raise RuntimeError(f"diag(): Supports 1D or 2D tensors. Got {self.ndim}D")
+        positions = np.arange(self.shape[0])
+        size = self.shape[0] + abs(diagonal)
+        key = (positions + max(-diagonal, 0), positions + max(diagonal, 0))
+        return IndexAdd.apply(self, shape=(size, size), key=key, basic=False)
+
+    def diagonal(self, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor:
+        """The entries [i, i + offset] of dims `dim1` and `dim2`, which become the last dim of
+        the result. A copy (PyTorch's is a view: writing into it does not reach this tensor)."""
+        dim1, dim2 = normalize_dim(dim1, self.ndim), normalize_dim(dim2, self.ndim)
+        if dim1 == dim2:
+            raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
+        rest = [d for d in range(self.ndim) if d not in (dim1, dim2)]
+        below, above = max(-offset, 0), max(offset, 0)
+        positions = np.arange(max(0, min(self.shape[dim1] - below, self.shape[dim2] - above)))
+        key = (slice(None),) * len(rest) + (positions + below, positions + above)
+        return Index.apply(self.permute(*rest, dim1, dim2), key=key, basic=False)
+
+    def trace(self) -> Tensor:
+        """The sum of a matrix's main diagonal."""
+        if self.ndim != 2:
+            raise RuntimeError(f"trace: expected a matrix, but got tensor with dim {self.ndim}")
+        if self._array.dtype == dtypes.bool_:
+            raise NotImplementedError('"trace" is not implemented for bool tensors')
+        return self.diagonal().sum()
+
+    def isclose(self, other: Tensor, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False) -> Tensor:
+        """|self − other| ≤ atol + rtol · |other| elementwise (bool); both of one dtype, as PyTorch."""
+        if not isinstance(other, Tensor):
+            raise TypeError(f"isclose(): argument 'other' must be Tensor, not {type(other).__name__}")
+        if self._array.dtype != other._array.dtype:
+            raise RuntimeError(f"{self._array.dtype} did not match {other._array.dtype}")
+        broadcast_shape("isclose", self.shape, other.shape)
+        if self._array.dtype == dtypes.bool_:
+            return Tensor._make(np.equal(self._array, other._array), None)
+        return Tensor._make(np.isclose(self._array, other._array, rtol, atol, equal_nan), None)
+
+    def allclose(self, other: Tensor, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False) -> bool:
+        """Whether `isclose` holds everywhere."""
+        return bool(self.isclose(other, rtol, atol, equal_nan)._array.all())
+
+    def equal(self, other: Tensor) -> bool:
+        """Whether both have the same shape and the same values (NaN equals nothing)."""
+        if not isinstance(other, Tensor):
+            raise TypeError(f"equal(): argument 'other' must be Tensor, not {type(other).__name__}")
+        return self.shape == other.shape and bool(np.equal(self._array, other._array).all())
+
+    def bernoulli(self, p: float | None = None, *, generator=None) -> Tensor:
+        """1 with probability p, else 0, elementwise, in this dtype: p is this tensor's values
+        (or the number `p`). Drawn by `generator`, else the library's generator; gradient zero."""
+        if not dtypes.is_floating(self._array.dtype):
+            raise NotImplementedError(f'"bernoulli" is not implemented for {self._array.dtype} tensors')
+        probabilities = self._array if p is None else np.full(self.shape, p)
+        if not ((probabilities >= 0) & (probabilities <= 1)).all():
+            raise RuntimeError("bernoulli: expected all probabilities in [0, 1]")
+        draws = numpy_generator(generator, "bernoulli").random(self.shape) < probabilities
+        return _with_zero_gradient(np.asarray(draws, dtype=self._array.dtype), self)
+
 
 # --------------------------------------------------------------------- functions on tensors
 
@@ -1720,6 +1842,30 @@ def _matmul(a, b) -> Tensor:
     if vector_b:
         out = out.squeeze(-1)
     return out
+
+
+def _with_zero_gradient(values: np.ndarray, t: Tensor) -> Tensor:
+    """`values` (of t's shape, or one t broadcasts to) in the graph with a zero gradient to `t`,
+    as PyTorch's rounding and random draws: `where` picks the values everywhere."""
+    if not t._requires_grad:
+        return Tensor._make(values, None)
+    return where(Tensor._make(np.ones(values.shape, dtype=bool), None), Tensor._make(values, None), t)
+
+
+def _rounded(t: Tensor, name: str, round_array: Callable[[np.ndarray], np.ndarray]) -> Tensor:
+    if t._array.dtype == dtypes.bool_:
+        raise NotImplementedError(f'"{name}" is not implemented for bool tensors')
+    if not dtypes.is_floating(t._array.dtype):
+        return t.clone()
+    return _with_zero_gradient(round_array(t._array), t)
+
+
+def _logical(name: str, ufunc, a: Tensor, b: Tensor) -> Tensor:
+    """A logical op on truth values (nonzero is true), broadcast; bool, outside the graph."""
+    if not isinstance(b, Tensor):
+        raise TypeError(f"{name}(): argument 'other' must be Tensor, not {type(b).__name__}")
+    broadcast_shape(name, a.shape, b.shape)
+    return Tensor._make(ufunc(a._array, b._array), None)
 
 
 def _floating(t: Tensor) -> Tensor:

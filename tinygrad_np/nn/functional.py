@@ -47,6 +47,7 @@ from .adaptive import adaptive_avg_pool2d, adaptive_max_pool2d
 from .spatial import avg_pool2d, conv2d, max_pool2d, pad
 from .spatial1d import avg_pool1d, conv1d, max_pool1d
 from .transposed import conv_transpose2d
+from .upsampling import interpolate, pixel_shuffle, pixel_unshuffle, upsample
 
 __all__ = [
     "linear", "relu", "leaky_relu", "elu", "sigmoid", "tanh", "gelu", "softplus", "logsigmoid", "softmax",
@@ -57,7 +58,7 @@ __all__ = [
     "cross_entropy", "nll_loss", "mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "kl_div",
     "binary_cross_entropy", "binary_cross_entropy_with_logits",
     "pad", "conv1d", "conv2d", "conv_transpose2d", "max_pool1d", "max_pool2d", "avg_pool1d", "avg_pool2d",
-    "adaptive_avg_pool2d", "adaptive_max_pool2d",
+    "adaptive_avg_pool2d", "adaptive_max_pool2d", "interpolate", "upsample", "pixel_shuffle", "pixel_unshuffle",
 ]
 
 # ---------------------------------------------------------------------- layers
