@@ -1138,6 +1138,87 @@ def quiet_upsample(x, **kw):
         return F.upsample(x, **kw)
 
 
+# --------------------------------------------------------------------- group and instance norm
+
+
+@st.composite
+def group_norm_cases(draw, layer: bool = False):
+    """x (N, C, *) with C a multiple of the groups, then weight and bias (C,) when affine."""
+    groups, per_group = draw(st.integers(1, 2)), draw(st.integers(1, 2))
+    channels = groups * per_group
+    shape = (draw(st.integers(1, 2)), channels) + draw(st.sampled_from([(), (2,), (3,), (2, 2)]))
+    affine = draw(st.booleans())
+    found = [draw(arrays(shape))] + ([draw(arrays((channels,))), draw(arrays((channels,)))] if affine else [])
+    options = {"num_groups": groups, "eps": draw(st.sampled_from([1e-5, 0.1]))}
+    if layer:
+        options |= {"num_channels": channels, "affine": affine}
+    return Case(tuple(found), options)
+
+
+def numpy_group_norm(x, *params, num_groups, eps, **_):
+    grouped = x.reshape(x.shape[0], num_groups, -1)
+    normalized = ((grouped - grouped.mean(2, keepdims=True)) / np.sqrt(grouped.var(2, keepdims=True) + eps))
+    return numpy_channel_affine(normalized.reshape(x.shape), *params)
+
+
+def numpy_channel_affine(x, weight=None, bias=None):
+    shape = (1, x.shape[1]) + (1,) * (x.ndim - 2)
+    x = x if weight is None else x * weight.reshape(shape)
+    return x if bias is None else x + bias.reshape(shape)
+
+
+def f_group_norm(x, *params, num_groups, eps):
+    return F.group_norm(x, num_groups, *params, eps=eps)
+
+
+def make_group_norm(num_groups, num_channels, affine, eps, dtype=None, **_):
+    return nn.GroupNorm(num_groups, num_channels, eps, affine, dtype=dtype)
+
+
+@st.composite
+def instance_norm_cases(draw, use_input_stats: bool, rank: int | None = None):
+    """x (N, C, *spatial) with more than one position, weight and bias (C,) when affine, and
+    running statistics (constants) when tracked, always when they are used."""
+    n, c = draw(st.integers(1, 2)), draw(st.integers(1, 3))
+    spatial = draw(st.sampled_from([(2,), (3,)] if rank == 3 else [(2, 2), (1, 3)] if rank == 4
+                                   else [(2,), (3,), (2, 2)]))
+    affine = draw(st.booleans())
+    found = [draw(arrays((n, c) + spatial))] + ([draw(arrays((c,))), draw(arrays((c,)))] if affine else [])
+    tracked = True if not use_input_stats else draw(st.booleans())
+    return Case(tuple(found), {
+        "num_features": c, "affine": affine, "use_input_stats": use_input_stats,
+        "running_mean": draw(arrays((c,))) if tracked else None,
+        "running_var": draw(positive((c,))) if tracked else None,
+        "eps": draw(st.sampled_from([1e-5, 0.1])),
+    })
+
+
+def numpy_instance_norm(x, *params, use_input_stats, running_mean, running_var, eps, **_):
+    dims = tuple(range(2, x.ndim))
+    if use_input_stats:
+        mean, var = x.mean(dims, keepdims=True), x.var(dims, keepdims=True)
+    else:
+        shape = (1, x.shape[1]) + (1,) * (x.ndim - 2)
+        mean, var = running_mean.reshape(shape), running_var.reshape(shape)
+    return numpy_channel_affine((x - mean) / np.sqrt(var + eps), *params)
+
+
+def f_instance_norm(x, *params, use_input_stats, running_mean, running_var, eps, **_):
+    return F.instance_norm(x, constant(running_mean), constant(running_var), *(params or (None, None)),
+                           use_input_stats=use_input_stats, eps=eps)
+
+
+def make_instance_norm(layer):
+    def make(num_features, affine, use_input_stats, running_mean, running_var, eps, dtype=None, **_):
+        module = layer(num_features, eps, affine=affine, track_running_stats=running_mean is not None, dtype=dtype)
+        if running_mean is not None:
+            module.running_mean.data[...] = running_mean
+            module.running_var.data[...] = running_var
+        return module.train(use_input_stats)
+
+    return make
+
+
 # --------------------------------------------------------------------- the registry
 
 slopes = st.sampled_from([0.01, 0.2, 1.5, -0.5])
@@ -1205,6 +1286,11 @@ SPECS: list[NNSpec] = [
     NNSpec("layer_norm", "layer_norm", f_layer_norm, layer_norm_cases(), numpy_layer_norm),
     NNSpec("batch_norm-train", "batch_norm", f_batch_norm, batch_norm_cases(training=True), numpy_batch_norm),
     NNSpec("batch_norm-eval", "batch_norm", f_batch_norm, batch_norm_cases(training=False), numpy_batch_norm),
+    NNSpec("group_norm", "group_norm", f_group_norm, group_norm_cases(), numpy_group_norm),
+    NNSpec("instance_norm", "instance_norm", f_instance_norm, instance_norm_cases(use_input_stats=True),
+           numpy_instance_norm),
+    NNSpec("instance_norm-running-stats", "instance_norm", f_instance_norm, instance_norm_cases(use_input_stats=False),
+           numpy_instance_norm),
     NNSpec("embedding", "embedding", f_embedding, embedding_cases(), numpy_embedding),
     NNSpec("normalize", "normalize", F.normalize, normalize_cases(), numpy_normalize),
     NNSpec("cosine_similarity", "cosine_similarity", F.cosine_similarity, cosine_cases(), numpy_cosine_similarity),
@@ -1378,6 +1464,15 @@ SPECS: list[NNSpec] = [
            pixel_shuffle_cases(), numpy_pixel_shuffle),
     NNSpec("PixelUnshuffle", "PixelUnshuffle", lambda x, downscale_factor: nn.PixelUnshuffle(downscale_factor)(x),
            pixel_shuffle_cases(unshuffle=True), numpy_pixel_unshuffle),
+    layer("GroupNorm", "GroupNorm", make_group_norm, group_norm_cases(layer=True), reference=numpy_group_norm),
+    layer("InstanceNorm1d-train", "InstanceNorm1d", make_instance_norm(nn.InstanceNorm1d),
+          instance_norm_cases(use_input_stats=True, rank=3), reference=numpy_instance_norm),
+    layer("InstanceNorm1d-eval", "InstanceNorm1d", make_instance_norm(nn.InstanceNorm1d),
+          instance_norm_cases(use_input_stats=False, rank=3), reference=numpy_instance_norm),
+    layer("InstanceNorm2d-train", "InstanceNorm2d", make_instance_norm(nn.InstanceNorm2d),
+          instance_norm_cases(use_input_stats=True, rank=4), reference=numpy_instance_norm),
+    layer("InstanceNorm2d-eval", "InstanceNorm2d", make_instance_norm(nn.InstanceNorm2d),
+          instance_norm_cases(use_input_stats=False, rank=4), reference=numpy_instance_norm),
     NNSpec("DataParallel", "DataParallel", lambda x: nn.DataParallel(nn.Tanh())(x), one(shape=small_shapes()),
            np.tanh),
     NNSpec("CosineSimilarity", "CosineSimilarity", lambda x1, x2, dim: nn.CosineSimilarity(dim)(x1, x2),

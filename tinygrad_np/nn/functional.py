@@ -44,6 +44,7 @@ from .activation_functions import (
     threshold,
 )
 from .adaptive import adaptive_avg_pool2d, adaptive_max_pool2d
+from .group_norm import group_norm, instance_norm
 from .spatial import avg_pool2d, conv2d, max_pool2d, pad
 from .spatial1d import avg_pool1d, conv1d, max_pool1d
 from .transposed import conv_transpose2d
@@ -53,8 +54,8 @@ __all__ = [
     "linear", "relu", "leaky_relu", "elu", "sigmoid", "tanh", "gelu", "softplus", "logsigmoid", "softmax",
     "log_softmax", "silu", "mish", "hardtanh", "relu6", "hardsigmoid", "hardswish", "selu", "celu", "threshold",
     "prelu", "glu", "softsign", "tanhshrink", "softmin",
-    "dropout", "dropout1d", "dropout2d", "layer_norm", "batch_norm", "embedding", "one_hot",
-    "normalize", "cosine_similarity",
+    "dropout", "dropout1d", "dropout2d", "layer_norm", "batch_norm", "group_norm", "instance_norm",
+    "embedding", "one_hot", "normalize", "cosine_similarity",
     "cross_entropy", "nll_loss", "mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "kl_div",
     "binary_cross_entropy", "binary_cross_entropy_with_logits",
     "pad", "conv1d", "conv2d", "conv_transpose2d", "max_pool1d", "max_pool2d", "avg_pool1d", "avg_pool2d",

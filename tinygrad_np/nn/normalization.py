@@ -1,6 +1,9 @@
-"""LayerNorm, BatchNorm1d and BatchNorm2d: normalise, then scale and shift with learned parameters."""
+"""LayerNorm, BatchNorm1d/2d, GroupNorm and InstanceNorm1d/2d: normalise, then scale and shift
+with learned parameters."""
 
 from __future__ import annotations
+
+import warnings
 
 import numpy as np
 
@@ -95,3 +98,67 @@ class BatchNorm2d(_BatchNorm):
     """Batch normalisation of (N, C, H, W) images, per channel over N, H and W."""
 
     _input_dims = (4,)
+
+
+class GroupNorm(Module):
+    """Normalise each sample over groups of num_channels / num_groups channels (and all their
+    positions), then scale and shift per channel; see `F.group_norm`."""
+
+    def __init__(self, num_groups: int, num_channels: int, eps: float = 1e-5, affine: bool = True, device=None,
+                 dtype=None, *, bias: bool = True) -> None:
+        super().__init__()
+        if num_channels % num_groups:
+            raise ValueError(f"num_channels ({num_channels}) must be divisible by num_groups ({num_groups})")
+        dtype = parameter_dtype("GroupNorm", device, dtype)
+        self.num_groups, self.num_channels, self.eps, self.affine = num_groups, num_channels, eps, affine
+        self.bias_enabled = affine and bias
+        self.register_parameter("weight", Parameter(np.ones(num_channels, dtype=dtype)) if affine else None)
+        self.register_parameter("bias", Parameter(np.zeros(num_channels, dtype=dtype)) if self.bias_enabled else None)
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.group_norm(input, self.num_groups, self.weight, self.bias, self.eps)
+
+    def extra_repr(self) -> str:
+        return f"{self.num_groups}, {self.num_channels}, eps={self.eps}, affine={self.affine}, bias={self.bias_enabled}"
+
+
+class _InstanceNorm(_BatchNorm):
+    """Normalise each (sample, channel) over its positions; see `F.instance_norm`. By default
+    without parameters or running statistics (PyTorch's defaults); with track_running_stats,
+    eval mode uses the running statistics. An input without the batch dim is one sample."""
+
+    _unbatched_dims: int
+
+    def __init__(self, num_features: int, eps: float = 1e-5, momentum: float = 0.1, affine: bool = False,
+                 track_running_stats: bool = False, device=None, dtype=None, *, bias: bool = True) -> None:
+        super().__init__(num_features, eps, momentum, affine, track_running_stats, device, dtype, bias=bias)
+
+    def forward(self, input: Tensor) -> Tensor:
+        if input.ndim not in (self._unbatched_dims, self._unbatched_dims + 1):
+            raise ValueError(f"expected {self._unbatched_dims}D or {self._unbatched_dims + 1}D input "
+                             f"(got {input.ndim}D input)")
+        feature_dim = input.ndim - self._unbatched_dims
+        if input.shape[feature_dim] != self.num_features:
+            if self.affine:
+                raise ValueError(f"expected input's size at dim={feature_dim} to match num_features "
+                                 f"({self.num_features}), but got: {input.shape[feature_dim]}.")
+            warnings.warn(f"input's size at dim={feature_dim} does not match num_features. You can silence this "
+                          "warning by not passing in num_features, which is not used because affine=False",
+                          stacklevel=2)
+        batched = input.unsqueeze(0) if input.ndim == self._unbatched_dims else input
+        output = F.instance_norm(batched, self.running_mean, self.running_var, self.weight, self.bias,
+                                 self.training or not self.track_running_stats,
+                                 0.0 if self.momentum is None else self.momentum, self.eps)
+        return output.squeeze(0) if input.ndim == self._unbatched_dims else output
+
+
+class InstanceNorm1d(_InstanceNorm):
+    """Instance normalisation of (N, C, L) or (C, L) inputs."""
+
+    _unbatched_dims = 2
+
+
+class InstanceNorm2d(_InstanceNorm):
+    """Instance normalisation of (N, C, H, W) or (C, H, W) images."""
+
+    _unbatched_dims = 3
