@@ -154,6 +154,16 @@ def flatten_cases(draw):
 
 
 @st.composite
+def unflatten_cases(draw):
+    """An array, a dim of it and a split of that dim's size (the second factor sometimes -1)."""
+    shape = list(draw(small_shapes(min_dims=1)))
+    dim = draw(st.integers(-len(shape), len(shape) - 1))
+    first, second = draw(st.integers(1, 2)), draw(st.integers(1, 2))
+    shape[dim] = first * second
+    return Case((draw(arrays(tuple(shape))),), {"dim": dim, "sizes": (first, draw(st.sampled_from([second, -1])))})
+
+
+@st.composite
 def dropout_cases(draw, training=None):
     x = draw(arrays(draw(small_shapes())))
     return Case((x,), {
@@ -1381,6 +1391,8 @@ SPECS: list[NNSpec] = [
     NNSpec("Tanhshrink", "Tanhshrink", lambda x: nn.Tanhshrink()(x), one(shape=small_shapes()),
            lambda x: x - np.tanh(x)),
     NNSpec("Identity", "Identity", lambda x: nn.Identity(3, unused=True)(x), one(shape=small_shapes()), lambda x: x),
+    NNSpec("Unflatten", "Unflatten", lambda x, dim, sizes: nn.Unflatten(dim, sizes)(x), unflatten_cases(),
+           lambda x, dim, sizes: x.reshape(x.shape[:dim % x.ndim] + (sizes[0], -1) + x.shape[dim % x.ndim + 1:])),
     NNSpec("Flatten", "Flatten", lambda x, **kw: nn.Flatten(**kw)(x), flatten_cases(), numpy_flatten),
     NNSpec("Dropout-train", "Dropout", m_dropout, dropout_cases(training=True)),
     NNSpec("Dropout-eval", "Dropout", m_dropout, dropout_cases(training=False), lambda x, **_: x),

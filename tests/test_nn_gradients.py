@@ -21,7 +21,7 @@ from tinygrad_np.nn import functional as F
 DIFFERENTIABLE = [spec for spec in SPECS if spec.differentiable]
 LAYERS_WITH_PARAMETERS = [spec for spec in SPECS if spec.module is not None]
 
-CONTAINERS = {nn.Module, nn.Sequential, nn.ModuleList, nn.ModuleDict, nn.Parameter}
+CONTAINERS = {nn.Module, nn.Sequential, nn.ModuleList, nn.ModuleDict, nn.Parameter, nn.ParameterList, nn.ParameterDict}
 
 
 # --------------------------------------------------------------------- completeness

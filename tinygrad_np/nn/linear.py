@@ -1,4 +1,4 @@
-"""Linear, and the two shape-only layers Identity and Flatten."""
+"""Linear, and the shape-only layers Identity, Flatten and Unflatten."""
 
 from __future__ import annotations
 
@@ -63,3 +63,29 @@ class Flatten(Module):
 
     def extra_repr(self) -> str:
         return f"start_dim={self.start_dim}, end_dim={self.end_dim}"
+
+
+class Unflatten(Module):
+    """Split dim `dim` into `unflattened_size` (one entry may be −1), the inverse of Flatten."""
+
+    def __init__(self, dim: int, unflattened_size) -> None:
+        super().__init__()
+        if not isinstance(dim, int):
+            raise NotImplementedError("Unflatten: named dims (a str dim) are not supported; pass the dim's index")
+        self.dim, self.unflattened_size = dim, unflattened_size
+
+    def forward(self, input: Tensor) -> Tensor:
+        dim = self.dim % input.ndim if -input.ndim <= self.dim < input.ndim else self.dim
+        if not 0 <= dim < input.ndim:
+            raise IndexError(f"Dimension out of range (expected to be in range of [{-input.ndim}, {input.ndim - 1}], "
+                             f"but got {self.dim})")
+        sizes = list(self.unflattened_size)
+        known = math.prod(n for n in sizes if n != -1)
+        if sizes.count(-1) > 1 or (-1 not in sizes and known != input.shape[dim]) or \
+                (-1 in sizes and (known == 0 or input.shape[dim] % known)):
+            raise RuntimeError(f"unflatten: Provided sizes {sizes} don't multiply up to the size of dim {self.dim} "
+                               f"({input.shape[dim]}) in the input tensor")
+        return input.reshape(*input.shape[:dim], *sizes, *input.shape[dim + 1:])
+
+    def extra_repr(self) -> str:
+        return f"dim={self.dim}, unflattened_size={self.unflattened_size}"
