@@ -835,6 +835,26 @@ def numpy_diagonal(a, offset, dim1, dim2):
     return np.diagonal(a, offset, dim1, dim2)
 
 
+EINSUM_EQUATIONS = ["ij,jk->ik", "ij,jk", "bij,bjk->bik", "ii->i", "ii", "ij->", "i,j->ij", "ij->ji", "...ij,...jk",
+                    "bhqd,bhkd->bhqk", "ijk,ikl,jl->k", "iij->ji", "a...b,b...->...a"]
+"""Matrix and batched products, diagonals, traces, sums, outer products, transposes, ellipses, three operands."""
+
+
+def einsum_cases() -> st.SearchStrategy:
+    """An equation of EINSUM_EQUATIONS, each letter a size in 1..3, the ellipsis 0 to 2 dims."""
+    def shape_of(term: str, sizes: dict, ellipsis: tuple) -> tuple:
+        before, dots, after = term.partition("...")
+        return (*(sizes[c] for c in before), *(ellipsis if dots else ()), *(sizes[c] for c in after))
+
+    def arrays_for(equation: str, sizes: dict, ellipsis: tuple) -> st.SearchStrategy:
+        terms = equation.split("->")[0].split(",")
+        return st.tuples(*(arrays(shape_of(t, sizes, ellipsis)) for t in terms)).map(
+            lambda a: Case(a, {"equation": equation}))
+
+    letters = st.fixed_dictionaries({c: st.integers(1, 3) for c in "abdhijklq"})
+    return st.tuples(st.sampled_from(EINSUM_EQUATIONS), letters, shapes(max_dims=2)).flatmap(lambda t: arrays_for(*t))
+
+
 def numpy_bernoulli(a, seed):
     return (np.random.default_rng(seed).random(a.shape) < a).astype(a.dtype)
 
@@ -1199,6 +1219,8 @@ SPECS: list[OpSpec] = [
            lambda a, diagonal: np.diag(a, diagonal)),
     OpSpec("diagonal", "diagonal", lambda a, **kw: a.diagonal(**kw), diagonal_cases(), numpy_diagonal),
     OpSpec("trace", "trace", lambda a: tg.trace(a), one(shape=shapes(min_dims=2, max_dims=2)), np.trace),
+    OpSpec("einsum", "einsum", lambda *arrays, equation: tg.einsum(equation, *arrays), einsum_cases(),
+           lambda *arrays, equation: np.einsum(equation, *arrays)),
     OpSpec("bernoulli", "bernoulli", seeded("bernoulli"),
            one(lambda s: arrays(s, 0.05, 0.95), seed=st.integers(0, 2**32 - 1)), numpy_bernoulli),
 ]

@@ -70,6 +70,7 @@ from .dtypes import (
     short,
     uint8,
 )
+from .einsum import einsum
 from .errors import CheckpointError, DatasetError, DatasetNotFoundError, NotARegularFileError, ShapeError
 from .layout import contiguous_format, preserve_format, strided
 from .legacy_types import (
