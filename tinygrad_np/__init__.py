@@ -85,6 +85,7 @@ from .legacy_types import (
     ShortTensor,
 )
 from .memory import keep_freed_memory
+from .normal import normal
 from .out import with_out
 from .printing import set_printoptions
 from .random import Generator, manual_seed
@@ -119,6 +120,7 @@ bool, float, int = bool_, float32, int32
 
 # Top-level ops, with PyTorch's `out=` keyword (out.py).
 cat, stack, where, maximum, minimum = map(with_out, (cat, stack, where, maximum, minimum))
+normal = with_out(normal)
 
 # Function forms of Tensor methods, as torch.exp(x) is x.exp(); with_out adds PyTorch's `out=`
 # keyword to those that have it (out.py).
