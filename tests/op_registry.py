@@ -686,6 +686,30 @@ def numpy_kthvalue(a, dim, k, keepdim):
     return values if keepdim else np.squeeze(values, dim)
 
 
+def nonzero_integers(shape):
+    return hnp.arrays(np.int64, shape, elements=st.sampled_from([-3, -2, -1, 1, 2, 3]))
+
+
+def off_multiples() -> st.SearchStrategy:
+    """A dividend and a divisor (0.5 <= |b| <= 3, broadcasting into the dividend's shape) whose
+    quotient is at least 0.1 from every integer: remainders and rounded quotients jump there."""
+    return into(first=off_integers, second=lambda s: away_from_zero(s, 0.5)).map(
+        lambda case: Case((case.arrays[0] * case.arrays[1], case.arrays[1])))
+
+
+def scalar_multiples() -> st.SearchStrategy:
+    """An array of quotients off the integers and a scalar divisor (the fn multiplies them)."""
+    return with_scalar(off_integers, st.sampled_from([1.5, -2.0, 0.7]))
+
+
+def numpy_trunc_divide(a, b):
+    return np.trunc(a / b) if a.dtype.kind == "f" else np.trunc(a / b).astype(a.dtype)
+
+
+BITWISE = {"bitwise_and": np.bitwise_and, "bitwise_or": np.bitwise_or, "bitwise_xor": np.bitwise_xor}
+BITWISE_OPERATORS = {"bitwise_and": "__and__", "bitwise_or": "__or__", "bitwise_xor": "__xor__"}
+
+
 # --------------------------------------------------------------------- in-place ops
 #
 # Each in-place entry applies the op to a clone of its first input (`in_graph`), as PyTorch code
@@ -956,6 +980,36 @@ SPECS: list[OpSpec] = [
     OpSpec("matmul", "matmul", lambda a, b: a @ b, matmul_cases(), numpy_matmul),
     OpSpec("mm", "mm", lambda a, b: a.mm(b), matrices_cases(batched=False), np.matmul),
     OpSpec("bmm", "bmm", lambda a, b: a.bmm(b), matrices_cases(batched=True), np.matmul),
+    # remainders and rounded quotients (gradient zero), bitwise ops (forward only)
+    OpSpec("remainder", "remainder", lambda a, b: a % b, off_multiples(), np.remainder),
+    OpSpec("remainder-scalar", "remainder", lambda a, scalar: tg.remainder(a * scalar, scalar), scalar_multiples(),
+           lambda a, scalar: np.remainder(a * scalar, scalar)),
+    OpSpec("remainder-int", "remainder", lambda a, b: a.remainder(b), pair(integers, nonzero_integers), np.remainder,
+           differentiable=False),
+    OpSpec("remainder-reflected-int", "remainder", lambda a, scalar: scalar % a,
+           with_scalar(nonzero_integers, st.integers(-5, 5)), lambda a, scalar: np.remainder(scalar, a),
+           differentiable=False),
+    OpSpec("fmod", "fmod", lambda a, b: tg.fmod(a, b), off_multiples(), np.fmod),
+    OpSpec("fmod-int", "fmod", lambda a, b: a.fmod(b), pair(integers, nonzero_integers), np.fmod,
+           differentiable=False),
+    OpSpec("floor_divide", "floor_divide", lambda a, b: a // b, off_multiples(), np.floor_divide),
+    OpSpec("floor_divide-int", "floor_divide", lambda a, b: tg.floor_divide(a, b), pair(integers, nonzero_integers),
+           np.floor_divide, differentiable=False),
+    OpSpec("floor_divide-reflected-int", "floor_divide", lambda a, scalar: scalar // a,
+           with_scalar(nonzero_integers, st.integers(-5, 5)), lambda a, scalar: np.floor_divide(scalar, a),
+           differentiable=False),
+    OpSpec("div-trunc", "div", lambda a, b: a.div(b, rounding_mode="trunc"), off_multiples(), numpy_trunc_divide),
+    OpSpec("div-floor", "div", lambda a, b: tg.div(a, b, rounding_mode="floor"), off_multiples(), np.floor_divide),
+    OpSpec("div-trunc-int", "div", lambda a, b: a.div(b, rounding_mode="trunc"), pair(integers, nonzero_integers),
+           numpy_trunc_divide, differentiable=False),
+    OpSpec("positive", "positive", lambda a: +a, one(), np.positive),
+    *[OpSpec(name, name, (lambda n: lambda a, b: getattr(a, BITWISE_OPERATORS[n])(b))(name),
+             pair(integers, integers), ufunc, differentiable=False) for name, ufunc in BITWISE.items()],
+    *[OpSpec(f"{name}-bool", name, (lambda n: lambda a, b: getattr(tg, n)(a, b))(name), pair(bools, bools), ufunc,
+             differentiable=False) for name, ufunc in BITWISE.items()],
+    OpSpec("bitwise_not", "bitwise_not", lambda a: a.bitwise_not(), one(integers), np.invert, differentiable=False),
+    OpSpec("bitwise_not-bool", "bitwise_not", lambda a: tg.bitwise_not(a), one(bools), np.invert,
+           differentiable=False),
     # comparisons and other constant-gradient ops: forward only
     *[OpSpec(name, name, (lambda n: lambda a, b: getattr(a, n)(b))(name), pair(grid, grid), ufunc,
              differentiable=False) for name, ufunc in COMPARISONS.items()],
@@ -1139,6 +1193,16 @@ SPECS: list[OpSpec] = [
     OpSpec("pow_-scalar", "pow_", lambda a, scalar: in_graph(a).pow_(scalar),
            with_scalar(positive, st.sampled_from([2, 3, 0.5, -1.0])), lambda a, scalar: np.power(a, scalar)),
     OpSpec("neg_", "neg_", lambda a: in_graph(a).neg_(), one(), np.negative),
+    OpSpec("remainder_", "remainder_", lambda a, b: in_graph(a).remainder_(b), off_multiples(), np.remainder),
+    OpSpec("fmod_", "fmod_", lambda a, b: in_graph(a).fmod_(b), off_multiples(), np.fmod),
+    OpSpec("floor_divide_", "floor_divide_", lambda a, b: in_graph(a).floor_divide_(b), off_multiples(),
+           np.floor_divide),
+    OpSpec("div_-floor", "div_", lambda a, b: in_graph(a).div_(b, rounding_mode="floor"), off_multiples(),
+           np.floor_divide),
+    *[OpSpec(f"{name}_", f"{name}_", (lambda n: lambda a, b: getattr(in_graph(a), f"{n}_")(b))(name),
+             into(integers, integers), ufunc, differentiable=False) for name, ufunc in BITWISE.items()],
+    OpSpec("bitwise_not_", "bitwise_not_", lambda a: in_graph(a).bitwise_not_(), one(integers), np.invert,
+           differentiable=False),
     OpSpec("clamp_", "clamp_", lambda a, **kw: in_graph(a).clamp_(**kw),
            one(off_bounds, min=st.just(-0.5), max=st.just(0.5)), numpy_clamp),
     OpSpec("clamp_-min", "clamp_", lambda a, **kw: in_graph(a).clamp_(**kw), one(off_bounds, min=st.just(-0.5)),

@@ -150,6 +150,10 @@ prod, cumsum, all, any = Tensor.prod, Tensor.cumsum, Tensor.all, Tensor.any
 isnan, isinf, isfinite = Tensor.isnan, Tensor.isinf, Tensor.isfinite
 square, rsqrt = with_out(Tensor.square), with_out(Tensor.rsqrt)
 clamp_min, clamp_max = Tensor.clamp_min, Tensor.clamp_max
+remainder, fmod, floor_divide = map(with_out, (Tensor.remainder, Tensor.fmod, Tensor.floor_divide))
+bitwise_and, bitwise_or, bitwise_xor, bitwise_not = map(with_out, (Tensor.bitwise_and, Tensor.bitwise_or,
+                                                               Tensor.bitwise_xor, Tensor.bitwise_not))
+positive = Tensor.positive
 scatter, scatter_add, index_select, masked_select = (Tensor.scatter, Tensor.scatter_add, Tensor.index_select,
                                                    Tensor.masked_select)
 floor, ceil, trunc, round, frac = map(with_out, (Tensor.floor, Tensor.ceil, Tensor.trunc, Tensor.round, Tensor.frac))

@@ -26,6 +26,7 @@ from .errors import ShapeError
 from .hooks import RemovableHandle
 from .inplace import modify
 from .layout import check_layout, check_memory_format, contiguous_format
+from .ops.division import Remainder, rounded_quotient
 from .ops.elementwise import (
     Abs,
     Add,
@@ -451,8 +452,15 @@ class Tensor:
     def mul(self, other) -> Tensor:
         return Mul.apply(*_broadcast("mul", self, other))
 
-    def div(self, other) -> Tensor:
-        return Div.apply(*_broadcast("div", self, other, floating=True))
+    def div(self, other, *, rounding_mode: str | None = None) -> Tensor:
+        """a / b (integers become floats); with `rounding_mode` "trunc" or "floor" the quotient
+        rounded towards zero or down, in the operands' dtype, with a zero gradient (as PyTorch)."""
+        if rounding_mode is None:
+            return Div.apply(*_broadcast("div", self, other, floating=True))
+        if rounding_mode not in ("trunc", "floor"):
+            raise RuntimeError("div expected rounding_mode to be one of None, 'trunc', or 'floor' but found "
+                               f"{rounding_mode!r}")
+        return _rounded_division("div", self, other, rounding_mode)
 
     def pow(self, exponent) -> Tensor:
         return Pow.apply(*_broadcast("pow", self, exponent))
@@ -520,6 +528,64 @@ class Tensor:
     def __rmatmul__(self, other) -> Tensor:
         return _matmul(other, self)
 
+    # ----------------------------------------------------------------- remainders, floor division, bitwise ops
+
+    def remainder(self, other) -> Tensor:
+        """a − b·⌊a/b⌋ (`%`): Python's remainder, with b's sign; ∂a = g, ∂b = −g·⌊a/b⌋.
+        Integer division by zero raises, as PyTorch; float gives NaN."""
+        return _remainder("remainder", self, other, "floor")
+
+    def fmod(self, other) -> Tensor:
+        """a − b·trunc(a/b): C's remainder, with a's sign; ∂a = g, ∂b = −g·trunc(a/b)."""
+        return _remainder("fmod", self, other, "trunc")
+
+    def floor_divide(self, other) -> Tensor:
+        """⌊a/b⌋ (`//`), in the operands' dtype, as `div(other, rounding_mode="floor")`. Its
+        gradient is zero (PyTorch's backward through it raises "not implemented")."""
+        return _rounded_division("floor_divide", self, other, "floor")
+
+    def positive(self) -> Tensor:
+        """`+t`: the tensor itself, as PyTorch (a bool tensor refuses)."""
+        if self._array.dtype == dtypes.bool_:
+            raise RuntimeError("The `+` operator, on a bool tensor is not supported.")
+        return self
+
+    def bitwise_and(self, other) -> Tensor:
+        """a & b on bool (logical) or integer (bitwise) tensors; no graph."""
+        return _bitwise("bitwise_and", np.bitwise_and, self, other)
+
+    def bitwise_or(self, other) -> Tensor:
+        """a | b on bool or integer tensors; no graph."""
+        return _bitwise("bitwise_or", np.bitwise_or, self, other)
+
+    def bitwise_xor(self, other) -> Tensor:
+        """a ^ b on bool or integer tensors; no graph."""
+        return _bitwise("bitwise_xor", np.bitwise_xor, self, other)
+
+    def bitwise_not(self) -> Tensor:
+        """~a: logical not of a bool tensor, bitwise not of an integer one; no graph."""
+        if dtypes.is_floating(self._array.dtype):
+            raise NotImplementedError(f'"bitwise_not" is not implemented for {self._array.dtype} tensors')
+        return Tensor._make(np.invert(self._array), None)
+
+    __mod__, __floordiv__, __pos__ = remainder, floor_divide, positive
+    __and__, __or__, __xor__ = bitwise_and, bitwise_or, bitwise_xor
+
+    def __rmod__(self, other) -> Tensor:
+        return _remainder("remainder", other, self, "floor")
+
+    def __rfloordiv__(self, other) -> Tensor:
+        return _rounded_division("floor_divide", other, self, "floor")
+
+    def __rand__(self, other) -> Tensor:
+        return _bitwise("bitwise_and", np.bitwise_and, other, self)
+
+    def __ror__(self, other) -> Tensor:
+        return _bitwise("bitwise_or", np.bitwise_or, other, self)
+
+    def __rxor__(self, other) -> Tensor:
+        return _bitwise("bitwise_xor", np.bitwise_xor, other, self)
+
     # ----------------------------------------------------------------- in place (inplace.py: versions, history)
 
     def add_(self, other, *, alpha=1) -> Tensor:
@@ -531,8 +597,29 @@ class Tensor:
     def mul_(self, other) -> Tensor:
         return modify(self, "mul_", lambda t: t.mul(other), (other,))
 
-    def div_(self, other) -> Tensor:
-        return modify(self, "div_", lambda t: t.div(other), (other,))
+    def div_(self, other, *, rounding_mode: str | None = None) -> Tensor:
+        return modify(self, "div_", lambda t: t.div(other, rounding_mode=rounding_mode), (other,))
+
+    def remainder_(self, other) -> Tensor:
+        return modify(self, "remainder_", lambda t: t.remainder(other), (other,))
+
+    def fmod_(self, other) -> Tensor:
+        return modify(self, "fmod_", lambda t: t.fmod(other), (other,))
+
+    def floor_divide_(self, other) -> Tensor:
+        return modify(self, "floor_divide_", lambda t: t.floor_divide(other), (other,))
+
+    def bitwise_and_(self, other) -> Tensor:
+        return modify(self, "bitwise_and_", lambda t: t.bitwise_and(other), (other,))
+
+    def bitwise_or_(self, other) -> Tensor:
+        return modify(self, "bitwise_or_", lambda t: t.bitwise_or(other), (other,))
+
+    def bitwise_xor_(self, other) -> Tensor:
+        return modify(self, "bitwise_xor_", lambda t: t.bitwise_xor(other), (other,))
+
+    def bitwise_not_(self) -> Tensor:
+        return modify(self, "bitwise_not_", Tensor.bitwise_not)
 
     def pow_(self, exponent) -> Tensor:
         return modify(self, "pow_", lambda t: t.pow(exponent), (exponent,))
@@ -598,6 +685,21 @@ class Tensor:
 
     def __itruediv__(self, other) -> Tensor:
         return self.div_(other)
+
+    def __imod__(self, other) -> Tensor:
+        return self.remainder_(other)
+
+    def __ifloordiv__(self, other) -> Tensor:
+        return self.floor_divide_(other)
+
+    def __iand__(self, other) -> Tensor:
+        return self.bitwise_and_(other)
+
+    def __ior__(self, other) -> Tensor:
+        return self.bitwise_or_(other)
+
+    def __ixor__(self, other) -> Tensor:
+        return self.bitwise_xor_(other)
 
     def fill_(self, value) -> Tensor:
         """Every element set to `value` (a number or a one-element tensor, which gets the gradient)."""
@@ -1791,6 +1893,43 @@ def _broadcast(name: str, a, b, floating: bool = False) -> tuple[Tensor, Tensor]
         shape = broadcast_shape(name, a._array.shape, b._array.shape)
         a, b = _expand_for_grad(a, shape), _expand_for_grad(b, shape)
     return a, b
+
+
+def _remainder(name: str, a, b, rounding: str) -> Tensor:
+    a, b = _broadcast(name, a, b)
+    _check_divisor(name, a, b)
+    return Remainder.apply(a, b, rounding=rounding)
+
+
+def _rounded_division(name: str, a, b, rounding: str) -> Tensor:
+    """a / b rounded ("floor" or "trunc") in the promoted dtype; each operand gets a zero
+    gradient through a `where` that never picks it."""
+    a, b = _broadcast(name, a, b)
+    _check_divisor(name, a, b)
+    out = Tensor._make(rounded_quotient(a._array, b._array, rounding), None)
+    for t in (a, b):
+        if t._requires_grad:
+            out = where(Tensor._make(np.ones(out._array.shape, dtype=bool), None), out, t)
+    return out
+
+
+def _check_divisor(name: str, a: Tensor, b: Tensor) -> None:
+    """Operands already promoted to one dtype: bool refuses, an integer zero divisor raises (as PyTorch)."""
+    dtype = a._array.dtype
+    if dtype == dtypes.bool_:
+        raise NotImplementedError(f'"{name}" is not implemented for bool tensors')
+    if not dtypes.is_floating(dtype) and not b._array.all():
+        raise RuntimeError(f"ZeroDivisionError: integer division by zero in {name}")
+
+
+def _bitwise(name: str, ufunc, a, b) -> Tensor:
+    """A bitwise op on bool or integer operands of the promoted dtype, broadcast; no graph."""
+    a, b = _promote(a, b)
+    if dtypes.is_floating(a._array.dtype):
+        raise NotImplementedError(f'"{name}" is not implemented for {a._array.dtype} tensors')
+    if a._array.shape != b._array.shape:
+        broadcast_shape(name, a._array.shape, b._array.shape)
+    return Tensor._make(ufunc(a._array, b._array), None)
 
 
 def _expand_for_grad(t: Tensor, shape: tuple) -> Tensor:
