@@ -33,7 +33,6 @@ SCRIPTS = to_torch.scripts()
 ONE_THREAD = to_torch.ONE_THREAD
 # Scripts that stop on a PyTorch feature tinygrad_np does not have yet, and which one.
 MISSING = {
-    "cnn_adaptive_pool.py": "Tensor % int (Tensor.__mod__, torch.remainder) is missing",
     "samplers.py": "tg.bincount is missing",
 }
 RUNS = [pytest.param(path, id=path.name, marks=[pytest.mark.xfail(reason=MISSING[path.name], strict=True)]
