@@ -21,6 +21,7 @@ import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import hypothesis
 import numpy as np
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
@@ -1229,6 +1230,164 @@ def make_instance_norm(layer):
     return make
 
 
+# --------------------------------------------------------------------- margin, embedding and likelihood losses
+
+REDUCTIONS = st.sampled_from(["mean", "sum", "none"])
+
+
+@st.composite
+def pair_of_vectors(draw):
+    """Two arrays of one shape, (N, D) or (D,)."""
+    shape = draw(st.sampled_from([(SMALL,), (1, 2), (2, SMALL), (SMALL, 2)]))
+    return shape, draw(arrays(shape)), draw(arrays(shape))
+
+
+@st.composite
+def pairwise_distance_cases(draw):
+    """x2 differs from x1 in every element by at least 0.1 (|·| and the norm are smooth there)."""
+    shape, x1, _ = draw(pair_of_vectors())
+    x2 = x1 + draw(away_from_zero(shape))
+    return Case((x1, x2), {"p": draw(st.sampled_from([1.0, 2.0, 3.0])), "keepdim": draw(st.booleans())})
+
+
+def numpy_pairwise_distance(x1, x2, p=2.0, eps=1e-6, keepdim=False):
+    return (np.abs(x1 - x2 + eps) ** p).sum(-1, keepdims=keepdim) ** (1 / p)
+
+
+def signs(draw, shape):
+    return draw(hnp.arrays(np.bool_, shape)).astype(np.float64) * 2 - 1
+
+
+@st.composite
+def margin_ranking_cases(draw):
+    n = draw(st.integers(1, SMALL))
+    x1, x2, y = draw(arrays((n,))), draw(arrays((n,))), signs(draw, (n,))
+    margin = draw(st.sampled_from([0.0, 0.5]))
+    hypothesis.assume(np.all(np.abs(-y * (x1 - x2) + margin) > 0.05))
+    return Case((x1, x2), {"target": y, "margin": margin, "reduction": draw(REDUCTIONS)})
+
+
+def numpy_margin_ranking(x1, x2, target, margin, reduction):
+    return numpy_reduce(np.maximum(0, -target * (x1 - x2) + margin), reduction)
+
+
+@st.composite
+def hinge_embedding_cases(draw):
+    shape = draw(small_shapes())
+    margin = draw(st.sampled_from([1.0, 0.5]))
+    x = draw(away_from(margin)(shape))
+    return Case((x,), {"target": signs(draw, shape), "margin": margin, "reduction": draw(REDUCTIONS)})
+
+
+def numpy_hinge_embedding(x, target, margin, reduction):
+    return numpy_reduce(np.where(target == 1, x, np.maximum(0, margin - x)), reduction)
+
+
+@st.composite
+def soft_margin_cases(draw):
+    shape = draw(small_shapes())
+    return Case((draw(arrays(shape)),), {"target": signs(draw, shape), "reduction": draw(REDUCTIONS)})
+
+
+def numpy_soft_margin(x, target, reduction):
+    return numpy_reduce(np.logaddexp(0, -target * x), reduction)
+
+
+@st.composite
+def multilabel_cases(draw):
+    shape = draw(st.sampled_from([(SMALL,), (2, SMALL), (1, 2)]))
+    return Case((draw(arrays(shape)),), {"target": draw(unit_interval(shape)), "reduction": draw(REDUCTIONS),
+                                        "weight": draw(st.none() | positive(shape[-1:]))})
+
+
+def numpy_multilabel_soft_margin(x, target, weight, reduction):
+    losses = target * np.logaddexp(0, -x) + (1 - target) * np.logaddexp(0, x)
+    losses = losses * (1 if weight is None else weight)
+    return numpy_reduce(losses.sum(-1) / x.shape[-1], reduction)
+
+
+def numpy_cosine(x1, x2):
+    return (x1 * x2).sum(-1) / np.sqrt(((x1 * x1).sum(-1) + 1e-12) * ((x2 * x2).sum(-1) + 1e-12))
+
+
+@st.composite
+def cosine_embedding_cases(draw):
+    shape, x1, x2 = draw(pair_of_vectors())
+    margin = draw(st.sampled_from([0.0, 0.3]))
+    y = signs(draw, shape[:-1])
+    hypothesis.assume(np.all(np.abs(numpy_cosine(x1, x2) - margin) > 0.05))
+    hypothesis.assume(np.all((x1 * x1).sum(-1) > 0.1) and np.all((x2 * x2).sum(-1) > 0.1))
+    return Case((x1, x2), {"target": y, "margin": margin, "reduction": draw(REDUCTIONS)})
+
+
+def numpy_cosine_embedding(x1, x2, target, margin, reduction):
+    cosine = numpy_cosine(x1, x2)
+    return numpy_reduce(np.where(target == 1, 1 - cosine, np.maximum(0, cosine - margin)), reduction)
+
+
+@st.composite
+def triplet_cases(draw):
+    shape = draw(st.sampled_from([(SMALL,), (1, 2), (2, SMALL)]))
+    a, p, n = (draw(arrays(shape)) for _ in range(3))
+    hypothesis.assume(min(np.abs(a - p).min(), np.abs(a - n).min(), np.abs(p - n).min()) > 0.05)
+    options = {"margin": draw(st.sampled_from([1.0, 0.5])), "p": draw(st.sampled_from([2.0, 3.0])),
+               "swap": draw(st.booleans()), "reduction": draw(REDUCTIONS)}
+    to_negative = numpy_pairwise_distance(a, n, options["p"])
+    if options["swap"]:
+        other = numpy_pairwise_distance(p, n, options["p"])
+        hypothesis.assume(np.all(np.abs(to_negative - other) > 0.05))
+        to_negative = np.minimum(to_negative, other)
+    hypothesis.assume(np.all(np.abs(options["margin"] + numpy_pairwise_distance(a, p, options["p"]) - to_negative)
+                             > 0.05))
+    return Case((a, p, n), options)
+
+
+def numpy_triplet(anchor, positive, negative, margin, p, swap, reduction):
+    to_negative = numpy_pairwise_distance(anchor, negative, p)
+    if swap:
+        to_negative = np.minimum(to_negative, numpy_pairwise_distance(positive, negative, p))
+    return numpy_reduce(np.maximum(0, margin + numpy_pairwise_distance(anchor, positive, p) - to_negative), reduction)
+
+
+@st.composite
+def gaussian_nll_cases(draw):
+    shape = draw(st.sampled_from([(SMALL,), (2, SMALL), (2, 1)]))
+    var_shape = draw(st.sampled_from([shape, shape[:-1], shape[:-1] + (1,)]))
+    return Case((draw(arrays(shape)), draw(arrays(shape)), draw(positive(var_shape, 0.3, 2.0))),
+                {"full": draw(st.booleans()), "reduction": draw(REDUCTIONS)})
+
+
+def numpy_gaussian_nll(x, y, var, full, reduction):
+    var = var[..., None] if var.shape == x.shape[:-1] else var
+    losses = 0.5 * (np.log(var) + (x - y) ** 2 / var) + (0.5 * np.log(2 * np.pi) if full else 0)
+    return numpy_reduce(losses, reduction)
+
+
+@st.composite
+def poisson_nll_cases(draw):
+    shape = draw(small_shapes())
+    log_input = draw(st.booleans())
+    x = draw(arrays(shape, -2.0, 2.0) if log_input else positive(shape))
+    return Case((x,), {"target": draw(arrays(shape, 0.0, 4.0)), "log_input": log_input, "full": draw(st.booleans()),
+                       "reduction": draw(REDUCTIONS)})
+
+
+def numpy_poisson_nll(x, target, log_input, full, reduction):
+    losses = np.exp(x) - target * x if log_input else x - target * np.log(x + 1e-8)
+    if full:
+        safe = np.where(target > 1, target, 1.0)
+        losses = losses + np.where(target > 1, safe * np.log(safe) - safe + 0.5 * np.log(2 * np.pi * safe), 0.0)
+    return numpy_reduce(losses, reduction)
+
+
+def with_constant(function, *names):
+    """Call `function` with the named options as constant tensors."""
+    def call(*arrays, **kwargs):
+        return function(*arrays, **{k: constant(v) if k in names else v for k, v in kwargs.items()})
+
+    return call
+
+
 # --------------------------------------------------------------------- the registry
 
 slopes = st.sampled_from([0.01, 0.2, 1.5, -0.5])
@@ -1348,6 +1507,23 @@ SPECS: list[NNSpec] = [
     NNSpec("binary_cross_entropy", "binary_cross_entropy", f_bce, binary_cases(logits=False), numpy_bce),
     NNSpec("binary_cross_entropy_with_logits", "binary_cross_entropy_with_logits", f_bce_with_logits,
            binary_cases(logits=True), numpy_bce_with_logits),
+    NNSpec("pairwise_distance", "pairwise_distance", F.pairwise_distance, pairwise_distance_cases(),
+           numpy_pairwise_distance),
+    NNSpec("margin_ranking_loss", "margin_ranking_loss", with_constant(F.margin_ranking_loss, "target"),
+           margin_ranking_cases(), numpy_margin_ranking),
+    NNSpec("hinge_embedding_loss", "hinge_embedding_loss", with_constant(F.hinge_embedding_loss, "target"),
+           hinge_embedding_cases(), numpy_hinge_embedding),
+    NNSpec("soft_margin_loss", "soft_margin_loss", with_constant(F.soft_margin_loss, "target"), soft_margin_cases(),
+           numpy_soft_margin),
+    NNSpec("multilabel_soft_margin_loss", "multilabel_soft_margin_loss",
+           with_constant(F.multilabel_soft_margin_loss, "target", "weight"), multilabel_cases(),
+           numpy_multilabel_soft_margin),
+    NNSpec("cosine_embedding_loss", "cosine_embedding_loss", with_constant(F.cosine_embedding_loss, "target"),
+           cosine_embedding_cases(), numpy_cosine_embedding),
+    NNSpec("triplet_margin_loss", "triplet_margin_loss", F.triplet_margin_loss, triplet_cases(), numpy_triplet),
+    NNSpec("gaussian_nll_loss", "gaussian_nll_loss", F.gaussian_nll_loss, gaussian_nll_cases(), numpy_gaussian_nll),
+    NNSpec("poisson_nll_loss", "poisson_nll_loss", with_constant(F.poisson_nll_loss, "target"), poisson_nll_cases(),
+           numpy_poisson_nll),
     # ---- layers
     layer("Linear", "Linear", make_linear, linear_cases("full", layer=True), reference=numpy_linear),
     layer("Linear-no-bias", "Linear", make_linear, linear_cases("none", layer=True), reference=numpy_linear),
@@ -1485,6 +1661,27 @@ SPECS: list[NNSpec] = [
           instance_norm_cases(use_input_stats=True, rank=4), reference=numpy_instance_norm),
     layer("InstanceNorm2d-eval", "InstanceNorm2d", make_instance_norm(nn.InstanceNorm2d),
           instance_norm_cases(use_input_stats=False, rank=4), reference=numpy_instance_norm),
+    NNSpec("PairwiseDistance", "PairwiseDistance", lambda x1, x2, p, keepdim: nn.PairwiseDistance(p, keepdim=keepdim)(
+           x1, x2), pairwise_distance_cases(), numpy_pairwise_distance),
+    NNSpec("MarginRankingLoss", "MarginRankingLoss", lambda x1, x2, target, margin, reduction: nn.MarginRankingLoss(
+           margin, reduction=reduction)(x1, x2, constant(target)), margin_ranking_cases(), numpy_margin_ranking),
+    NNSpec("HingeEmbeddingLoss", "HingeEmbeddingLoss", lambda x, target, margin, reduction: nn.HingeEmbeddingLoss(
+           margin, reduction=reduction)(x, constant(target)), hinge_embedding_cases(), numpy_hinge_embedding),
+    NNSpec("SoftMarginLoss", "SoftMarginLoss", lambda x, target, reduction: nn.SoftMarginLoss(reduction=reduction)(
+           x, constant(target)), soft_margin_cases(), numpy_soft_margin),
+    NNSpec("MultiLabelSoftMarginLoss", "MultiLabelSoftMarginLoss",
+           lambda x, target, weight, reduction: nn.MultiLabelSoftMarginLoss(constant(weight), reduction=reduction)(
+               x, constant(target)), multilabel_cases(), numpy_multilabel_soft_margin),
+    NNSpec("CosineEmbeddingLoss", "CosineEmbeddingLoss",
+           lambda x1, x2, target, margin, reduction: nn.CosineEmbeddingLoss(margin, reduction=reduction)(
+               x1, x2, constant(target)), cosine_embedding_cases(), numpy_cosine_embedding),
+    NNSpec("TripletMarginLoss", "TripletMarginLoss",
+           lambda anchor, positive, negative, **kw: nn.TripletMarginLoss(**kw)(anchor, positive, negative),
+           triplet_cases(), numpy_triplet),
+    NNSpec("GaussianNLLLoss", "GaussianNLLLoss", lambda x, y, var, full, reduction: nn.GaussianNLLLoss(
+           full=full, reduction=reduction)(x, y, var), gaussian_nll_cases(), numpy_gaussian_nll),
+    NNSpec("PoissonNLLLoss", "PoissonNLLLoss", lambda x, target, log_input, full, reduction: nn.PoissonNLLLoss(
+           log_input, full, reduction=reduction)(x, constant(target)), poisson_nll_cases(), numpy_poisson_nll),
     NNSpec("DataParallel", "DataParallel", lambda x: nn.DataParallel(nn.Tanh())(x), one(shape=small_shapes()),
            np.tanh),
     NNSpec("CosineSimilarity", "CosineSimilarity", lambda x1, x2, dim: nn.CosineSimilarity(dim)(x1, x2),

@@ -1,4 +1,4 @@
-"""CosineSimilarity: a layer without parameters around `F.cosine_similarity`."""
+"""CosineSimilarity and PairwiseDistance: layers without parameters around their F forms."""
 
 from __future__ import annotations
 
@@ -16,3 +16,14 @@ class CosineSimilarity(Module):
 
     def forward(self, x1: Tensor, x2: Tensor) -> Tensor:
         return F.cosine_similarity(x1, x2, self.dim, self.eps)
+
+
+class PairwiseDistance(Module):
+    """‖x1 − x2 + ε‖_p along the last dim; see `F.pairwise_distance`."""
+
+    def __init__(self, p: float = 2.0, eps: float = 1e-6, keepdim: bool = False) -> None:
+        super().__init__()
+        self.norm, self.eps, self.keepdim = p, eps, keepdim
+
+    def forward(self, x1: Tensor, x2: Tensor) -> Tensor:
+        return F.pairwise_distance(x1, x2, self.norm, self.eps, self.keepdim)

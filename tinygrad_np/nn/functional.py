@@ -45,6 +45,18 @@ from .activation_functions import (
 )
 from .adaptive import adaptive_avg_pool2d, adaptive_max_pool2d
 from .group_norm import group_norm, instance_norm
+from .loss_functions import (
+    cosine_embedding_loss,
+    gaussian_nll_loss,
+    hinge_embedding_loss,
+    margin_ranking_loss,
+    multilabel_soft_margin_loss,
+    pairwise_distance,
+    poisson_nll_loss,
+    soft_margin_loss,
+    triplet_margin_loss,
+)
+from .reduction import _check_reduction, _legacy_reduction
 from .spatial import avg_pool2d, conv2d, max_pool2d, pad
 from .spatial1d import avg_pool1d, conv1d, max_pool1d
 from .transposed import conv_transpose2d
@@ -57,7 +69,9 @@ __all__ = [
     "dropout", "dropout1d", "dropout2d", "layer_norm", "batch_norm", "group_norm", "instance_norm",
     "embedding", "one_hot", "normalize", "cosine_similarity",
     "cross_entropy", "nll_loss", "mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "kl_div",
-    "binary_cross_entropy", "binary_cross_entropy_with_logits",
+    "binary_cross_entropy", "binary_cross_entropy_with_logits", "margin_ranking_loss", "hinge_embedding_loss",
+    "soft_margin_loss", "multilabel_soft_margin_loss", "cosine_embedding_loss", "triplet_margin_loss",
+    "gaussian_nll_loss", "poisson_nll_loss", "pairwise_distance",
     "pad", "conv1d", "conv2d", "conv_transpose2d", "max_pool1d", "max_pool2d", "avg_pool1d", "avg_pool2d",
     "adaptive_avg_pool2d", "adaptive_max_pool2d", "interpolate", "upsample", "pixel_shuffle", "pixel_unshuffle",
 ]
@@ -489,26 +503,6 @@ def _reduce(losses: Tensor, reduction: str) -> Tensor:
     if reduction == "mean":
         return losses.mean()
     return losses.sum() if reduction == "sum" else losses
-
-
-def _legacy_reduction(size_average: bool | None, reduce: bool | None, reduction: str, stacklevel: int = 3) -> str:
-    """The reduction PyTorch's deprecated pair stands for, which overrides `reduction` when either
-    is given (None counts as True): reduce false → 'none'; else size_average false → 'sum';
-    else 'mean'. Warns with PyTorch's deprecation message naming the replacement."""
-    if size_average is None and reduce is None:
-        _check_reduction(reduction)
-        return reduction
-    reduce = True if reduce is None else reduce
-    size_average = True if size_average is None else size_average
-    legacy = "none" if not reduce else "mean" if size_average else "sum"
-    warnings.warn(f"size_average and reduce args will be deprecated, please use reduction='{legacy}' instead.",
-                  stacklevel=stacklevel)
-    return legacy
-
-
-def _check_reduction(reduction: str) -> None:
-    if reduction not in ("mean", "sum", "none"):
-        raise ValueError(f"{reduction} is not a valid value for reduction (use 'mean', 'sum' or 'none')")
 
 
 def _integer_array(name: str, indices) -> np.ndarray:
