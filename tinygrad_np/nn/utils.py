@@ -1,4 +1,5 @@
-"""Utilities on parameters' gradients, and the model summary (nn.summary)."""
+"""Utilities on parameters and their gradients (clipping; flattening to one vector and back),
+and the model summary (nn.summary)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from collections.abc import Iterable
 
 import numpy as np
 
-from ..tensor import Tensor, tensor
+from ..tensor import Tensor, cat, tensor
 from .summary import summary as summary  # re-exported: tg.nn.utils.summary(model, input_shape)
 
 
@@ -38,3 +39,30 @@ def clip_grad_norm_(parameters: Tensor | Iterable[Tensor], max_norm: float, norm
         for grad in grads:
             grad._array = grad._array * grad._array.dtype.type(scale)
     return tensor(np.asarray(total, dtype=grads[0]._array.dtype))
+
+
+def clip_grad_value_(parameters: Tensor | Iterable[Tensor], clip_value: float, foreach: bool | None = None) -> None:
+    """Clamp every gradient elementwise to [−clip_value, clip_value]. Each `.grad` gets a new,
+    clamped array; `foreach` (PyTorch's choice of kernel) changes nothing here."""
+    params = [parameters] if isinstance(parameters, Tensor) else list(parameters)
+    clip_value = float(clip_value)
+    for grad in (p.grad for p in params if p.grad is not None):
+        grad._array = np.clip(grad._array, -clip_value, clip_value).astype(grad._array.dtype, copy=False)
+
+
+def parameters_to_vector(parameters: Iterable[Tensor]) -> Tensor:
+    """All parameters flattened and concatenated into one 1-D tensor (differentiable: the
+    vector's gradient flows back to the parameters)."""
+    return cat([param.reshape(-1) for param in parameters])
+
+
+def vector_to_parameters(vec: Tensor, parameters: Iterable[Tensor]) -> None:
+    """Give the parameters, in order, consecutive slices of `vec` as their data, each a view of
+    `vec` (sharing its memory, as PyTorch's)."""
+    if not isinstance(vec, Tensor):
+        raise TypeError(f"expected torch.Tensor, but got: {type(vec).__name__}")
+    pointer = 0
+    for param in parameters:
+        count = param.numel()
+        param.data = vec[pointer:pointer + count].view_as(param).data
+        pointer += count
