@@ -169,13 +169,12 @@ def _nested(array: np.ndarray, indent: int, summarize: bool, element: _Format) -
 
 def _vector(array: np.ndarray, indent: int, summarize: bool, element: _Format) -> str:
     n, edge = array.shape[0], OPTIONS.edgeitems
-    values = array.tolist()
     if summarize and not edge:
         texts = ["..."]
     elif summarize and n > 2 * edge:
-        texts = [*map(element, values[:edge]), " ...", *map(element, values[n - edge:])]
+        texts = [*map(element, array[:edge].tolist()), " ...", *map(element, array[n - edge:].tolist())]
     else:
-        texts = list(map(element, values))
+        texts = list(map(element, array.tolist()))
     per_line = max(1, (OPTIONS.linewidth - indent) // (element.width + 2))
     lines = [", ".join(texts[i:i + per_line]) for i in range(0, len(texts), per_line)]
     return "[" + ("," + "\n" + " " * (indent + 1)).join(lines) + "]"
