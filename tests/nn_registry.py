@@ -630,6 +630,23 @@ def make_conv2d(in_channels, out_channels, kernel_size, bias, stride, padding, d
     return nn.Conv2d(in_channels, out_channels, kernel_size, stride, padding, dilation, groups, bias=bias, dtype=dtype)
 
 
+def make_padded_conv2d(padding_mode):
+    """Conv2d padding with F.pad's `padding_mode` before convolving."""
+    def make(in_channels, out_channels, kernel_size, bias, stride, padding, dilation, groups, dtype=None, **_):
+        return nn.Conv2d(in_channels, out_channels, kernel_size, stride, padding, dilation, groups, bias=bias,
+                         padding_mode=padding_mode, dtype=dtype)
+
+    return make
+
+
+def numpy_padded_conv2d(numpy_mode):
+    def reference(x, w, b=None, padding=0, **kw):
+        widths = [(0, 0)] * (x.ndim - 2) + [(padding, padding)] * 2
+        return numpy_conv2d(np.pad(x, widths, mode=numpy_mode), w, b, padding=0, **kw)
+
+    return reference
+
+
 # --------------------------------------------------------------------- 1-d, transposed and adaptive
 
 
@@ -1585,6 +1602,10 @@ SPECS: list[NNSpec] = [
           reference=numpy_batch_norm),
     layer("Conv2d", "Conv2d", make_conv2d, conv_cases(layer=True), reference=numpy_conv2d),
     layer("Conv2d-no-bias", "Conv2d", make_conv2d, conv_cases(bias=False, layer=True), reference=numpy_conv2d),
+    layer("Conv2d-replicate", "Conv2d", make_padded_conv2d("replicate"), conv_cases(layer=True),
+          reference=numpy_padded_conv2d("edge")),
+    layer("Conv2d-circular", "Conv2d", make_padded_conv2d("circular"), conv_cases(layer=True),
+          reference=numpy_padded_conv2d("wrap")),
     layer("BatchNorm2d-train", "BatchNorm2d", make_batch_norm2d, batch_norm_cases(training=True, images=True),
           reference=numpy_batch_norm),
     layer("BatchNorm2d-eval", "BatchNorm2d", make_batch_norm2d, batch_norm_cases(training=False, images=True),

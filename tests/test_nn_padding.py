@@ -85,3 +85,33 @@ def test_zero_pad_layer_of_an_int_pads_every_side():
 ])
 def test_padding_layer_repr_is_pytorch_s(layer, text):
     assert repr(layer) == text
+
+
+def test_conv_padding_mode_pads_with_f_pad_before_convolving():
+    conv = nn.Conv1d(1, 1, 3, padding=1, padding_mode="reflect", bias=False)
+    conv.weight.data = tg.tensor([[[1.0, 2.0, 3.0]]])
+    # reflect-padded [2 | 1 2 4 8 | 4], correlated with (1, 2, 3)
+    np.testing.assert_array_equal(conv(tg.tensor([[[1.0, 2.0, 4.0, 8.0]]])).numpy(), [[[10.0, 17.0, 34.0, 32.0]]])
+
+
+def test_conv_padding_same_with_a_padding_mode_puts_the_odd_pixel_after_as_pytorch():
+    conv = nn.Conv2d(1, 1, 4, padding="same", padding_mode="circular")
+    x = tg.randn(1, 1, 5, 6)
+    expected = F.conv2d(F.pad(x, (1, 2, 1, 2), "circular"), conv.weight, conv.bias)
+    np.testing.assert_allclose(conv(x).numpy(), expected.numpy(), rtol=1e-6)
+    assert expected.shape == (1, 1, 5, 6)
+
+
+def test_conv_repr_shows_a_padding_mode_other_than_zeros():
+    assert repr(nn.Conv2d(2, 3, 3, padding=1, padding_mode="reflect")) == (
+        "Conv2d(2, 3, kernel_size=(3, 3), stride=(1, 1), padding=(1, 1), padding_mode=reflect)")
+
+
+@pytest.mark.parametrize("make, message", [
+    (lambda: nn.Conv2d(1, 1, 3, padding_mode="foo"), "padding_mode must be one of .*but got padding_mode='foo'"),
+    (lambda: nn.ConvTranspose2d(1, 1, 3, padding_mode="reflect"),
+     'Only "zeros" padding mode is supported for ConvTranspose2d'),
+])
+def test_conv_padding_mode_errors_are_pytorch_s(make, message):
+    with pytest.raises(ValueError, match=message):
+        make()

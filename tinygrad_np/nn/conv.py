@@ -16,6 +16,8 @@ from .module import Module
 from .parameter import Parameter
 from .transposed import output_padding_for
 
+PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
+
 
 class _ConvNd(Module):
     """What the convolutions share: the channel and group checks, the parameters (weight
@@ -33,14 +35,17 @@ class _ConvNd(Module):
         if not isinstance(groups, int) or groups < 1 or in_channels % groups or out_channels % groups:
             raise ShapeError(f"{name}: in_channels ({in_channels}) and out_channels ({out_channels}) must be "
                              f"divisible by groups ({groups})")
-        if padding_mode != "zeros":
-            raise NotImplementedError(f"{name}: only padding_mode='zeros' is implemented, not {padding_mode!r}")
+        if padding_mode not in PADDING_MODES:
+            raise ValueError(f"padding_mode must be one of {PADDING_MODES}, but got padding_mode='{padding_mode}'")
+        if transposed and padding_mode != "zeros":
+            raise ValueError(f'Only "zeros" padding mode is supported for {name}')
         dtype = parameter_dtype(name, device, dtype)
         self.in_channels, self.out_channels, self.groups = in_channels, out_channels, groups
         self.kernel_size, self.stride = self._tuple("kernel_size", kernel_size), self._tuple("stride", stride)
         self.padding = padding if isinstance(padding, str) else self._tuple("padding", padding)
         self.dilation = self._tuple("dilation", dilation)
         self.padding_mode = padding_mode
+        self._mode_padding = self._pad_amounts(padding)
         shape = (in_channels, out_channels // groups) if transposed else (out_channels, in_channels // groups)
         self.weight = Parameter(np.empty(shape + self.kernel_size, dtype=dtype))
         self.register_parameter("bias", Parameter(np.empty((out_channels,), dtype=dtype)) if bias else None)
@@ -53,6 +58,23 @@ class _ConvNd(Module):
             raise ValueError(f"{type(self).__name__}: {name} must be an int or a tuple of {self._dims} ints, "
                              f"got {value!r}")
         return tuple(int(v) for v in found)
+
+    def _pad_amounts(self, padding) -> tuple[int, ...]:
+        """F.pad's (left, right, top, bottom) for a padding_mode other than zeros: the padding
+        of each dim twice, last dim first; for 'same', d(k − 1) split with the odd one after."""
+        if padding == "valid":
+            return (0, 0) * self._dims
+        if padding == "same":
+            totals = [d * (k - 1) for d, k in zip(self.dilation, self.kernel_size)]
+            return tuple(n for total in reversed(totals) for n in (total // 2, total - total // 2))
+        return tuple(p for p in reversed(self.padding) for _ in range(2))
+
+    def _padded(self, input: Tensor) -> tuple[Tensor, object]:
+        """The input and the padding to convolve it with: padding_mode 'zeros' leaves both to the
+        convolution; the others pad with F.pad first and convolve without padding, as PyTorch."""
+        if self.padding_mode == "zeros":
+            return input, self.padding
+        return F.pad(input, self._mode_padding, self.padding_mode), 0
 
     def reset_parameters(self) -> None:
         init.kaiming_uniform_(self.weight, a=math.sqrt(5))
@@ -74,6 +96,8 @@ class _ConvNd(Module):
             text += f", groups={self.groups}"
         if self.bias is None:
             text += ", bias=False"
+        if self.padding_mode != "zeros":
+            text += f", padding_mode={self.padding_mode}"
         return text
 
 
@@ -88,7 +112,8 @@ class Conv1d(_ConvNd):
                          padding_mode, device, dtype)
 
     def forward(self, input: Tensor) -> Tensor:
-        return F.conv1d(input, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups)
+        input, padding = self._padded(input)
+        return F.conv1d(input, self.weight, self.bias, self.stride, padding, self.dilation, self.groups)
 
 
 class Conv2d(_ConvNd):
@@ -102,7 +127,8 @@ class Conv2d(_ConvNd):
                          padding_mode, device, dtype)
 
     def forward(self, input: Tensor) -> Tensor:
-        return F.conv2d(input, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups)
+        input, padding = self._padded(input)
+        return F.conv2d(input, self.weight, self.bias, self.stride, padding, self.dilation, self.groups)
 
 
 class ConvTranspose2d(_ConvNd):
