@@ -137,3 +137,11 @@ def test_module_options_after_the_legacy_slots_are_positional_too():
         assert nn.SmoothL1Loss(None, None, "sum", 0.5).beta == 0.5
         assert nn.KLDivLoss(None, None, "batchmean", True).log_target is True
         assert nn.CrossEntropyLoss(None, None, -100, None, "mean", 0.1).label_smoothing == 0.1
+
+
+def test_pytorch_1_0_s_elementwise_mean_reads_as_mean_with_pytorch_s_warning():
+    x, y = tg.tensor([1.0, 2.0]), tg.tensor([0.0, 0.0])
+    with pytest.warns(UserWarning, match="reduction='elementwise_mean' is deprecated. Please use reduction='mean'"):
+        assert F.mse_loss(x, y, reduction="elementwise_mean").item() == 2.5
+    with pytest.warns(UserWarning, match="elementwise_mean"):
+        assert nn.NLLLoss(reduction="elementwise_mean").reduction == "mean"
