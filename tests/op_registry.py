@@ -706,6 +706,40 @@ def numpy_trunc_divide(a, b):
     return np.trunc(a / b) if a.dtype.kind == "f" else np.trunc(a / b).astype(a.dtype)
 
 
+def numpy_erfinv(a):
+    """erf⁻¹ by bisection on math.erf: 80 halvings of [−6, 6] reach float64's resolution."""
+    def invert(x: float) -> float:
+        low, high = -6.0, 6.0
+        for _ in range(80):
+            middle = (low + high) / 2
+            low, high = (middle, high) if math.erf(middle) < x else (low, middle)
+        return (low + high) / 2
+    return np.vectorize(invert, otypes=[float])(a)
+
+
+TRIG = {
+    "tan": (lambda s: arrays(s, -1.2, 1.2), np.tan), "asin": (lambda s: arrays(s, -0.9, 0.9), np.arcsin),
+    "acos": (lambda s: arrays(s, -0.9, 0.9), np.arccos), "atan": (arrays, np.arctan), "sinh": (arrays, np.sinh),
+    "cosh": (arrays, np.cosh), "asinh": (arrays, np.arcsinh), "acosh": (lambda s: arrays(s, 1.1, 3.0), np.arccosh),
+    "atanh": (lambda s: arrays(s, -0.9, 0.9), np.arctanh),
+    "reciprocal": (lambda s: away_from_zero(s, 0.5), lambda a: 1 / a),
+    "erfinv": (lambda s: arrays(s, -0.9, 0.9), numpy_erfinv),
+}
+"""The unary ops of tinygrad_np/ops/trig.py (and reciprocal), with their in-place forms: domain and NumPy reference."""
+
+ARC_ALIASES = {"arcsin": "asin", "arccos": "acos", "arctan": "atan", "arcsinh": "asinh", "arccosh": "acosh",
+               "arctanh": "atanh"}
+
+
+def lerp_cases() -> st.SearchStrategy:
+    """start, end and a weight array, all three mutually broadcastable."""
+    return broadcastable_shapes(3).flatmap(lambda ss: st.tuples(*(arrays(s) for s in ss)).map(Case))
+
+
+def numpy_lerp(a, b, weight):
+    return a + weight * (b - a)
+
+
 BITWISE = {"bitwise_and": np.bitwise_and, "bitwise_or": np.bitwise_or, "bitwise_xor": np.bitwise_xor}
 BITWISE_OPERATORS = {"bitwise_and": "__and__", "bitwise_or": "__or__", "bitwise_xor": "__xor__"}
 
@@ -1003,6 +1037,18 @@ SPECS: list[OpSpec] = [
     OpSpec("div-trunc-int", "div", lambda a, b: a.div(b, rounding_mode="trunc"), pair(integers, nonzero_integers),
            numpy_trunc_divide, differentiable=False),
     OpSpec("positive", "positive", lambda a: +a, one(), np.positive),
+    # trigonometry and friends (ops/trig.py)
+    *[OpSpec(name, name, (lambda n: lambda a: getattr(tg, n)(a))(name), one(elements), ref)
+      for name, (elements, ref) in TRIG.items()],
+    *[OpSpec(alias, alias, (lambda n: lambda a: getattr(a, n)())(alias), one(TRIG[name][0]), TRIG[name][1])
+      for alias, name in ARC_ALIASES.items()],
+    OpSpec("atan2", "atan2", lambda a, b: tg.atan2(a, b), pair(away_from_zero, arrays), np.arctan2),
+    OpSpec("arctan2", "arctan2", lambda a, b: a.arctan2(b), pair(away_from_zero, arrays), np.arctan2),
+    OpSpec("hypot", "hypot", lambda a, b: tg.hypot(a, b), pair(away_from_zero, arrays), np.hypot),
+    OpSpec("logaddexp", "logaddexp", lambda a, b: a.logaddexp(b), untied_pair(), np.logaddexp),
+    OpSpec("lerp", "lerp", lambda a, b, w: tg.lerp(a, b, w), lerp_cases(), numpy_lerp),
+    OpSpec("lerp-scalar", "lerp", lambda a, b, weight: a.lerp(b, weight),
+           pair().map(lambda case: Case(case.arrays, {"weight": 0.3})), numpy_lerp),
     *[OpSpec(name, name, (lambda n: lambda a, b: getattr(a, BITWISE_OPERATORS[n])(b))(name),
              pair(integers, integers), ufunc, differentiable=False) for name, ufunc in BITWISE.items()],
     *[OpSpec(f"{name}-bool", name, (lambda n: lambda a, b: getattr(tg, n)(a, b))(name), pair(bools, bools), ufunc,
@@ -1193,6 +1239,12 @@ SPECS: list[OpSpec] = [
     OpSpec("pow_-scalar", "pow_", lambda a, scalar: in_graph(a).pow_(scalar),
            with_scalar(positive, st.sampled_from([2, 3, 0.5, -1.0])), lambda a, scalar: np.power(a, scalar)),
     OpSpec("neg_", "neg_", lambda a: in_graph(a).neg_(), one(), np.negative),
+    *[OpSpec(f"{name}_", f"{name}_", (lambda n: lambda a: getattr(in_graph(a), f"{n}_")())(name), one(elements), ref)
+      for name, (elements, ref) in TRIG.items()],
+    OpSpec("atan2_", "atan2_", lambda a, b: in_graph(a).atan2_(b), into(away_from_zero, arrays), np.arctan2),
+    OpSpec("hypot_", "hypot_", lambda a, b: in_graph(a).hypot_(b), into(away_from_zero, arrays), np.hypot),
+    OpSpec("lerp_", "lerp_", lambda a, b, weight: in_graph(a).lerp_(b, weight), into(weight=st.just(0.3)),
+           numpy_lerp),
     OpSpec("remainder_", "remainder_", lambda a, b: in_graph(a).remainder_(b), off_multiples(), np.remainder),
     OpSpec("fmod_", "fmod_", lambda a, b: in_graph(a).fmod_(b), off_multiples(), np.fmod),
     OpSpec("floor_divide_", "floor_divide_", lambda a, b: in_graph(a).floor_divide_(b), off_multiples(),

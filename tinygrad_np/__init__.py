@@ -154,6 +154,13 @@ remainder, fmod, floor_divide = map(with_out, (Tensor.remainder, Tensor.fmod, Te
 bitwise_and, bitwise_or, bitwise_xor, bitwise_not = map(with_out, (Tensor.bitwise_and, Tensor.bitwise_or,
                                                                Tensor.bitwise_xor, Tensor.bitwise_not))
 positive = Tensor.positive
+tan, asin, acos, atan, atan2, sinh, cosh, asinh, acosh, atanh = map(with_out, (
+    Tensor.tan, Tensor.asin, Tensor.acos, Tensor.atan, Tensor.atan2, Tensor.sinh, Tensor.cosh, Tensor.asinh,
+    Tensor.acosh, Tensor.atanh))
+arcsin, arccos, arctan, arctan2, arcsinh, arccosh, arctanh = map(with_out, (
+    Tensor.arcsin, Tensor.arccos, Tensor.arctan, Tensor.arctan2, Tensor.arcsinh, Tensor.arccosh, Tensor.arctanh))
+reciprocal, erfinv, hypot, logaddexp, lerp = map(with_out, (Tensor.reciprocal, Tensor.erfinv, Tensor.hypot,
+                                                            Tensor.logaddexp, Tensor.lerp))
 scatter, scatter_add, index_select, masked_select = (Tensor.scatter, Tensor.scatter_add, Tensor.index_select,
                                                    Tensor.masked_select)
 floor, ceil, trunc, round, frac = map(with_out, (Tensor.floor, Tensor.ceil, Tensor.trunc, Tensor.round, Tensor.frac))

@@ -55,6 +55,7 @@ from .ops.matmul import MatMul
 from .ops.movement import Cat, Expand, Index, IndexAdd, IndexPut, Permute, Reshape
 from .ops.reduce import Max, Min, Sum
 from .ops.softmax import LogSoftmax, Softmax
+from .ops.trig import Acos, Acosh, Asin, Asinh, Atan, Atan2, Atanh, Cosh, Erfinv, Hypot, Sinh, Tan
 from .printing import tensor_repr
 from .random import default_generator, numpy_generator
 from .shapes import (
@@ -668,6 +669,48 @@ class Tensor:
     def square_(self) -> Tensor:
         return modify(self, "square_", Tensor.square)
 
+    def tan_(self) -> Tensor:
+        return modify(self, "tan_", Tensor.tan)
+
+    def asin_(self) -> Tensor:
+        return modify(self, "asin_", Tensor.asin)
+
+    def acos_(self) -> Tensor:
+        return modify(self, "acos_", Tensor.acos)
+
+    def atan_(self) -> Tensor:
+        return modify(self, "atan_", Tensor.atan)
+
+    def sinh_(self) -> Tensor:
+        return modify(self, "sinh_", Tensor.sinh)
+
+    def cosh_(self) -> Tensor:
+        return modify(self, "cosh_", Tensor.cosh)
+
+    def asinh_(self) -> Tensor:
+        return modify(self, "asinh_", Tensor.asinh)
+
+    def acosh_(self) -> Tensor:
+        return modify(self, "acosh_", Tensor.acosh)
+
+    def atanh_(self) -> Tensor:
+        return modify(self, "atanh_", Tensor.atanh)
+
+    def reciprocal_(self) -> Tensor:
+        return modify(self, "reciprocal_", Tensor.reciprocal)
+
+    def erfinv_(self) -> Tensor:
+        return modify(self, "erfinv_", Tensor.erfinv)
+
+    def atan2_(self, other) -> Tensor:
+        return modify(self, "atan2_", lambda t: t.atan2(other), (other,))
+
+    def hypot_(self, other: Tensor) -> Tensor:
+        return modify(self, "hypot_", lambda t: t.hypot(other), (other,))
+
+    def lerp_(self, end: Tensor, weight) -> Tensor:
+        return modify(self, "lerp_", lambda t: t.lerp(end, weight), (end, weight))
+
     def clamp_min_(self, min) -> Tensor:
         return modify(self, "clamp_min_", lambda t: t.clamp(min=min), (min,))
 
@@ -920,6 +963,69 @@ class Tensor:
     def where(self, condition, other) -> Tensor:
         """`where(condition, self, other)`."""
         return where(condition, self, other)
+
+    # ----------------------------------------------------------------- trigonometry and friends (ops/trig.py)
+
+    def tan(self) -> Tensor:
+        return Tan.apply(_floating(self))
+
+    def asin(self) -> Tensor:
+        return Asin.apply(_floating(self))
+
+    def acos(self) -> Tensor:
+        return Acos.apply(_floating(self))
+
+    def atan(self) -> Tensor:
+        return Atan.apply(_floating(self))
+
+    def atan2(self, other) -> Tensor:
+        """The angle of the point (other, self), in (−π, π]; gradient 0 at the origin, as PyTorch."""
+        return Atan2.apply(*_broadcast("atan2", self, other, floating=True))
+
+    def sinh(self) -> Tensor:
+        return Sinh.apply(_floating(self))
+
+    def cosh(self) -> Tensor:
+        return Cosh.apply(_floating(self))
+
+    def asinh(self) -> Tensor:
+        return Asinh.apply(_floating(self))
+
+    def acosh(self) -> Tensor:
+        return Acosh.apply(_floating(self))
+
+    def atanh(self) -> Tensor:
+        return Atanh.apply(_floating(self))
+
+    arcsin, arccos, arctan, arctan2 = asin, acos, atan, atan2
+    arcsinh, arccosh, arctanh = asinh, acosh, atanh
+
+    def reciprocal(self) -> Tensor:
+        """1 / x (integers become the default float)."""
+        return Div.apply(*_broadcast("reciprocal", 1.0, self, floating=True))
+
+    def erfinv(self) -> Tensor:
+        """The inverse of erf on [−1, 1] (±inf at ±1, NaN outside)."""
+        return Erfinv.apply(_floating(self))
+
+    def hypot(self, other: Tensor) -> Tensor:
+        """√(a² + b²) without overflow; both floating tensors."""
+        _check_floating_pair("hypot", self, other)
+        return Hypot.apply(*_broadcast("hypot", self, other))
+
+    def logaddexp(self, other: Tensor) -> Tensor:
+        """log(eᵃ + eᵇ) = max(a, b) + log1p(e^(−|a − b|)): no overflow; at a = b each gets g/2."""
+        _check_floating_pair("logaddexp", self, other)
+        return self.maximum(other) + (-(self - other).abs()).exp().log1p()
+
+    def lerp(self, end: Tensor, weight) -> Tensor:
+        """start + weight · (end − start); `end` (and a tensor `weight`) of start's dtype."""
+        for name, t in (("end", end), ("weight", weight)):
+            if isinstance(t, Tensor) and t._array.dtype != self._array.dtype:
+                raise RuntimeError(f"expected dtype {self.dtype} for `{name}` but got dtype {t.dtype}")
+        if not dtypes.is_floating(self._array.dtype):
+            raise NotImplementedError(f'"lerp" is not implemented for {self._array.dtype} tensors')
+        return self + weight * (end - self)
 
     # ----------------------------------------------------------------- reductions
 
@@ -1911,6 +2017,14 @@ def _rounded_division(name: str, a, b, rounding: str) -> Tensor:
         if t._requires_grad:
             out = where(Tensor._make(np.ones(out._array.shape, dtype=bool), None), out, t)
     return out
+
+
+def _check_floating_pair(name: str, a: Tensor, b) -> None:
+    if not isinstance(b, Tensor):
+        raise TypeError(f"{name}(): argument 'other' (position 2) must be Tensor, not {type(b).__name__}")
+    for t in (a, b):
+        if not dtypes.is_floating(t._array.dtype):
+            raise NotImplementedError(f'"{name}" is not implemented for {t._array.dtype} tensors')
 
 
 def _check_divisor(name: str, a: Tensor, b: Tensor) -> None:
