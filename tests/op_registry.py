@@ -740,6 +740,64 @@ def numpy_lerp(a, b, weight):
     return a + weight * (b - a)
 
 
+def numpy_median_dim(a, dim, keepdim):
+    values = np.take(np.sort(a, axis=dim), [(a.shape[dim] - 1) // 2], axis=dim)
+    return values if keepdim else np.squeeze(values, dim)
+
+
+def count_cases() -> st.SearchStrategy:
+    return reduction(grid).map(lambda case: Case(case.arrays, {"dim": case.kwargs["dim"]}))
+
+
+def numpy_count_nonzero(a, dim):
+    return np.asarray(np.count_nonzero(a, axis=None if a.ndim == 0 else dim), dtype=np.int64)
+
+
+def same_shape_pair(min_dims: int = 1, max_dims: int = 3) -> st.SearchStrategy:
+    return shapes(min_dims, max_dims).flatmap(lambda s: st.tuples(arrays(s), arrays(s)).map(Case))
+
+
+def matrix_vector_cases() -> st.SearchStrategy:
+    return st.tuples(st.integers(1, 3), st.integers(1, 3)).flatmap(
+        lambda nm: st.tuples(arrays(nm), arrays(nm[1:])).map(Case))
+
+
+def addmm_cases() -> st.SearchStrategy:
+    """input broadcasting into (n, p), mat1 (n, m), mat2 (m, p), beta and alpha."""
+    def build(n, m, p):
+        return st.builds(lambda i, a, b, kw: Case((i, a, b), kw), broadcastable_into((n, p)).flatmap(arrays),
+                         arrays((n, m)), arrays((m, p)),
+                         st.fixed_dictionaries({"beta": st.sampled_from([1, 0.5, 0]),
+                                                "alpha": st.sampled_from([1, -2.0])}))
+    return st.tuples(st.integers(1, 3), st.integers(1, 3), st.integers(1, 3)).flatmap(lambda t: build(*t))
+
+
+def numpy_addmm(i, a, b, beta, alpha):
+    return beta * i + alpha * (a @ b)
+
+
+def cdist_cases() -> st.SearchStrategy:
+    """Two sets of points, batched alike or not, on grids 0.05 apart: no coordinate of one equals
+    one of the other, so every |difference| is smooth; p in {1, 2, 3}."""
+    def build(batch, p_rows, r_rows, m):
+        return st.tuples(distinct(batch + (p_rows, m)), distinct(batch + (r_rows, m)),
+                         st.sampled_from([1.0, 2.0, 3.0])).map(lambda t: Case((t[0], t[1] + 0.05), {"p": t[2]}))
+    return st.tuples(shapes(0, 1), st.integers(1, 3), st.integers(1, 3), st.integers(1, 3)).flatmap(
+        lambda t: build(*t))
+
+
+def numpy_cdist(a, b, p):
+    return (np.abs(a[..., :, None, :] - b[..., None, :, :]) ** p).sum(-1) ** (1 / p)
+
+
+def numpy_stat_mean(stat):
+    def reference(a, dim, keepdim, correction):
+        axis = np_axis(a, dim)
+        return np.stack([stat(a, axis=axis, keepdims=keepdim, ddof=correction),
+                         np.mean(a, axis=axis, keepdims=keepdim)])
+    return reference
+
+
 BITWISE = {"bitwise_and": np.bitwise_and, "bitwise_or": np.bitwise_or, "bitwise_xor": np.bitwise_xor}
 BITWISE_OPERATORS = {"bitwise_and": "__and__", "bitwise_or": "__or__", "bitwise_xor": "__xor__"}
 
@@ -1037,6 +1095,47 @@ SPECS: list[OpSpec] = [
     OpSpec("div-trunc-int", "div", lambda a, b: a.div(b, rounding_mode="trunc"), pair(integers, nonzero_integers),
            numpy_trunc_divide, differentiable=False),
     OpSpec("positive", "positive", lambda a: +a, one(), np.positive),
+    # scans, medians, counts, differences, products, distances (reductions.py)
+    OpSpec("sum-dtype", "sum", lambda a, dim, keepdim: a.sum(dim, keepdim, dtype=tg.float64), reduction(integers),
+           lambda a, dim, keepdim: np.sum(a, axis=np_axis(a, dim), keepdims=keepdim, dtype=np.float64),
+           differentiable=False),
+    OpSpec("sum-dtype-int16", "sum", lambda a, dim, keepdim: tg.sum(a, dim, keepdim, dtype=tg.int16),
+           reduction(integers),
+           lambda a, dim, keepdim: np.sum(a, axis=np_axis(a, dim), keepdims=keepdim, dtype=np.int16),
+           differentiable=False),
+    OpSpec("mean-dtype", "mean", lambda a, dim, keepdim: a.mean(dim, keepdim, dtype=tg.float64), reduction(integers),
+           lambda a, dim, keepdim: np.mean(a, axis=np_axis(a, dim), keepdims=keepdim, dtype=np.float64),
+           differentiable=False),
+    OpSpec("cumprod", "cumprod", lambda a, dim: a.cumprod(dim), along_one_dim(), lambda a, dim: np.cumprod(a, dim)),
+    OpSpec("cumprod-zeros", "cumprod", lambda a, dim: tg.cumprod(a, dim), along_one_dim(grid),
+           lambda a, dim: np.cumprod(a, dim)),
+    OpSpec("cumprod-int", "cumprod", lambda a, dim: a.cumprod(dim), along_one_dim(integers),
+           lambda a, dim: np.cumprod(a, dim), differentiable=False),
+    OpSpec("logcumsumexp", "logcumsumexp", lambda a, dim: tg.logcumsumexp(a, dim), along_one_dim(),
+           lambda a, dim: np.logaddexp.accumulate(a, axis=dim)),
+    OpSpec("median", "median", lambda a: a.median(), one(distinct),
+           lambda a: np.sort(a.ravel())[(a.size - 1) // 2]),
+    OpSpec("median-dim", "median", lambda a, **kw: tg.median(a, **kw).values,
+           ordering_cases(distinct, keepdim=st.booleans()), numpy_median_dim),
+    OpSpec("count_nonzero", "count_nonzero", lambda a, dim: a.count_nonzero(dim), count_cases(),
+           numpy_count_nonzero, differentiable=False),
+    OpSpec("diff", "diff", lambda a, n: a.diff(n), one(shape=shapes(min_dims=1), n=st.integers(0, 3)),
+           lambda a, n: np.diff(a, n)),
+    OpSpec("diff-prepend-append", "diff", lambda a, b: tg.diff(a, dim=0, prepend=b, append=a), same_shape_pair(),
+           lambda a, b: np.diff(a, axis=0, prepend=b, append=a)),
+    OpSpec("diff-bool", "diff", lambda a: a.diff(), one(bools, shape=shapes(min_dims=1)), np.diff,
+           differentiable=False),
+    OpSpec("nan_to_num", "nan_to_num", lambda a: a.nan_to_num(), one(), np.nan_to_num),
+    OpSpec("nan_to_num-specials", "nan_to_num", lambda a: tg.nan_to_num(a, 0.5, 2.0, -3.0), one(specials),
+           lambda a: np.nan_to_num(a, nan=0.5, posinf=2.0, neginf=-3.0), differentiable=False),
+    OpSpec("dot", "dot", lambda a, b: tg.dot(a, b), same_shape_pair(1, 1), np.dot),
+    OpSpec("mv", "mv", lambda a, v: a.mv(v), matrix_vector_cases(), np.matmul),
+    OpSpec("addmm", "addmm", lambda i, a, b, **kw: tg.addmm(i, a, b, **kw), addmm_cases(), numpy_addmm),
+    OpSpec("var_mean", "var_mean", lambda a, **kw: tg.stack(tg.var_mean(a, **kw)),
+           reduction(correction=st.sampled_from([0, 1])).map(counted), numpy_stat_mean(np.var)),
+    OpSpec("std_mean", "std_mean", lambda a, **kw: tg.stack(tg.std_mean(a, **kw)),
+           reduction(distinct, correction=st.sampled_from([0, 1])).map(counted), numpy_stat_mean(np.std)),
+    OpSpec("cdist", "cdist", lambda a, b, p: tg.cdist(a, b, p), cdist_cases(), numpy_cdist),
     # trigonometry and friends (ops/trig.py)
     *[OpSpec(name, name, (lambda n: lambda a: getattr(tg, n)(a))(name), one(elements), ref)
       for name, (elements, ref) in TRIG.items()],

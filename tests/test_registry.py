@@ -28,7 +28,7 @@ NOT_OPS = {
 """Public Tensor attributes that are not ops on tensors."""
 
 OP_FUNCTIONS = ["cat", "stack", "where", "maximum", "minimum", "linalg.vector_norm", "linalg.matrix_norm",
-                "linalg.norm", "einsum"]
+                "linalg.norm", "einsum", "var_mean", "std_mean", "cdist"]
 """Top-level functions that are ops in their own right (not aliases of Tensor methods)."""
 
 REGISTERED = {spec.op for spec in SPECS}

@@ -89,6 +89,7 @@ from .normal import normal
 from .out import with_out
 from .printing import set_printoptions
 from .random import Generator, manual_seed
+from .reductions import cdist, std_mean, var_mean
 from .serialization import load, save
 from .size import Size
 from .tensor import (
@@ -154,6 +155,9 @@ remainder, fmod, floor_divide = map(with_out, (Tensor.remainder, Tensor.fmod, Te
 bitwise_and, bitwise_or, bitwise_xor, bitwise_not = map(with_out, (Tensor.bitwise_and, Tensor.bitwise_or,
                                                                Tensor.bitwise_xor, Tensor.bitwise_not))
 positive = Tensor.positive
+cumprod, logcumsumexp, median = map(with_out, (Tensor.cumprod, Tensor.logcumsumexp, Tensor.median))
+count_nonzero, diff, nan_to_num = Tensor.count_nonzero, with_out(Tensor.diff), with_out(Tensor.nan_to_num)
+dot, mv, addmm = map(with_out, (Tensor.dot, Tensor.mv, Tensor.addmm))
 tan, asin, acos, atan, atan2, sinh, cosh, asinh, acosh, atanh = map(with_out, (
     Tensor.tan, Tensor.asin, Tensor.acos, Tensor.atan, Tensor.atan2, Tensor.sinh, Tensor.cosh, Tensor.asinh,
     Tensor.acosh, Tensor.atanh))

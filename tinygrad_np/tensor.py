@@ -498,6 +498,39 @@ class Tensor:
         _same_dtype("bmm", self, mat2)
         return MatMul.apply(self, mat2)
 
+    def dot(self, other: Tensor) -> Tensor:
+        """The inner product of two 1-D tensors of one dtype and size."""
+        if self.ndim != 1 or other.ndim != 1:
+            raise RuntimeError(f"1D tensors expected, but got {self.ndim}D and {other.ndim}D tensors")
+        _same_dtype("dot", self, other)
+        if self._array.shape != other._array.shape:
+            raise RuntimeError(f"inconsistent tensor size, expected tensor [{self.shape[0]}] and src "
+                               f"[{other.shape[0]}] to have the same number of elements")
+        return _matmul(self, other)
+
+    def mv(self, vec: Tensor) -> Tensor:
+        """The product of a matrix (n, m) and a vector (m,), of one dtype."""
+        if self.ndim != 2 or vec.ndim != 1 or self._array.shape[1] != vec._array.shape[0]:
+            raise RuntimeError(f"size mismatch, got input ({self.shape[0] if self.ndim else ''}), mat "
+                               f"({'x'.join(map(str, self.shape))}), vec ({'x'.join(map(str, vec.shape))})")
+        _same_dtype("mv", self, vec)
+        return _matmul(self, vec)
+
+    def addmm(self, mat1: Tensor, mat2: Tensor, *, beta=1, alpha=1) -> Tensor:
+        """beta · self + alpha · (mat1 @ mat2), self broadcast to the product's shape; with beta = 0
+        self is ignored (NaN in it too), as PyTorch."""
+        product = mat1.mm(mat2)
+        shape = product._array.shape
+        if broadcast_shape("addmm", self._array.shape, shape) != shape:
+            raise RuntimeError(f"The expanded size of the tensor ({list(self.shape)}) must match the product's "
+                               f"size {list(shape)}")
+        if alpha != 1:
+            product = product * alpha
+        if beta == 0:  # self is not read, but gets a zero gradient, as PyTorch
+            everywhere = Tensor._make(np.ones(shape, dtype=bool), None)
+            return where(everywhere, product, self) if self._requires_grad else product
+        return product + (self if beta == 1 else self * beta)
+
     def __add__(self, other) -> Tensor:
         return Add.apply(*_broadcast("add", self, other))
 
@@ -1031,16 +1064,25 @@ class Tensor:
 
     # Every reduction takes PyTorch's `dim`/`keepdim` or NumPy's `axis`/`keepdims`.
 
-    def sum(self, dim=None, keepdim: bool = False, *, axis=None, keepdims=None) -> Tensor:
+    def sum(self, dim=None, keepdim: bool = False, *, dtype=None, axis=None, keepdims=None) -> Tensor:
+        """Σ over `dim` (all dims if None); integer and bool sums are int64, as PyTorch. With
+        `dtype`, the input is converted to it first and the sum has that dtype."""
         dim, keepdim = axis_args(dim, keepdim, axis, keepdims)
-        return Sum.apply(self, axis=normalize_dims(dim, self.ndim), keepdim=keepdim)
+        t = self if dtype is None else self.to(dtype)
+        out = Sum.apply(t, axis=normalize_dims(dim, t.ndim), keepdim=keepdim)
+        return out if dtype is None or out._array.dtype == t._array.dtype else out.astype(t._array.dtype)
 
-    def mean(self, dim=None, keepdim: bool = False, *, axis=None, keepdims=None) -> Tensor:
-        if not dtypes.is_floating(self.dtype):
-            raise RuntimeError(f"mean(): needs a floating point tensor, got {self.dtype}; use .float() first")
+    def mean(self, dim=None, keepdim: bool = False, *, dtype=None, axis=None, keepdims=None) -> Tensor:
+        """Σ / N over `dim`; a floating tensor, or any converted to the floating `dtype` first."""
+        if dtype is not None and not dtypes.is_floating(np.dtype(dtype)):
+            raise RuntimeError("mean(): could not infer output dtype. Optional dtype must be either a floating "
+                               f"point or complex dtype. Got: {np.dtype(dtype)}")
+        t = self if dtype is None else self.to(dtype)
+        if not dtypes.is_floating(t.dtype):
+            raise RuntimeError(f"mean(): needs a floating point tensor, got {t.dtype}; use .float() first")
         dim, keepdim = axis_args(dim, keepdim, axis, keepdims)
-        axes = normalize_dims(dim, self.ndim)
-        return self.sum(axes, keepdim) / element_count(self._array.shape, axes)
+        axes = normalize_dims(dim, t.ndim)
+        return t.sum(axes, keepdim) / element_count(t._array.shape, axes)
 
     def var(self, dim=None, unbiased: bool | None = None, keepdim: bool = False, *, correction=None,
             axis=None, keepdims=None) -> Tensor:
@@ -1145,6 +1187,48 @@ class Tensor:
             out = out + Cat.apply(zeros, _slice_along(out, dim, 0, n - shift), axis=dim)
             shift *= 2
         return out if out is not self else self.clone()
+
+    def cumprod(self, dim: int, *, dtype=None) -> Tensor:
+        """Running products along `dim` (a scan of `Mul`s: the gradient is right at zeros too;
+        tinygrad_np/reductions.py)."""
+        from .reductions import cumprod  # reductions builds on this module
+
+        return cumprod(self, dim, dtype=dtype)
+
+    def logcumsumexp(self, dim: int) -> Tensor:
+        """log Σ_{j≤i} e^(x[j]) along `dim`, without overflow (tinygrad_np/reductions.py)."""
+        from .reductions import logcumsumexp
+
+        return logcumsumexp(self, dim)
+
+    def median(self, dim=None, keepdim: bool = False):
+        """The lower median of all entries, or (values, indices) along `dim` (tinygrad_np/reductions.py)."""
+        from .reductions import median
+
+        return median(self, dim, keepdim)
+
+    def count_nonzero(self, dim=None) -> Tensor:
+        """The number of non-zero entries over `dim`, int64 (tinygrad_np/reductions.py)."""
+        from .reductions import count_nonzero
+
+        return count_nonzero(self, dim)
+
+    def diff(self, n: int = 1, dim: int = -1, prepend=None, append=None) -> Tensor:
+        """The n-th forward difference along `dim` (tinygrad_np/reductions.py)."""
+        from .reductions import diff
+
+        return diff(self, n, dim, prepend, append)
+
+    def nan_to_num(self, nan: float = 0.0, posinf: float | None = None, neginf: float | None = None) -> Tensor:
+        """NaN, +inf and −inf replaced (by 0 and the dtype's largest and lowest finite values by
+        default); integer tensors come back as a copy. The gradient passes at finite entries only."""
+        if not dtypes.is_floating(self._array.dtype):
+            return self.clone()
+        info = np.finfo(self._array.dtype)
+        posinf, neginf = info.max if posinf is None else posinf, info.min if neginf is None else neginf
+        array = self._array
+        replaced = np.where(np.isnan(array), nan, np.where(array > 0, posinf, neginf)).astype(array.dtype)
+        return where(Tensor._make(np.isfinite(array), None), self, Tensor._make(replaced, None))
 
     def all(self, dim=None, keepdim: bool = False) -> Tensor:
         """Whether every entry over `dim` (all dims if None) is non-zero; bool (uint8 for uint8), no graph."""
