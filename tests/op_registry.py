@@ -798,6 +798,42 @@ def numpy_stat_mean(stat):
     return reference
 
 
+def counts_of(shape):
+    return hnp.arrays(np.int64, shape, elements=st.integers(0, 5))
+
+
+def bincount_cases(weighted: bool) -> st.SearchStrategy:
+    def build(values: np.ndarray):
+        extra = arrays(values.shape) if weighted else st.just(None)
+        return st.tuples(extra, st.integers(0, 8)).map(
+            lambda t: Case((values,) if t[0] is None else (values, t[0]), {"minlength": t[1]}))
+    return shapes(1, 1, min_side=0).flatmap(counts_of).flatmap(build)
+
+
+def off_edges(shape):
+    """Values off every bin edge of bins 1, 2, 3 and 6 over [-1, 2] (where PyTorch's rounding of
+    (x - min) * bins / (max - min) may differ from NumPy's exact comparison), the bounds
+    themselves, and values outside."""
+    return hnp.arrays(np.float64, shape, elements=st.sampled_from([-1.75, -1.0, -0.75, 0.25, 1.25, 2.0, 2.25]))
+
+
+def numpy_histc(a, bins, min, max):  # noqa: A002
+    return np.histogram(a, bins, range=(min, max))[0].astype(a.dtype)
+
+
+def meshgrid_cases() -> st.SearchStrategy:
+    """One to three vectors (or 0-d arrays) and an indexing."""
+    return st.lists(shapes(0, 1), min_size=1, max_size=3).flatmap(
+        lambda ss: st.tuples(st.tuples(*(arrays(s) for s in ss)), st.sampled_from(["ij", "xy"])).map(
+            lambda t: Case(t[0], {"indexing": t[1]})))
+
+
+def numpy_unique_part(index: int):
+    def reference(a):
+        return np.unique(a, return_inverse=True, return_counts=True)[index].reshape(-1 if index == 2 else a.shape)
+    return reference
+
+
 BITWISE = {"bitwise_and": np.bitwise_and, "bitwise_or": np.bitwise_or, "bitwise_xor": np.bitwise_xor}
 BITWISE_OPERATORS = {"bitwise_and": "__and__", "bitwise_or": "__or__", "bitwise_xor": "__xor__"}
 
@@ -1136,6 +1172,25 @@ SPECS: list[OpSpec] = [
     OpSpec("std_mean", "std_mean", lambda a, **kw: tg.stack(tg.std_mean(a, **kw)),
            reduction(distinct, correction=st.sampled_from([0, 1])).map(counted), numpy_stat_mean(np.std)),
     OpSpec("cdist", "cdist", lambda a, b, p: tg.cdist(a, b, p), cdist_cases(), numpy_cdist),
+    # positions, distinct values, counts and grids (counting.py, grids.py)
+    OpSpec("nonzero", "nonzero", lambda a: a.nonzero(), one(grid), np.argwhere, differentiable=False),
+    OpSpec("nonzero-as_tuple", "nonzero", lambda a: tg.stack(tg.nonzero(a, as_tuple=True)), one(grid),
+           lambda a: np.stack(np.nonzero(np.atleast_1d(a))), differentiable=False),
+    OpSpec("argwhere", "argwhere", lambda a: tg.argwhere(a), one(grid), np.argwhere, differentiable=False),
+    OpSpec("unique", "unique", lambda a: a.unique(), one(grid), np.unique, differentiable=False),
+    OpSpec("unique-inverse", "unique", lambda a: tg.unique(a, return_inverse=True)[1], one(grid),
+           numpy_unique_part(1), differentiable=False),
+    OpSpec("unique-counts", "unique", lambda a: tg.unique(a, return_inverse=True, return_counts=True)[2], one(grid),
+           numpy_unique_part(2), differentiable=False),
+    OpSpec("bincount", "bincount", lambda a, minlength: a.bincount(minlength=minlength), bincount_cases(False),
+           lambda a, minlength: np.bincount(a, minlength=minlength), differentiable=False),
+    OpSpec("bincount-weights", "bincount", lambda a, w, minlength: tg.bincount(a, w, minlength), bincount_cases(True),
+           lambda a, w, minlength: np.bincount(a, w, minlength).astype(np.float64), differentiable=False),
+    OpSpec("histc", "histc", lambda a, **kw: tg.histc(a, **kw),
+           one(off_edges, bins=st.sampled_from([1, 2, 3, 6]), min=st.just(-1.0), max=st.just(2.0)), numpy_histc,
+           differentiable=False),
+    OpSpec("meshgrid", "meshgrid", lambda *arrays, indexing: tg.stack(tg.meshgrid(*arrays, indexing=indexing)),
+           meshgrid_cases(), lambda *arrays, indexing: np.stack(np.meshgrid(*arrays, indexing=indexing))),
     # trigonometry and friends (ops/trig.py)
     *[OpSpec(name, name, (lambda n: lambda a: getattr(tg, n)(a))(name), one(elements), ref)
       for name, (elements, ref) in TRIG.items()],

@@ -18,7 +18,7 @@ NOT_OPS = {
     "register_hook", "detach_",
     # introspection and conversion to Python/NumPy
     "shape", "dtype", "ndim", "dim", "size", "numel", "numpy", "item", "tolist", "is_floating_point", "is_contiguous",
-    "nelement", "element_size",
+    "nelement", "element_size", "stride",
     # devices (the CPU only) and new tensors that take only this tensor's dtype
     "device", "is_cuda", "cpu", "cuda", "pin_memory", "is_pinned",
     "new_tensor", "new_zeros", "new_ones", "new_empty", "new_full",
@@ -28,7 +28,8 @@ NOT_OPS = {
 """Public Tensor attributes that are not ops on tensors."""
 
 OP_FUNCTIONS = ["cat", "stack", "where", "maximum", "minimum", "linalg.vector_norm", "linalg.matrix_norm",
-                "linalg.norm", "einsum", "var_mean", "std_mean", "cdist"]
+                "linalg.norm", "einsum", "var_mean", "std_mean", "cdist",
+                "meshgrid"]
 """Top-level functions that are ops in their own right (not aliases of Tensor methods)."""
 
 REGISTERED = {spec.op for spec in SPECS}

@@ -72,6 +72,7 @@ from .dtypes import (
 )
 from .einsum import einsum
 from .errors import CheckpointError, DatasetError, DatasetNotFoundError, NotARegularFileError, ShapeError
+from .grids import logspace, meshgrid, tril_indices, triu_indices
 from .layout import contiguous_format, preserve_format, strided
 from .legacy_types import (
     BoolTensor,
@@ -158,6 +159,8 @@ positive = Tensor.positive
 cumprod, logcumsumexp, median = map(with_out, (Tensor.cumprod, Tensor.logcumsumexp, Tensor.median))
 count_nonzero, diff, nan_to_num = Tensor.count_nonzero, with_out(Tensor.diff), with_out(Tensor.nan_to_num)
 dot, mv, addmm = map(with_out, (Tensor.dot, Tensor.mv, Tensor.addmm))
+nonzero, argwhere, unique = with_out(Tensor.nonzero), Tensor.argwhere, Tensor.unique
+bincount, histc = Tensor.bincount, with_out(Tensor.histc)
 tan, asin, acos, atan, atan2, sinh, cosh, asinh, acosh, atanh = map(with_out, (
     Tensor.tan, Tensor.asin, Tensor.acos, Tensor.atan, Tensor.atan2, Tensor.sinh, Tensor.cosh, Tensor.asinh,
     Tensor.acosh, Tensor.atanh))

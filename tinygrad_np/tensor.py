@@ -215,6 +215,12 @@ class Tensor:
 
     nelement = numel
 
+    def stride(self, dim: int | None = None) -> tuple[int, ...] | int:
+        """The step in elements between neighbours along each dim (0 along an expanded one), as
+        PyTorch's; NumPy's strides in bytes divided by the item size."""
+        strides = tuple(s // self._array.itemsize for s in self._array.strides)
+        return strides if dim is None else strides[normalize_dim(dim, self.ndim)]
+
     def element_size(self) -> int:
         """Bytes per element."""
         return self._array.itemsize
@@ -1187,6 +1193,40 @@ class Tensor:
             out = out + Cat.apply(zeros, _slice_along(out, dim, 0, n - shift), axis=dim)
             shift *= 2
         return out if out is not self else self.clone()
+
+    def nonzero(self, *, as_tuple: bool = False):
+        """The positions of the non-zero entries, (N, ndim) int64, or a tuple of 1-D index
+        tensors (tinygrad_np/counting.py)."""
+        from .counting import nonzero  # counting builds on this module
+
+        return nonzero(self, as_tuple=as_tuple)
+
+    def argwhere(self) -> Tensor:
+        """`nonzero()`: the (N, ndim) positions of the non-zero entries."""
+        from .counting import nonzero
+
+        return nonzero(self)
+
+    def unique(self, sorted: bool = True, return_inverse: bool = False, return_counts: bool = False,  # noqa: A002
+               dim: int | None = None):
+        """The sorted distinct values (or slices along `dim`), with the inverse indices and counts
+        if asked for (tinygrad_np/counting.py)."""
+        from .counting import unique
+
+        return unique(self, sorted, return_inverse, return_counts, dim)
+
+    def bincount(self, weights: Tensor | None = None, minlength: int = 0) -> Tensor:
+        """Occurrences (or summed weights) of each value of a 1-D non-negative integer tensor
+        (tinygrad_np/counting.py)."""
+        from .counting import bincount
+
+        return bincount(self, weights, minlength)
+
+    def histc(self, bins: int = 100, min: float = 0, max: float = 0) -> Tensor:  # noqa: A002
+        """A histogram of equal-width bins over [min, max] (tinygrad_np/counting.py)."""
+        from .counting import histc
+
+        return histc(self, bins, min, max)
 
     def cumprod(self, dim: int, *, dtype=None) -> Tensor:
         """Running products along `dim` (a scan of `Mul`s: the gradient is right at zeros too;
