@@ -32,9 +32,7 @@ spec.loader.exec_module(to_torch)
 SCRIPTS = to_torch.scripts()
 ONE_THREAD = to_torch.ONE_THREAD
 # Scripts that stop on a PyTorch feature tinygrad_np does not have yet, and which one.
-MISSING = {
-    "samplers.py": "tg.bincount is missing",
-}
+MISSING: dict[str, str] = {}
 RUNS = [pytest.param(path, id=path.name, marks=[pytest.mark.xfail(reason=MISSING[path.name], strict=True)]
                      if path.name in MISSING else []) for path in SCRIPTS]
 
