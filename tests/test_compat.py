@@ -31,10 +31,6 @@ to_torch = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(to_torch)
 SCRIPTS = to_torch.scripts()
 ONE_THREAD = to_torch.ONE_THREAD
-# Scripts that stop on a PyTorch feature tinygrad_np does not have yet, and which one.
-MISSING: dict[str, str] = {}
-RUNS = [pytest.param(path, id=path.name, marks=[pytest.mark.xfail(reason=MISSING[path.name], strict=True)]
-                     if path.name in MISSING else []) for path in SCRIPTS]
 
 
 def fashion_mnist_is_here() -> bool:
@@ -51,7 +47,7 @@ def test_the_corpus_has_at_least_twelve_scripts():
     assert len(SCRIPTS) >= 12
 
 
-@pytest.mark.parametrize("script", RUNS)
+@pytest.mark.parametrize("script", SCRIPTS, ids=lambda path: path.name)
 def test_the_script_runs_to_the_end_and_learns(script, tmp_path):
     if "FashionMNIST" in script.read_text(encoding="utf-8") and not fashion_mnist_is_here():
         pytest.skip(f"Fashion-MNIST is not here: set {mnist.ENVIRONMENT_VARIABLE} to a folder holding fashion-mnist/")
