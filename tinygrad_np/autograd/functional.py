@@ -16,7 +16,7 @@ def jacobian(func: Callable, inputs, create_graph: bool = False, strict: bool = 
     A Tensor for one input and one output; tuples (of tuples) when either is a tuple, as
     PyTorch. Outputs that do not depend on an input give zeros (or raise, if `strict`).
     """
-    from ..tensor import stack, tensor
+    from ..tensor import as_tensor, stack
 
     tuple_in = isinstance(inputs, (tuple, list))
     xs = tuple(inputs) if tuple_in else (inputs,)
@@ -33,7 +33,7 @@ def jacobian(func: Callable, inputs, create_graph: bool = False, strict: bool = 
             if out.requires_grad:
                 seed = np.zeros(out.numel(), dtype=out.dtype)
                 seed[flat] = 1
-                grads = grad(out, xs, tensor(seed.reshape(out.shape)), retain_graph=True,
+                grads = grad(out, xs, as_tensor(seed.reshape(out.shape)), retain_graph=True,
                              create_graph=create_graph, allow_unused=True)
             else:
                 grads = (None,) * len(xs)
@@ -41,10 +41,10 @@ def jacobian(func: Callable, inputs, create_graph: bool = False, strict: bool = 
                 if g is None:
                     if strict:
                         raise RuntimeError(f"jacobian: output does not depend on input {k} (strict=True)")
-                    g = tensor(np.zeros(x.shape, dtype=x.dtype))
+                    g = as_tensor(np.zeros(x.shape, dtype=x.dtype))
                 rows[k].append(g)
         result.append(tuple(
-            (stack(row) if row else tensor(np.zeros((0,) + x.shape, x.dtype))).reshape(out.shape + x.shape)
+            (stack(row) if row else as_tensor(np.zeros((0,) + x.shape, x.dtype))).reshape(out.shape + x.shape)
             for row, x in zip(rows, xs)
         ))
     if tuple_out:
@@ -55,7 +55,7 @@ def jacobian(func: Callable, inputs, create_graph: bool = False, strict: bool = 
 def hessian(func: Callable, inputs, create_graph: bool = False, strict: bool = False):
     """Second derivatives of a one-element func: the Jacobian of its gradient,
     shaped input.shape + input.shape (a tuple of tuples for tuple inputs)."""
-    from ..tensor import tensor
+    from ..tensor import as_tensor
 
     tuple_in = isinstance(inputs, (tuple, list))
 
@@ -67,7 +67,7 @@ def hessian(func: Callable, inputs, create_graph: bool = False, strict: bool = F
             grads = (None,) * len(xs)
         else:
             grads = grad(out, xs, create_graph=True, allow_unused=True)
-        grads = tuple(g if g is not None else tensor(np.zeros(x.shape, dtype=x.dtype)) for g, x in zip(grads, xs))
+        grads = tuple(g if g is not None else as_tensor(np.zeros(x.shape, dtype=x.dtype)) for g, x in zip(grads, xs))
         return grads if tuple_in else grads[0]
 
     return jacobian(gradient, inputs, create_graph=create_graph, strict=strict)

@@ -53,7 +53,7 @@ def gradcheck(fn: Callable, inputs, eps: float = 1e-6, atol: float = 1e-5, rtol:
 def gradgradcheck(fn: Callable, inputs, grad_outputs=None, eps: float = 1e-6, atol: float = 1e-5,
                   rtol: float = 1e-3, raise_exception: bool = True) -> bool:
     """gradcheck of the first-order gradients, with respect to the inputs and grad_outputs."""
-    from ..tensor import Tensor, tensor
+    from ..tensor import Tensor, as_tensor, tensor
 
     inputs = _as_tuple(inputs)
     checked = [i for i, x in enumerate(inputs) if isinstance(x, Tensor) and x.requires_grad]
@@ -70,7 +70,7 @@ def gradgradcheck(fn: Callable, inputs, grad_outputs=None, eps: float = 1e-6, at
         outputs = _as_tuple(fn(*xs))
         grads = grad([outputs[o] for o in differentiable], [xs[i] for i in checked], list(upstream),
                      create_graph=True, allow_unused=True)
-        return tuple(g if g is not None else tensor(np.zeros(xs[i].shape)) for g, i in zip(grads, checked))
+        return tuple(g if g is not None else as_tensor(np.zeros(xs[i].shape)) for g, i in zip(grads, checked))
 
     return gradcheck(first_order, inputs + grad_outputs, eps, atol, rtol, raise_exception)
 
@@ -104,7 +104,7 @@ def _evaluate(fn, inputs) -> list[np.ndarray]:
 
 def _analytic_jacobians(outputs, targets) -> list[list[np.ndarray]]:
     """J[k][o] of shape (input size, output size), one backward per output element."""
-    from ..tensor import tensor
+    from ..tensor import as_tensor
 
     jacobians = [[np.zeros((t._array.size, out._array.size)) for out in outputs] for t in targets]
     for o, out in enumerate(outputs):
@@ -113,7 +113,7 @@ def _analytic_jacobians(outputs, targets) -> list[list[np.ndarray]]:
         for flat in range(out._array.size):
             seed = np.zeros(out._array.size, dtype=out.dtype)
             seed[flat] = 1
-            grads = grad(out, targets, tensor(seed.reshape(out.shape)), retain_graph=True, allow_unused=True)
+            grads = grad(out, targets, as_tensor(seed.reshape(out.shape)), retain_graph=True, allow_unused=True)
             for k, g in enumerate(grads):
                 if g is not None:
                     jacobians[k][o][:, flat] = g._array.ravel()
@@ -122,7 +122,7 @@ def _analytic_jacobians(outputs, targets) -> list[list[np.ndarray]]:
 
 def _check_random_direction(outputs, inputs, checked, numeric, atol, rtol) -> None:
     """A random upstream gradient v: the backward pass must give vᵀJ in one go."""
-    from ..tensor import tensor
+    from ..tensor import as_tensor
 
     differentiable = [o for o, out in enumerate(outputs) if out.requires_grad]
     if not differentiable or not checked:
@@ -130,7 +130,7 @@ def _check_random_direction(outputs, inputs, checked, numeric, atol, rtol) -> No
     rng = np.random.default_rng(1)
     upstream = {o: rng.standard_normal(outputs[o].shape) for o in differentiable}
     grads = grad([outputs[o] for o in differentiable], [inputs[i] for i in checked],
-                 [tensor(upstream[o].astype(outputs[o].dtype)) for o in differentiable],
+                 [as_tensor(upstream[o].astype(outputs[o].dtype)) for o in differentiable],
                  retain_graph=True, allow_unused=True)
     for k, (i, g) in enumerate(zip(checked, grads)):
         expected = sum(numeric[k][o] @ upstream[o].ravel() for o in differentiable)

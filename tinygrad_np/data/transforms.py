@@ -62,7 +62,7 @@ class ToTensor:
         channels_first = np.ascontiguousarray(array[None] if array.ndim == 2 else array.transpose(2, 0, 1))
         if channels_first.dtype == np.uint8:
             return as_tensor(self.scale(channels_first))  # a new array already
-        return tensor(channels_first)
+        return tensor(channels_first)  # a copy: never a view of the caller's image
 
     @staticmethod
     def scale(array: np.ndarray) -> np.ndarray:
@@ -267,7 +267,7 @@ class Resize:
         array = img.numpy()
         if array.dtype.kind == "f":
             rows, columns = self.weights(height, new_height, True), self.weights(width, new_width, True)
-            return tensor(rows.astype(array.dtype)) @ img @ tensor(columns.T.astype(array.dtype))
+            return as_tensor(rows.astype(array.dtype)) @ img @ as_tensor(columns.T.astype(array.dtype))
         return as_tensor(self._resize_arrays(array, array.ndim - 2, (new_height, new_width), on_tensor=True))
 
     def resize_stack(self, images: np.ndarray) -> np.ndarray:

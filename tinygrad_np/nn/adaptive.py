@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import ShapeError
-from ..tensor import Tensor, tensor, where
+from ..tensor import Tensor, as_tensor, where
 from .spatial import _batched, _first_maximum, max_pool2d
 
 
@@ -25,7 +25,7 @@ def adaptive_avg_pool2d(input: Tensor, output_size) -> Tensor:
     height, width = x.shape[-2:]
     rows = _averaging_matrix(height, out_h, x.dtype)
     cols = _averaging_matrix(width, out_w, x.dtype)
-    out = tensor(rows) @ x @ tensor(cols.T)
+    out = as_tensor(rows) @ x @ as_tensor(cols.T)
     return out.squeeze(0) if unbatched else out
 
 
@@ -41,7 +41,7 @@ def adaptive_max_pool2d(input: Tensor, output_size, return_indices: bool = False
     gathered = x[:, :, rows[:, :, None, None], cols[None, None, :, :]]  # (N, C, oH, kH, oW, kW)
     windows = gathered.permute(0, 1, 3, 5, 2, 4).reshape(batch, channels, rows.shape[1] * cols.shape[1], out_h, out_w)
     first = _first_maximum(windows._array)
-    values = where(tensor(first), windows, 0.0).sum(2)
+    values = where(as_tensor(first), windows, 0.0).sum(2)
     if unbatched:
         values = values.squeeze(0)
     if not return_indices:
@@ -49,7 +49,7 @@ def adaptive_max_pool2d(input: Tensor, output_size, return_indices: bool = False
     position = np.argmax(first, axis=2)  # (N, C, oH, oW)
     offset_h, offset_w = np.divmod(position, cols.shape[1])
     indices = rows[np.arange(out_h)[:, None], offset_h] * width + cols[np.arange(out_w), offset_w]
-    return values, tensor(indices[0] if unbatched else indices)
+    return values, as_tensor(indices[0] if unbatched else indices)
 
 
 def _output_size(name: str, input: Tensor, output_size) -> tuple[int, int]:

@@ -359,7 +359,7 @@ def _smoothed_nll(log_probs: Tensor, targets: np.ndarray, weight, ignore_index: 
         target_weight *= class_weight[safe]
     losses = -(log_probs * q).sum(class_dim)
     if not kept.all():  # exactly 0 for an ignored sample, even where its log p is -inf
-        losses = where(tensor(kept), losses, 0.0)
+        losses = where(as_tensor(kept), losses, 0.0)
     if reduction == "mean":
         return losses.sum() / target_weight.sum()
     return _reduce(losses, reduction)
@@ -542,7 +542,7 @@ def _as_tensor(value, like: Tensor) -> Tensor:
     if isinstance(value, Tensor):
         return value
     array = np.asarray(value)
-    return tensor(array.astype(like.dtype) if dtypes.is_floating(like.dtype) else array)
+    return as_tensor(array.astype(like.dtype) if dtypes.is_floating(like.dtype) else array)
 
 
 def _same_shape(name: str, input: Tensor, target) -> Tensor:

@@ -8,7 +8,7 @@ import warnings
 import numpy as np
 
 from ..errors import ShapeError
-from ..tensor import Tensor, tensor
+from ..tensor import Tensor, as_tensor
 from . import functional as F
 from .factory import parameter_dtype
 from .module import Module
@@ -60,9 +60,9 @@ class _BatchNorm(Module):
         self.register_parameter("weight", Parameter(np.ones(num_features, dtype=dtype)) if affine else None)
         self.register_parameter("bias", Parameter(np.zeros(num_features, dtype=dtype)) if self.bias_enabled else None)
         if track_running_stats:
-            self.register_buffer("running_mean", tensor(np.zeros(num_features, dtype=dtype)))
-            self.register_buffer("running_var", tensor(np.ones(num_features, dtype=dtype)))
-            self.register_buffer("num_batches_tracked", tensor(np.array(0, dtype=np.int64)))
+            self.register_buffer("running_mean", as_tensor(np.zeros(num_features, dtype=dtype)))
+            self.register_buffer("running_var", as_tensor(np.ones(num_features, dtype=dtype)))
+            self.register_buffer("num_batches_tracked", as_tensor(np.array(0, dtype=np.int64)))
         else:
             for name in ("running_mean", "running_var", "num_batches_tracked"):
                 self.register_buffer(name, None)

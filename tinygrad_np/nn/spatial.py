@@ -16,7 +16,7 @@ import numpy as np
 
 from ..errors import ShapeError
 from ..ops.movement import IndexAdd, Unfold
-from ..tensor import Tensor, tensor, where
+from ..tensor import Tensor, as_tensor, where
 
 
 def pad(input: Tensor, pad, mode: str = "constant", value: float | None = None) -> Tensor:
@@ -51,7 +51,7 @@ def pad(input: Tensor, pad, mode: str = "constant", value: float | None = None) 
         return out
     mask = np.zeros(shape, dtype=bool)
     mask[inside] = True
-    return where(tensor(mask), out, value)
+    return where(as_tensor(mask), out, value)
 
 
 def _index_pad(input: Tensor, pad, mode: str, value: float | None) -> Tensor:
@@ -159,7 +159,7 @@ def _max_pool2d(name: str, input: Tensor, kernel_size, stride, padding, dilation
     batch, channels, _, _, out_h, out_w = windows.shape
     flat = windows.reshape(batch, channels, kernel[0] * kernel[1], out_h, out_w)
     first = _first_maximum(flat._array)
-    values = where(tensor(first), flat, 0.0).sum(2)  # a mask, not a gather: no scatter in the backward
+    values = where(as_tensor(first), flat, 0.0).sum(2)  # a mask, not a gather: no scatter in the backward
     if unbatched:
         values = values.squeeze(0)
     if not return_indices:
@@ -168,7 +168,7 @@ def _max_pool2d(name: str, input: Tensor, kernel_size, stride, padding, dilation
     offset_h, offset_w = np.divmod(position, kernel[1])
     rows = np.arange(out_h)[:, None] * stride[0] - padding[0] + offset_h * dilation[0]
     cols = np.arange(out_w)[None, :] * stride[1] - padding[1] + offset_w * dilation[1]
-    return values, tensor(rows * x.shape[-1] + cols)
+    return values, as_tensor(rows * x.shape[-1] + cols)
 
 
 def _first_maximum(flat: np.ndarray) -> np.ndarray:
@@ -211,7 +211,7 @@ def _avg_pool2d(name: str, input: Tensor, kernel_size, stride, padding, ceil_mod
         out = sums / (kernel[0] * kernel[1])
     else:
         inside = np.pad(np.ones(x.shape[-2:]), ((padding[0],) * 2, (padding[1],) * 2))
-        counts = Unfold.apply(tensor(inside), kernel=kernel, stride=stride, dilation=(1, 1))._array.sum((0, 1))
+        counts = Unfold.apply(as_tensor(inside), kernel=kernel, stride=stride, dilation=(1, 1))._array.sum((0, 1))
         out = sums / counts.astype(sums.dtype)
     return out.squeeze(0) if unbatched else out
 

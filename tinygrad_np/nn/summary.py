@@ -21,7 +21,7 @@ from numpy.typing import DTypeLike
 
 from .. import dtypes
 from ..autograd import no_grad
-from ..tensor import Tensor, tensor
+from ..tensor import Tensor, as_tensor
 from .module import Module
 
 Shape = tuple[int, ...]
@@ -135,7 +135,8 @@ def summary(model: Module, input_shape: Sequence[int] | Sequence[Sequence[int]],
     if depth is not None and (not isinstance(depth, int) or depth < 0):
         raise ValueError(f"summary: depth must be None or a non-negative int, got {depth!r}")
     shapes = _input_shapes(input_shape)
-    inputs = [tensor(np.zeros(shape, input_dtype)) for shape, input_dtype in zip(shapes, _input_dtypes(dtype, shapes))]
+    inputs = [as_tensor(np.zeros(shape, input_dtype))
+              for shape, input_dtype in zip(shapes, _input_dtypes(dtype, shapes))]
     modules = list(model.modules())
     modes = [module.training for module in modules]
     recorder = _Recorder(model, depth)

@@ -24,7 +24,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from ..tensor import Tensor, tensor
+from ..tensor import Tensor, as_tensor
 from .adaptive import adaptive_avg_pool2d
 from .module import Module
 
@@ -72,7 +72,7 @@ def interpolate(input: Tensor, size=None, scale_factor=None, mode: str = "neares
             positions = _nearest_positions(n_in, n_out, scale, exact=mode == "nearest-exact")
             out = out[(slice(None),) * dim + (positions,)]
         else:
-            weights = tensor(_linear_weights(n_in, n_out, scale, align_corners).astype(input.dtype))
+            weights = as_tensor(_linear_weights(n_in, n_out, scale, align_corners).astype(input.dtype))
             out = (out.transpose(dim, -1) @ weights.T).transpose(dim, -1)
     return out
 

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 
 import numpy as np
 
-from ..tensor import Tensor, cat, tensor
+from ..tensor import Tensor, as_tensor, cat
 from .summary import summary as summary  # re-exported: tg.nn.utils.summary(model, input_shape)
 
 
@@ -22,7 +22,7 @@ def clip_grad_norm_(parameters: Tensor | Iterable[Tensor], max_norm: float, norm
     params = [parameters] if isinstance(parameters, Tensor) else list(parameters)
     grads = [p.grad for p in params if p.grad is not None]
     if not grads:
-        return tensor(0.0)
+        return as_tensor(0.0)
     norm_type = float(norm_type)
     if norm_type == np.inf:
         norms = [np.abs(g._array).max(initial=0) for g in grads]
@@ -38,7 +38,7 @@ def clip_grad_norm_(parameters: Tensor | Iterable[Tensor], max_norm: float, norm
     if not scale >= 1:  # a nan norm scales by nan, as PyTorch
         for grad in grads:
             grad._array = grad._array * grad._array.dtype.type(scale)
-    return tensor(np.asarray(total, dtype=grads[0]._array.dtype))
+    return as_tensor(np.asarray(total, dtype=grads[0]._array.dtype))
 
 
 def clip_grad_value_(parameters: Tensor | Iterable[Tensor], clip_value: float, foreach: bool | None = None) -> None:
