@@ -834,6 +834,14 @@ def numpy_unique_part(index: int):
     return reference
 
 
+def numpy_bernoulli_fill(a, seed):
+    return (np.random.default_rng(seed).random(a.shape) < 0.3).astype(a.dtype)
+
+
+def numpy_integer_draws(a, seed):
+    return np.random.default_rng(seed).integers(-3, 10, a.shape).astype(a.dtype)
+
+
 BITWISE = {"bitwise_and": np.bitwise_and, "bitwise_or": np.bitwise_or, "bitwise_xor": np.bitwise_xor}
 BITWISE_OPERATORS = {"bitwise_and": "__and__", "bitwise_or": "__or__", "bitwise_xor": "__xor__"}
 
@@ -1399,6 +1407,19 @@ SPECS: list[OpSpec] = [
     OpSpec("hypot_", "hypot_", lambda a, b: in_graph(a).hypot_(b), into(away_from_zero, arrays), np.hypot),
     OpSpec("lerp_", "lerp_", lambda a, b, weight: in_graph(a).lerp_(b, weight), into(weight=st.just(0.3)),
            numpy_lerp),
+    OpSpec("unsqueeze_", "unsqueeze_", lambda a, dim: in_graph(a).unsqueeze_(dim), unsqueeze_cases(),
+           lambda a, dim: np.expand_dims(a, dim)),
+    OpSpec("squeeze_", "squeeze_", lambda a, dim: in_graph(a).squeeze_(dim), squeeze_cases(), numpy_squeeze),
+    OpSpec("transpose_", "transpose_", lambda a, **kw: in_graph(a).transpose_(**kw), transpose_cases(),
+           numpy_transpose),
+    OpSpec("t_", "t_", lambda a: in_graph(a).t_(), one(shape=shapes(max_dims=2)), lambda a: a.T),
+    OpSpec("bernoulli_", "bernoulli_", seeded("bernoulli_", 0.3), one(seed=st.integers(0, 2**32 - 1)),
+           numpy_bernoulli_fill),
+    OpSpec("exponential_", "exponential_", seeded("exponential_", 2.0), one(seed=st.integers(0, 2**32 - 1)),
+           numpy_draws("exponential", 0.5)),
+    OpSpec("log_normal_", "log_normal_", seeded("log_normal_", 0.5, 0.3), one(seed=st.integers(0, 2**32 - 1)),
+           numpy_draws("lognormal", 0.5, 0.3)),
+    OpSpec("random_", "random_", seeded("random_", -3, 10), one(seed=st.integers(0, 2**32 - 1)), numpy_integer_draws),
     OpSpec("remainder_", "remainder_", lambda a, b: in_graph(a).remainder_(b), off_multiples(), np.remainder),
     OpSpec("fmod_", "fmod_", lambda a, b: in_graph(a).fmod_(b), off_multiples(), np.fmod),
     OpSpec("floor_divide_", "floor_divide_", lambda a, b: in_graph(a).floor_divide_(b), off_multiples(),

@@ -89,7 +89,7 @@ from .memory import keep_freed_memory
 from .normal import normal
 from .out import with_out
 from .printing import set_printoptions
-from .random import Generator, manual_seed
+from .random import Generator, get_rng_state, initial_seed, manual_seed, seed, set_rng_state
 from .reductions import cdist, std_mean, var_mean
 from .serialization import load, save
 from .size import Size

@@ -1,5 +1,10 @@
 """The library's single source of randomness, so that `manual_seed` fixes every draw, and
-`Generator`, a seedable source of its own (PyTorch's `torch.Generator`)."""
+`Generator`, a seedable source of its own (PyTorch's `torch.Generator`).
+
+The library's source is itself a `Generator`: `tg.manual_seed(n)` reseeds it and returns it, as
+PyTorch's returns `torch.default_generator`; `tg.seed`, `tg.initial_seed`, `tg.get_rng_state`
+and `tg.set_rng_state` act on it. It starts from a nondeterministic seed (`tg.initial_seed()`
+tells which)."""
 
 from __future__ import annotations
 
@@ -11,21 +16,41 @@ import numpy as np
 
 from .device import as_device
 
-_generator = np.random.default_rng()
-
 DEFAULT_SEED = 67280421310721  # what an unseeded torch.Generator() starts from
 
+_STATE_BYTES = (16, 16, 1, 4)
+"""A PCG64 state as bytes: the 128-bit state and increment, whether a 32-bit half is buffered, and that half."""
 
-def manual_seed(seed: int) -> np.random.Generator:
-    """Reseed every random source of tinygrad_np (factories, init, dropout, shuffling)."""
-    global _generator
-    _generator = np.random.default_rng(seed)
-    return _generator
+
+def manual_seed(seed: int) -> Generator:
+    """Reseed every random source of tinygrad_np (factories, init, dropout, shuffling); returns
+    the library's generator, as PyTorch's returns `torch.default_generator`."""
+    return _default.manual_seed(seed)
+
+
+def seed() -> int:
+    """Reseed the library's generator from a fresh nondeterministic seed and return it."""
+    return _default.seed()
+
+
+def initial_seed() -> int:
+    """The seed the library's generator was last started from."""
+    return _default.initial_seed()
+
+
+def get_rng_state():
+    """The library's generator's state, a uint8 tensor (`set_rng_state` goes back to it)."""
+    return _default.get_state()
+
+
+def set_rng_state(new_state) -> None:
+    """Put the library's generator back in a state `get_rng_state` returned."""
+    _default.set_state(new_state)
 
 
 def default_generator() -> np.random.Generator:
-    """The generator that `manual_seed` last seeded."""
-    return _generator
+    """The NumPy generator behind the library's generator (read at each draw: `manual_seed` replaces it)."""
+    return _default.numpy
 
 
 class Generator:
@@ -58,13 +83,31 @@ class Generator:
         """The seed this generator was last started from."""
         return self._initial_seed
 
-    def get_state(self) -> dict:
-        """The current state (the NumPy bit generator's state dict, where PyTorch gives a uint8 tensor)."""
-        return self.numpy.bit_generator.state
+    def get_state(self):
+        """The current state as a uint8 tensor, as PyTorch's (the PCG64 state in 37 bytes, where
+        PyTorch's Mersenne Twister takes 5056)."""
+        from .tensor import Tensor  # tensor builds on this module
 
-    def set_state(self, state: dict) -> Generator:
+        state = self.numpy.bit_generator.state
+        fields = (state["state"]["state"], state["state"]["inc"], state["has_uint32"], state["uinteger"])
+        data = b"".join(int(v).to_bytes(n, "little") for v, n in zip(fields, _STATE_BYTES))
+        return Tensor._make(np.frombuffer(data, dtype=np.uint8).copy(), None)
+
+    def set_state(self, new_state) -> Generator:
         """Go back to a state `get_state` returned; returns self."""
-        self.numpy.bit_generator.state = state
+        from .tensor import Tensor
+
+        if not isinstance(new_state, Tensor) or new_state.dtype != np.uint8:
+            raise TypeError(f"expected a uint8 tensor (a ByteTensor), but got {type(new_state).__name__}")
+        if new_state.numel() != sum(_STATE_BYTES):
+            raise RuntimeError(f"Expected a generator state of size {sum(_STATE_BYTES)} but found the input RNG "
+                               f"state size to be {new_state.numel()}")
+        data, fields, start = new_state.numpy().tobytes(), [], 0
+        for n in _STATE_BYTES:
+            fields.append(int.from_bytes(data[start:start + n], "little"))
+            start += n
+        self.numpy.bit_generator.state = {"bit_generator": "PCG64", "state": {"state": fields[0], "inc": fields[1]},
+                                          "has_uint32": fields[2], "uinteger": fields[3]}
         return self
 
     def __repr__(self) -> str:
@@ -75,7 +118,7 @@ def numpy_generator(generator: Generator | np.random.Generator | None, owner: st
     """The NumPy generator to draw from: the library's for None (read now, so a later
     `manual_seed` counts), a `Generator`'s own, or a `numpy.random.Generator` as it is."""
     if generator is None:
-        return _generator
+        return _default.numpy
     if isinstance(generator, Generator):
         return generator.numpy
     if isinstance(generator, np.random.Generator):
@@ -84,3 +127,7 @@ def numpy_generator(generator: Generator | np.random.Generator | None, owner: st
         f"{owner}: generator must be a tinygrad_np.Generator (tg.Generator().manual_seed(n)) or a "
         f"numpy.random.Generator (np.random.default_rng(n)), got {type(generator).__name__}"
     )
+
+
+_default = Generator()
+_default.seed()

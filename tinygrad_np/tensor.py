@@ -814,6 +814,82 @@ class Tensor:
         values = default_generator().normal(mean, std, self.shape).astype(self.dtype)
         return self._overwrite("normal_", Tensor._make(values, None))
 
+    def bernoulli_(self, p=0.5, *, generator=None) -> Tensor:
+        """Each element set to 1 with probability p (a number, or a tensor broadcast to this
+        shape), else 0, in this dtype; drawn by `generator` or the library's generator."""
+        probabilities = p._array if isinstance(p, Tensor) else np.asarray(p, dtype=np.float64)
+        if not ((probabilities >= 0) & (probabilities <= 1)).all():
+            raise RuntimeError(f"bernoulli_ expects p to be in [0, 1], but got p={p}")
+        draws = numpy_generator(generator, "bernoulli_").random(self.shape) < probabilities
+        return self._overwrite("bernoulli_", Tensor._make(draws.astype(self.dtype), None))
+
+    def exponential_(self, lambd: float = 1.0, *, generator=None) -> Tensor:
+        """Values drawn from the exponential distribution of rate `lambd` (> 0)."""
+        if dtypes.is_floating(self.dtype) and not lambd > 0:
+            raise RuntimeError(f"exponential_ expects lambda > 0.0, but found lambda={lambd}")
+        _check_random_fill("exponential_", self.dtype)
+        values = numpy_generator(generator, "exponential_").exponential(1 / lambd, self.shape)
+        return self._overwrite("exponential_", Tensor._make(values.astype(self.dtype), None))
+
+    def log_normal_(self, mean: float = 1.0, std: float = 2.0, *, generator=None) -> Tensor:
+        """Values e^X with X drawn from N(mean, std²), std > 0."""
+        _check_random_fill("log_normal_", self.dtype)
+        if not std > 0:
+            raise RuntimeError(f"log_normal_ expects std > 0.0, but found std={std}")
+        values = numpy_generator(generator, "log_normal_").lognormal(mean, std, self.shape)
+        return self._overwrite("log_normal_", Tensor._make(values.astype(self.dtype), None))
+
+    def random_(self, from_=None, to=None, *, generator=None) -> Tensor:
+        """Integers drawn uniformly from [from_, to); `random_(to)` is [0, to); `random_()` is
+        [0, 2^mantissa] for floats (every integer the dtype holds exactly) and [0, max] for
+        integers, as PyTorch."""
+        if to is None and from_ is not None:
+            from_, to = 0, from_
+        from_ = 0 if from_ is None else from_
+        dtype = self._array.dtype
+        if to is None and dtype == dtypes.bool_:
+            to = 2
+        elif to is None:
+            to = np.iinfo(dtype).max + 1 if dtype.kind in "iu" else 2 ** (np.finfo(dtype).nmant + 1) + 1
+        if from_ >= to:
+            raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={from_} >= to={to}")
+        values = numpy_generator(generator, "random_").integers(from_, to, self.shape)
+        return self._overwrite("random_", Tensor._make(values.astype(self.dtype), None))
+
+    def unsqueeze_(self, dim: int) -> Tensor:
+        """This tensor itself with a size-1 dim inserted at `dim` (see `_restride`)."""
+        return self._restride("unsqueeze_", lambda t: t.unsqueeze(dim))
+
+    def squeeze_(self, dim=None) -> Tensor:
+        """This tensor itself with its size-1 dims (those in `dim` if given) dropped."""
+        return self._restride("squeeze_", lambda t: t.squeeze(dim))
+
+    def t_(self) -> Tensor:
+        """This matrix itself transposed (0-D and 1-D tensors unchanged)."""
+        return self._restride("t_", Tensor.t)
+
+    def transpose_(self, dim0: int, dim1: int) -> Tensor:
+        """This tensor itself with dims `dim0` and `dim1` swapped."""
+        return self._restride("transpose_", lambda t: t.transpose(dim0, dim1))
+
+    def _restride(self, name: str, view: Callable[[Tensor], Tensor]) -> Tensor:
+        """PyTorch's in-place view ops: the tensor itself takes the view's shape and strides (the
+        same memory) and, in a graph, the view's history; its version moves, so a node that saved
+        it refuses to backward. A leaf that requires grad refuses, as PyTorch; so does a view in a
+        graph (its base's history could not follow: use the out-of-place form)."""
+        recording = grad_state.enabled and self._requires_grad
+        if recording and self.grad_fn is None:
+            raise RuntimeError(f"{name}: a leaf Variable that requires grad is being used in an in-place operation.")
+        if recording and self._base is not None:
+            raise RuntimeError(f"{name}: not supported on a view of a tensor in the graph; use the out-of-place "
+                               f"{name[:-1]}() instead")
+        result = view(self)
+        self._array = result._array
+        if recording:
+            self.grad_fn = result.grad_fn
+        self._bump_version()
+        return self
+
     def _overwrite(self, name: str, value) -> Tensor:
         """Replace every element by `value` (broadcast); the old values get a zero gradient."""
         everywhere = Tensor._make(np.ones(self.shape, dtype=bool), None)
