@@ -3,6 +3,28 @@
 Every differentiable method here either applies one primitive (`tinygrad_np.ops`) or is
 composed from other methods in a line or two. Composition is the point: a composed op needs
 no backward of its own, and its gradient is checked by the same property tests.
+
+The class is long because PyTorch's Tensor has many methods; they are grouped in sections, in
+this order (search for the section's title):
+
+    attributes                  shape, dtype, size(), device, is_leaf, ...
+    conversion                  numpy(), item(), to(), type(), float(), clone(), detach(), ...
+    new tensors of this tensor's dtype          new_zeros(), new_ones(), new_full(), ...
+    autograd                    backward(), register_hook(), retain_grad()
+    arithmetic                  + - * / ** @ and their method forms, matmul/mm/bmm/dot
+    remainders, floor division, bitwise ops     % // & | ^
+    in place                    add_(), mul_(), t[key] = v, ... (inplace.py does the bookkeeping)
+    comparisons (no gradient)   < <= > >= == !=, logical_not
+    elementwise                 exp, log, sqrt, sigmoid, relu, clamp, where, ...
+    trigonometry and friends    tan, asin, atan2, sinh, erfinv, hypot, lerp, ...
+    reductions                  sum, mean, var, max, logsumexp, softmax, prod, cumsum, median, ...
+    shape                       reshape/view, flatten, squeeze, permute, transpose, expand, [key]
+    selection and rearrangement narrow, split, chunk, roll, flip, sort, topk, tril, scatter, ...
+    rounding, logs, logic, diagonals            floor, round, log2, logical_and, diag, trace, ...
+
+Then the module-level functions (`tg.tensor`, `tg.cat`, `tg.stack`, `tg.where`, ...) and the
+private helpers they share. Larger function families live in modules of their own (einsum.py,
+linalg.py, reductions.py, counting.py, grids.py, sampling.py, normal.py, out.py).
 """
 
 from __future__ import annotations
