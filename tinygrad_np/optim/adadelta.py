@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 
 from . import checks
-from .optimizer import Optimizer, ParamsT
+from .optimizer import ParamsT, StepStateOptimizer
 
 
-class Adadelta(Optimizer):
+class Adadelta(StepStateOptimizer):
     """PyTorch's Adadelta (Zeiler, 2012). For each parameter θ with gradient g (v, u start at 0):
 
         g ← g + λ θ                                  (weight_decay λ ≠ 0; −g first if maximize)
@@ -37,25 +37,15 @@ class Adadelta(Optimizer):
         finite number or a bool (foreach: or None), and that the GPU- and autograd-only options
         are off."""
         return [
-            *checks.non_negative("learning rate", group["lr"]),
+            *checks.non_negatives(group, "lr"),
             *checks.unit_interval("rho value", group["rho"]),
-            *checks.non_negative("epsilon value", group["eps"]),
-            *checks.non_negative("weight_decay value", group["weight_decay"]),
-            *checks.flags(group, "capturable", "maximize", "differentiable"),
-            *checks.foreach(group["foreach"]),
-            *checks.unsupported(group, "capturable", "differentiable"),
+            *checks.non_negatives(group, "eps", "weight_decay"),
+            *checks.options(group, "capturable", "maximize", "differentiable"),
         ]
-
-    def required_state_keys(self, group) -> tuple[str, ...]:
-        return self.state_keys
 
     def update(self, param, grad, state, group) -> None:
         theta = param._array
-        if not state:
-            state["step"] = 0
-            state["square_avg"] = np.zeros_like(theta)
-            state["acc_delta"] = np.zeros_like(theta)
-        state["step"] += 1
+        self.advance(state, theta, group)
         grad = self.gradient(grad, theta, group)
         rho, eps = group["rho"], group["eps"]
         square_avg, acc_delta = state["square_avg"], state["acc_delta"]

@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 
 from . import checks
-from .optimizer import Optimizer, ParamsT
+from .optimizer import ParamsT, StepStateOptimizer
 
 
-class Adagrad(Optimizer):
+class Adagrad(StepStateOptimizer):
     """PyTorch's Adagrad (Duchi, Hazan & Singer, 2011). For each parameter θ with gradient g,
     at its step t (s starts at τ, the initial_accumulator_value):
 
@@ -37,35 +37,27 @@ class Adagrad(Optimizer):
         super().__init__(params, defaults)
         for group in self.param_groups:
             for param in group["params"]:
-                _initialize(self.state.setdefault(param, {}), param, group)
+                self.state[param] = self.initial_state(param._array, group)
 
     def hyper_parameter_problems(self, group) -> list[str]:
         """PyTorch's checks (lr, lr_decay, weight_decay, initial_accumulator_value, eps >= 0;
         not foreach and fused both), that every value is a finite number or a bool (foreach,
         fused: or None), and that `differentiable` is off."""
         problems = [
-            *checks.non_negative("learning rate", group["lr"]),
-            *checks.non_negative("lr_decay value", group["lr_decay"]),
-            *checks.non_negative("weight_decay value", group["weight_decay"]),
-            *checks.non_negative("initial_accumulator_value value", group["initial_accumulator_value"]),
-            *checks.non_negative("epsilon value", group["eps"]),
-            *checks.flags(group, "maximize", "differentiable"),
-            *checks.foreach(group["foreach"]),
-            *checks.foreach(group["fused"], "fused"),
-            *checks.unsupported(group, "differentiable"),
+            *checks.non_negatives(group, "lr", "lr_decay", "weight_decay", "initial_accumulator_value", "eps"),
+            *checks.options(group, "maximize", "differentiable", three_way=("foreach", "fused")),
         ]
         if group["fused"] is True and group["foreach"] is True:
             problems.append("`fused` and `foreach` cannot be `True` together.")
         return problems
 
-    def required_state_keys(self, group) -> tuple[str, ...]:
-        return self.state_keys
+    def initial_state(self, theta, group) -> dict:
+        """Step 0 and s = τ: the state PyTorch gives every parameter when the optimizer is built."""
+        return {"step": 0, "sum": np.full_like(theta, group["initial_accumulator_value"])}
 
     def update(self, param, grad, state, group) -> None:
         theta = param._array
-        if not state:
-            _initialize(state, param, group)
-        state["step"] += 1
+        self.advance(state, theta, group)
         grad = self.gradient(grad, theta, group)
         clr = group["lr"] / (1 + (state["step"] - 1) * group["lr_decay"])
         state_sum = state["sum"]
@@ -75,9 +67,3 @@ class Adagrad(Optimizer):
         np.divide(grad, std, out=std)
         std *= clr
         theta -= std
-
-
-def _initialize(state: dict, param, group: dict) -> None:
-    """Step 0 and s = τ: the state PyTorch gives every parameter when the optimizer is built."""
-    state["step"] = 0
-    state["sum"] = np.full_like(param._array, group["initial_accumulator_value"])

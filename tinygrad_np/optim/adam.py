@@ -8,10 +8,10 @@ import numpy as np
 
 from . import checks
 from .flat import FlatState
-from .optimizer import Optimizer, ParamsT
+from .optimizer import ParamsT, StepStateOptimizer
 
 
-class Adam(Optimizer):
+class Adam(StepStateOptimizer):
     """PyTorch's Adam. For each parameter θ with gradient g, at step t (m, v, v_max start at 0):
 
         g ← g + λ θ                                  (weight_decay λ ≠ 0; −g first if maximize)
@@ -52,19 +52,17 @@ class Adam(Optimizer):
         """PyTorch's checks (lr, eps, weight_decay >= 0, each beta in [0, 1)), and that every
         value is a finite number or a bool (foreach: or None)."""
         return [
-            *checks.non_negative("learning rate", group["lr"]),
-            *checks.non_negative("epsilon value", group["eps"]),
+            *checks.non_negatives(group, "lr", "eps"),
             *checks.betas(group["betas"]),
-            *checks.non_negative("weight_decay value", group["weight_decay"]),
-            *checks.flags(group, "amsgrad", "maximize", "decoupled_weight_decay"),
-            *checks.foreach(group["foreach"]),
+            *checks.non_negatives(group, "weight_decay"),
+            *checks.options(group, "amsgrad", "maximize", "decoupled_weight_decay"),
         ]
 
     def required_state_keys(self, group) -> tuple[str, ...]:
         return ("step", *_moment_names(group))
 
     def update_group(self, index, group, params) -> None:
-        states = [self._advance(param, group) for param in params]
+        states = [self.advance(self.state.setdefault(param, {}), param._array, group) for param in params]
         names = _moment_names(group)
         foreach = group["foreach"]
         if foreach is None:
@@ -107,18 +105,6 @@ class Adam(Optimizer):
                     _step_size(*(state[name] for name in names), out=scratch, step=state["step"], group=group)
             for param, scratch in zip(members, layout.scratch_views):
                 _apply(param._array, scratch, group)
-
-    def _advance(self, param, group) -> dict:
-        """The parameter's state, created at its first step, with the step count advanced."""
-        state = self.state.setdefault(param, {})
-        if not state:
-            state["step"] = 0
-            state["exp_avg"] = np.zeros_like(param._array)
-            state["exp_avg_sq"] = np.zeros_like(param._array)
-            if group["amsgrad"]:
-                state["max_exp_avg_sq"] = np.zeros_like(param._array)
-        state["step"] += 1
-        return state
 
 
 def _moment_names(group) -> tuple[str, ...]:

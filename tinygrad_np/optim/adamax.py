@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 
 from . import checks
-from .optimizer import Optimizer, ParamsT
+from .optimizer import ParamsT, StepStateOptimizer
 
 
-class Adamax(Optimizer):
+class Adamax(StepStateOptimizer):
     """PyTorch's Adamax (Kingma & Ba, 2015, section 7.1). For each parameter θ with gradient g,
     at step t (m, u start at 0):
 
@@ -37,25 +37,15 @@ class Adamax(Optimizer):
         value is a finite number or a bool (foreach: or None), the GPU- and autograd-only
         options off."""
         return [
-            *checks.non_negative("learning rate", group["lr"]),
-            *checks.non_negative("epsilon value", group["eps"]),
+            *checks.non_negatives(group, "lr", "eps"),
             *checks.betas(group["betas"]),
-            *checks.non_negative("weight_decay value", group["weight_decay"]),
-            *checks.flags(group, "maximize", "differentiable", "capturable"),
-            *checks.foreach(group["foreach"]),
-            *checks.unsupported(group, "capturable", "differentiable"),
+            *checks.non_negatives(group, "weight_decay"),
+            *checks.options(group, "maximize", "differentiable", "capturable"),
         ]
-
-    def required_state_keys(self, group) -> tuple[str, ...]:
-        return self.state_keys
 
     def update(self, param, grad, state, group) -> None:
         theta = param._array
-        if not state:
-            state["step"] = 0
-            state["exp_avg"] = np.zeros_like(theta)
-            state["exp_inf"] = np.zeros_like(theta)
-        state["step"] += 1
+        self.advance(state, theta, group)
         grad = self.gradient(grad, theta, group)
         beta1, beta2 = group["betas"]
         exp_avg, exp_inf = state["exp_avg"], state["exp_inf"]

@@ -35,6 +35,16 @@ def non_negative(what: str, value) -> list[str]:
     return [f"Invalid {what}: {value!r} (must be a finite number >= 0)"]
 
 
+LABELS = {"lr": "learning rate", "eps": "epsilon value"}
+"""How PyTorch's messages name a hyper-parameter; any other is "<name> value"."""
+
+
+def non_negatives(group: dict, *names: str) -> list[str]:
+    """`non_negative` for each of the group's hyper-parameters `names`, in order, with PyTorch's
+    names for them ("Invalid learning rate", "Invalid weight_decay value")."""
+    return [problem for name in names for problem in non_negative(LABELS.get(name, f"{name} value"), group[name])]
+
+
 def unit_interval(what: str, value) -> list[str]:
     """A real number in [0, 1] (Adadelta's rho)."""
     if is_real(value) and 0 <= value <= 1:
@@ -72,6 +82,15 @@ UNSUPPORTED = {
 def unsupported(group: dict, *names: str) -> list[str]:
     """PyTorch options that this library does not implement, which must be left False."""
     return [UNSUPPORTED[name] for name in names if group[name] is True or group[name] is np.True_]
+
+
+def options(group: dict, *names: str, three_way: tuple[str, ...] = ("foreach",)) -> list[str]:
+    """The options `names` True or False (`flags`), the `three_way` ones (`foreach`, Adagrad's
+    `fused`) None, True or False, and those among `names` this library does not implement
+    (capturable, differentiable) off."""
+    return [*flags(group, *names),
+            *(problem for name in three_way for problem in foreach(group[name], name)),
+            *unsupported(group, *(name for name in UNSUPPORTED if name in names))]
 
 
 def step_count(value) -> list[str]:

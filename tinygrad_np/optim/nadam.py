@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 
 from . import checks
-from .optimizer import Optimizer, ParamsT
+from .optimizer import ParamsT, StepStateOptimizer
 
 
-class NAdam(Optimizer):
+class NAdam(StepStateOptimizer):
     """PyTorch's NAdam (Dozat, 2016). For each parameter θ with gradient g, at step t (m, v start
     at 0; P, the product of the μ so far, at 1), with momentum decay ψ:
 
@@ -41,27 +41,19 @@ class NAdam(Optimizer):
         and that every value is a finite number or a bool (foreach: or None), the GPU- and
         autograd-only options off."""
         return [
-            *checks.non_negative("learning rate", group["lr"]),
-            *checks.non_negative("epsilon value", group["eps"]),
+            *checks.non_negatives(group, "lr", "eps"),
             *checks.betas(group["betas"]),
-            *checks.non_negative("weight_decay value", group["weight_decay"]),
-            *checks.non_negative("momentum_decay value", group["momentum_decay"]),
-            *checks.flags(group, "decoupled_weight_decay", "maximize", "capturable", "differentiable"),
-            *checks.foreach(group["foreach"]),
-            *checks.unsupported(group, "capturable", "differentiable"),
+            *checks.non_negatives(group, "weight_decay", "momentum_decay"),
+            *checks.options(group, "decoupled_weight_decay", "maximize", "capturable", "differentiable"),
         ]
 
-    def required_state_keys(self, group) -> tuple[str, ...]:
-        return self.state_keys
+    def initial_state(self, theta, group) -> dict:
+        """Zeros, but P, a product, starts at 1."""
+        return {**super().initial_state(theta, group), "mu_product": 1.0}
 
     def update(self, param, grad, state, group) -> None:
         theta = param._array
-        if not state:
-            state["step"] = 0
-            state["mu_product"] = 1.0
-            state["exp_avg"] = np.zeros_like(theta)
-            state["exp_avg_sq"] = np.zeros_like(theta)
-        state["step"] += 1
+        self.advance(state, theta, group)
         t, lr = state["step"], group["lr"]
         if group["weight_decay"] != 0 and group["decoupled_weight_decay"]:
             theta *= 1 - lr * group["weight_decay"]

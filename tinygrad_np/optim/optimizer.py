@@ -3,7 +3,8 @@
 A subclass lists its hyper-parameters' defaults, says what valid values are
 (`hyper_parameter_problems`) and writes `update(param, grad, state, group)`, which changes
 `param._array` in place. `step` calls it for every parameter that has a gradient, then bumps
-that parameter's version counter.
+that parameter's version counter. `StepStateOptimizer` adds what the optimizers whose state is
+a step count and arrays like the parameter share: that state's keys, creation and counting.
 """
 
 from __future__ import annotations
@@ -291,6 +292,29 @@ class Optimizer:
             lines.append(f"Parameter Group {number}")
             lines += [f"    {k}: {group[k]}" for k in sorted(group) if k != "params"]
         return "\n".join([*lines, ")"])
+
+
+class StepStateOptimizer(Optimizer):
+    """An optimizer whose per-parameter state is a step count and arrays of the parameter's
+    shape (Adam's moments, Adagrad's sum), made at the parameter's first step. A subclass lists
+    them in `state_keys`; `update` starts with `self.advance(state, theta, group)`."""
+
+    def required_state_keys(self, group: dict[str, Any]) -> tuple[str, ...]:
+        """All of `state_keys`; a subclass whose state depends on the settings narrows it."""
+        return self.state_keys
+
+    def initial_state(self, theta: np.ndarray, group: dict[str, Any]) -> dict[str, Any]:
+        """A parameter's state before its first step: step 0 and, for every other key these
+        settings need, zeros like θ (a subclass starting elsewhere overrides it)."""
+        return {"step": 0, **{name: np.zeros_like(theta) for name in self.required_state_keys(group) if name != "step"}}
+
+    def advance(self, state: dict[str, Any], theta: np.ndarray, group: dict[str, Any]) -> dict[str, Any]:
+        """`state`, filled with `initial_state` at the parameter's first step, with its step
+        count advanced by one."""
+        if not state:
+            state.update(self.initial_state(theta, group))
+        state["step"] += 1
+        return state
 
 
 def _restore(name: str, value, param: Tensor):

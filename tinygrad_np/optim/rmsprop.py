@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 
 from . import checks
-from .optimizer import Optimizer, ParamsT
+from .optimizer import ParamsT, StepStateOptimizer
 
 
-class RMSprop(Optimizer):
+class RMSprop(StepStateOptimizer):
     """PyTorch's RMSprop. For each parameter θ with gradient g, at step t (v, ḡ, b start at 0):
 
         g ← g + λ θ                                  (weight_decay λ ≠ 0; −g first if maximize)
@@ -31,11 +31,7 @@ class RMSprop(Optimizer):
         """PyTorch's checks (lr, eps, momentum, weight_decay, alpha >= 0), and that every value
         is a finite number or a bool."""
         return [
-            *checks.non_negative("learning rate", group["lr"]),
-            *checks.non_negative("epsilon value", group["eps"]),
-            *checks.non_negative("momentum value", group["momentum"]),
-            *checks.non_negative("weight_decay value", group["weight_decay"]),
-            *checks.non_negative("alpha value", group["alpha"]),
+            *checks.non_negatives(group, "lr", "eps", "momentum", "weight_decay", "alpha"),
             *checks.flags(group, "centered", "maximize"),
         ]
 
@@ -45,14 +41,7 @@ class RMSprop(Optimizer):
 
     def update(self, param, grad, state, group) -> None:
         theta = param._array
-        if not state:
-            state["step"] = 0
-            state["square_avg"] = np.zeros_like(theta)
-            if group["momentum"] > 0:
-                state["momentum_buffer"] = np.zeros_like(theta)
-            if group["centered"]:
-                state["grad_avg"] = np.zeros_like(theta)
-        state["step"] += 1
+        self.advance(state, theta, group)
         grad = self.gradient(grad, theta, group)
         alpha = group["alpha"]
         square_avg = state["square_avg"]

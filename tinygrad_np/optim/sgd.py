@@ -33,10 +33,9 @@ class SGD(Optimizer):
         """PyTorch's checks (lr, momentum, weight_decay >= 0; Nesterov needs a momentum and no
         dampening), and that every value is a finite number or a bool."""
         problems = [
-            *checks.non_negative("learning rate", group["lr"]),
-            *checks.non_negative("momentum value", group["momentum"]),
+            *checks.non_negatives(group, "lr", "momentum"),
             *checks.finite("dampening value", group["dampening"]),
-            *checks.non_negative("weight_decay value", group["weight_decay"]),
+            *checks.non_negatives(group, "weight_decay"),
             *checks.flags(group, "nesterov", "maximize"),
         ]
         if not problems and group["nesterov"] and (group["momentum"] <= 0 or group["dampening"] != 0):
