@@ -52,9 +52,7 @@ class Adam(StepStateOptimizer):
         """PyTorch's checks (lr, eps, weight_decay >= 0, each beta in [0, 1)), and that every
         value is a finite number or a bool (foreach: or None)."""
         return [
-            *checks.non_negatives(group, "lr", "eps"),
-            *checks.betas(group["betas"]),
-            *checks.non_negatives(group, "weight_decay"),
+            *checks.adam_like(group),
             *checks.options(group, "amsgrad", "maximize", "decoupled_weight_decay"),
         ]
 
@@ -79,7 +77,8 @@ class Adam(StepStateOptimizer):
         step_size = np.empty_like(theta)
         _moments(self.gradient(param.grad._array, theta, group), state, group, scratch=step_size)
         _step_size(*(state[name] for name in names), out=step_size, step=state["step"], group=group)
-        _apply(theta, step_size, group)
+        self.decay(theta, group)
+        theta -= step_size
 
     def _multi_tensor(self, index, group, params, states, names) -> None:
         """foreach=True: the same equations, with the step size computed over whole buffers.
@@ -103,8 +102,9 @@ class Adam(StepStateOptimizer):
             else:
                 for state, scratch in zip(member_states, layout.scratch_views):
                     _step_size(*(state[name] for name in names), out=scratch, step=state["step"], group=group)
-            for param, scratch in zip(members, layout.scratch_views):
-                _apply(param._array, scratch, group)
+            for theta, scratch in zip((param._array for param in members), layout.scratch_views):
+                self.decay(theta, group)
+                theta -= scratch
 
 
 def _moment_names(group) -> tuple[str, ...]:
@@ -147,13 +147,6 @@ def _step_size(exp_avg, exp_avg_sq, max_exp_avg_sq=None, *, out, step, group) ->
     out += group["eps"] * root_correction2
     np.divide(exp_avg, out, out=out)
     out *= lr * root_correction2 / (1 - beta1**step)
-
-
-def _apply(theta, step_size, group) -> None:
-    """θ ← θ − step, after AdamW's decay θ ← θ (1 − γ λ)."""
-    if group["weight_decay"] != 0 and group["decoupled_weight_decay"]:
-        theta *= 1 - group["lr"] * group["weight_decay"]
-    theta -= step_size
 
 
 def _flush_subnormals(array: np.ndarray) -> None:

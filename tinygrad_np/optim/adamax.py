@@ -37,9 +37,7 @@ class Adamax(StepStateOptimizer):
         value is a finite number or a bool (foreach: or None), the GPU- and autograd-only
         options off."""
         return [
-            *checks.non_negatives(group, "lr", "eps"),
-            *checks.betas(group["betas"]),
-            *checks.non_negatives(group, "weight_decay"),
+            *checks.adam_like(group),
             *checks.options(group, "maximize", "differentiable", "capturable"),
         ]
 

@@ -60,6 +60,11 @@ def betas(value) -> list[str]:
             for index, beta in enumerate(value) if not (is_real(beta) and 0 <= beta < 1)]
 
 
+def adam_like(group: dict) -> list[str]:
+    """The checks of Adam and its variants, in PyTorch's order: lr, eps >= 0, betas, weight_decay >= 0."""
+    return [*non_negatives(group, "lr", "eps"), *betas(group["betas"]), *non_negatives(group, "weight_decay")]
+
+
 def flags(group: dict, *names: str) -> list[str]:
     """Options that are True or False (NumPy's bool too)."""
     return [f"Invalid {name}: {group[name]!r} (must be True or False)"

@@ -41,9 +41,8 @@ class NAdam(StepStateOptimizer):
         and that every value is a finite number or a bool (foreach: or None), the GPU- and
         autograd-only options off."""
         return [
-            *checks.non_negatives(group, "lr", "eps"),
-            *checks.betas(group["betas"]),
-            *checks.non_negatives(group, "weight_decay", "momentum_decay"),
+            *checks.adam_like(group),
+            *checks.non_negatives(group, "momentum_decay"),
             *checks.options(group, "decoupled_weight_decay", "maximize", "capturable", "differentiable"),
         ]
 
@@ -55,8 +54,7 @@ class NAdam(StepStateOptimizer):
         theta = param._array
         self.advance(state, theta, group)
         t, lr = state["step"], group["lr"]
-        if group["weight_decay"] != 0 and group["decoupled_weight_decay"]:
-            theta *= 1 - lr * group["weight_decay"]
+        self.decay(theta, group)
         grad = self.gradient(grad, theta, group)
         beta1, beta2 = group["betas"]
         psi = group["momentum_decay"]

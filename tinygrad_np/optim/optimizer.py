@@ -134,6 +134,12 @@ class Optimizer:
             grad = grad + group["weight_decay"] * theta
         return grad
 
+    def decay(self, theta: np.ndarray, group: dict[str, Any]) -> None:
+        """AdamW's decoupled weight decay, for a group with decoupled_weight_decay and
+        weight_decay λ ≠ 0: θ ← θ (1 − γ λ), in place, instead of adding λθ to the gradient."""
+        if group["weight_decay"] != 0 and group["decoupled_weight_decay"]:
+            theta *= 1 - group["lr"] * group["weight_decay"]
+
     def hyper_parameter_problems(self, group: dict[str, Any]) -> list[str]:
         """What is wrong with a group's hyper-parameters, one message per problem (none: []).
         The constructor checks its arguments with it, `add_param_group` every group and
