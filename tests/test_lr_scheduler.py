@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
+from lr_schedules import sgd
 
 import tinygrad_np as tg
 from tinygrad_np import nn
@@ -37,11 +38,6 @@ from tinygrad_np.optim.lr_scheduler import (
 
 def parameter():
     return nn.Parameter(tg.zeros(1))
-
-
-def sgd(*lrs, momentum=0.9):
-    """SGD with one parameter group per lr."""
-    return SGD([{"params": [parameter()], "lr": lr} for lr in lrs], momentum=momentum)
 
 
 def adam(*lrs):

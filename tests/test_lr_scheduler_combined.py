@@ -6,10 +6,8 @@ import warnings
 
 import numpy as np
 import pytest
+from lr_schedules import run, sgd
 
-import tinygrad_np as tg
-from tinygrad_np import nn
-from tinygrad_np.optim import SGD
 from tinygrad_np.optim.lr_scheduler import (
     ChainedScheduler,
     ConstantLR,
@@ -21,20 +19,6 @@ from tinygrad_np.optim.lr_scheduler import (
     SequentialLR,
     StepLR,
 )
-
-
-def sgd(*lrs):
-    return SGD([{"params": [nn.Parameter(tg.zeros(1))], "lr": lr} for lr in lrs], momentum=0.9)
-
-
-def run(optimizer, scheduler, steps):
-    """Each group's lr after construction and after each of `steps` steps."""
-    rows = [[group["lr"] for group in optimizer.param_groups]]
-    for _ in range(steps):
-        scheduler.step()
-        rows.append([group["lr"] for group in optimizer.param_groups])
-    return [list(column) for column in zip(*rows)]
-
 
 # Each: the lrs after the SequentialLR's construction and after each of 30 steps, from PyTorch.
 WARMUP_THEN_COSINE = [  # groups 0.1, 0.2; LinearLR(0.1, total_iters=3), CosineAnnealingLR(T_max=10); milestone 4

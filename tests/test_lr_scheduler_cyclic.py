@@ -6,15 +6,12 @@ import math
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from lr_schedules import sgd
 
 import tinygrad_np as tg
 from tinygrad_np import nn
-from tinygrad_np.optim import SGD, Adagrad, Adam
+from tinygrad_np.optim import Adagrad, Adam
 from tinygrad_np.optim.lr_scheduler import CyclicLR
-
-
-def sgd(*lrs):
-    return SGD([{"params": [nn.Parameter(tg.zeros(1))], "lr": lr} for lr in lrs], momentum=0.5)
 
 
 def run(optimizer, scheduler, steps, momentum="momentum"):
@@ -48,7 +45,7 @@ EXP_RANGE = [
 
 
 def test_triangular2_with_a_longer_way_down_matches_pytorch_exactly():
-    optimizer = sgd(0.5)
+    optimizer = sgd(0.5, momentum=0.5)
     scheduler = CyclicLR(optimizer, [0.01], [0.2], step_size_up=3, step_size_down=5, mode="triangular2")
     assert run(optimizer, scheduler, 13) == TRIANGULAR2
 
@@ -63,7 +60,7 @@ def test_exp_range_cycles_adams_beta1_as_pytorch():
 
 @given(st.integers(1, 6), st.integers(1, 6), st.floats(1e-4, 0.1), st.floats(1.5, 10.0))
 def test_triangular_goes_linearly_up_and_down_between_the_bounds(up, down, base_lr, ratio):
-    optimizer = sgd(1.0)
+    optimizer = sgd(1.0, momentum=0.5)
     scheduler = CyclicLR(optimizer, base_lr, base_lr * ratio, step_size_up=up, step_size_down=down)
     for t, (lr, momentum) in enumerate(run(optimizer, scheduler, 3 * (up + down))):
         position = t % (up + down)
@@ -74,7 +71,7 @@ def test_triangular_goes_linearly_up_and_down_between_the_bounds(up, down, base_
 
 def test_a_custom_scale_fn_of_the_cycle_number():
     """scale_fn(c) = 1/c: the second cycle peaks half as high."""
-    optimizer = sgd(1.0)
+    optimizer = sgd(1.0, momentum=0.5)
     scheduler = CyclicLR(optimizer, 0.0, 1.0, step_size_up=2, scale_fn=lambda cycle: 1 / cycle, cycle_momentum=False)
     lrs = [lr for lr, _ in run(optimizer, scheduler, 8)]
     assert lrs == [0.0, 0.5, 1.0, 0.5, 0.0, 0.25, 0.5, 0.25, 0.0]
@@ -82,7 +79,7 @@ def test_a_custom_scale_fn_of_the_cycle_number():
 
 
 def test_construction_sets_base_lr_and_max_momentum_in_each_group():
-    optimizer = sgd(0.5, 0.3)
+    optimizer = sgd(0.5, 0.3, momentum=0.5)
     CyclicLR(optimizer, [0.01, 0.02], 0.1, base_momentum=0.6, max_momentum=0.7)
     assert [(g["lr"], g["momentum"], g["base_momentum"], g["max_momentum"], g["initial_lr"])
             for g in optimizer.param_groups] == [(0.01, 0.7, 0.6, 0.7, 0.01), (0.02, 0.7, 0.6, 0.7, 0.02)]
@@ -108,13 +105,13 @@ class Decay:
 
 
 def test_state_dict_saves_a_callable_scale_objects_attributes_and_resumes():
-    optimizer = sgd(0.5)
+    optimizer = sgd(0.5, momentum=0.5)
     scheduler = CyclicLR(optimizer, 0.01, 0.1, step_size_up=3, scale_fn=Decay(), scale_mode="iterations")
     for _ in range(4):
         scheduler.step()
     saved = scheduler.state_dict()
     assert saved["_scale_fn_custom"] == {"base": 0.5} and "optimizer" not in saved
-    resumed_optimizer = sgd(0.5)
+    resumed_optimizer = sgd(0.5, momentum=0.5)
     resumed = CyclicLR(resumed_optimizer, 0.01, 0.1, step_size_up=3, scale_fn=Decay(), scale_mode="iterations")
     resumed.load_state_dict(saved)
     scheduler.step()

@@ -9,10 +9,8 @@ import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from lr_schedules import run, sgd
 
-import tinygrad_np as tg
-from tinygrad_np import nn
-from tinygrad_np.optim import SGD
 from tinygrad_np.optim.lr_scheduler import (
     ConstantLR,
     CosineAnnealingLR,
@@ -26,20 +24,6 @@ from tinygrad_np.optim.lr_scheduler import (
     StepLR,
     _LRScheduler,
 )
-
-
-def sgd(*lrs):
-    return SGD([{"params": [nn.Parameter(tg.zeros(1))], "lr": lr} for lr in lrs], momentum=0.9)
-
-
-def run(optimizer, scheduler, steps):
-    """Each group's lr after construction and after each of `steps` steps."""
-    rows = [[group["lr"] for group in optimizer.param_groups]]
-    for _ in range(steps):
-        scheduler.step()
-        rows.append([group["lr"] for group in optimizer.param_groups])
-    return [list(column) for column in zip(*rows)]
-
 
 # ------------------------------------------------------------------ PyTorch 2.13's values (construction, then 30 steps)
 

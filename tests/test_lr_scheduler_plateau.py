@@ -4,15 +4,11 @@ patience, cooldown, min_lr and eps, state dicts, and its argument checks."""
 import copy
 
 import pytest
+from lr_schedules import sgd
 
 import tinygrad_np as tg
 from tinygrad_np import nn
-from tinygrad_np.optim import SGD
 from tinygrad_np.optim.lr_scheduler import LRScheduler, ReduceLROnPlateau
-
-
-def sgd(*lrs):
-    return SGD([{"params": [nn.Parameter(tg.zeros(1))], "lr": lr} for lr in lrs], momentum=0.9)
 
 
 def lrs(optimizer):

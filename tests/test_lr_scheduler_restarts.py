@@ -8,15 +8,9 @@ import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from lr_schedules import sgd
 
-import tinygrad_np as tg
-from tinygrad_np import nn
-from tinygrad_np.optim import SGD
 from tinygrad_np.optim.lr_scheduler import CosineAnnealingWarmRestarts
-
-
-def sgd(*lrs):
-    return SGD([{"params": [nn.Parameter(tg.zeros(1))], "lr": lr} for lr in lrs], momentum=0.9)
 
 
 def lr(optimizer):
