@@ -57,7 +57,7 @@ def test_linear_lr_is_base_lr_times_the_interpolated_factor(start, end, total_it
     optimizer = sgd(lr)
     (lrs,) = run(optimizer, LinearLR(optimizer, start, end, total_iters), 20)
     expected = [lr * (start + (end - start) * min(t, total_iters) / total_iters) for t in range(21)]
-    np.testing.assert_allclose(lrs, expected, rtol=1e-9, atol=1e-15)
+    np.testing.assert_allclose(lrs, expected, rtol=1e-9, atol=1e-14 * lr)  # where the factor reaches 0: rounding
 
 
 @given(st.floats(0.01, 1.0), st.integers(1, 12), st.floats(1e-3, 10.0))
