@@ -248,10 +248,7 @@ class Module:
 
     def get_parameter(self, target: str) -> Parameter:
         """The parameter at a dotted path such as "0.weight", with PyTorch's AttributeErrors."""
-        module_path, _, name = target.rpartition(".")
-        module = self.get_submodule(module_path)
-        if not hasattr(module, name):
-            raise AttributeError(f"{type(module).__name__} has no attribute `{name}`")
+        module, name = self._submodule_and_name(target)
         param = getattr(module, name)
         if not isinstance(param, Parameter):
             raise AttributeError(f"`{name}` is not an nn.Parameter")
@@ -259,13 +256,18 @@ class Module:
 
     def get_buffer(self, target: str) -> Tensor:
         """The buffer at a dotted path such as "1.running_mean", with PyTorch's AttributeErrors."""
+        module, name = self._submodule_and_name(target)
+        if name not in module._buffers:
+            raise AttributeError(f"`{name}` is not a buffer")
+        return module._buffers[name]
+
+    def _submodule_and_name(self, target: str) -> tuple[Module, str]:
+        """The submodule a dotted path's last name belongs to, and that name, which it must have."""
         module_path, _, name = target.rpartition(".")
         module = self.get_submodule(module_path)
         if not hasattr(module, name):
             raise AttributeError(f"{type(module).__name__} has no attribute `{name}`")
-        if name not in module._buffers:
-            raise AttributeError(f"`{name}` is not a buffer")
-        return module._buffers[name]
+        return module, name
 
     def apply(self, fn: Callable[[Module], None]) -> Module:
         """Call fn on every child (recursively), then on self, as PyTorch (e.g. custom init)."""
