@@ -124,3 +124,14 @@ def test_loss_modules_compute_their_functions():
 def test_kl_div_loss_module_with_an_unknown_reduction_raises_value_error_at_construction():
     with pytest.raises(ValueError):
         nn.KLDivLoss(reduction="average")
+
+
+@pytest.mark.parametrize(("make", "name"), [(lambda w: nn.CrossEntropyLoss(weight=w), "weight"),
+                                            (lambda w: nn.NLLLoss(weight=w), "weight"),
+                                            (lambda w: nn.BCEWithLogitsLoss(pos_weight=w), "pos_weight")])
+def test_a_loss_keeps_the_weight_tensor_it_was_given_as_pytorch(make, name):
+    weight = tg.ones(3)
+    loss = make(weight)
+    assert getattr(loss, name) is weight
+    weight.mul_(2)  # a later in-place change reaches the loss, as in PyTorch
+    np.testing.assert_array_equal(getattr(loss, name).numpy(), [2.0, 2.0, 2.0])

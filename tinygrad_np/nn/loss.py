@@ -5,7 +5,7 @@ Arguments are in PyTorch's positions, including the deprecated size_average and 
 
 from __future__ import annotations
 
-from ..tensor import Tensor, tensor
+from ..tensor import Tensor, as_tensor
 from . import functional as F
 from .module import Module
 
@@ -20,7 +20,7 @@ class _WeightedLoss(_Loss):
     def __init__(self, weight: Tensor | None = None, size_average: bool | None = None, reduce: bool | None = None,
                  reduction: str = "mean") -> None:
         super().__init__(size_average, reduce, reduction)
-        self.register_buffer("weight", None if weight is None else tensor(weight))
+        self.register_buffer("weight", None if weight is None else as_tensor(weight))
 
 
 class CrossEntropyLoss(_WeightedLoss):
@@ -75,7 +75,7 @@ class BCEWithLogitsLoss(_WeightedLoss):
     def __init__(self, weight: Tensor | None = None, size_average: bool | None = None, reduce: bool | None = None,
                  reduction: str = "mean", pos_weight: Tensor | None = None) -> None:
         super().__init__(weight, size_average, reduce, reduction)
-        self.register_buffer("pos_weight", None if pos_weight is None else tensor(pos_weight))
+        self.register_buffer("pos_weight", None if pos_weight is None else as_tensor(pos_weight))
 
     def forward(self, input: Tensor, target) -> Tensor:
         return F.binary_cross_entropy_with_logits(input, target, self.weight, reduction=self.reduction,
