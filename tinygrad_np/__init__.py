@@ -8,10 +8,12 @@ from numpy import dtype  # PyTorch's torch.dtype: tg.float32 and friends are Num
 
 from . import (
     accelerator,
+    amp,
     autograd,
     backends,
     cuda,
     data,
+    distributed,
     distributions,
     dtypes,
     linalg,
@@ -23,6 +25,7 @@ from . import (
     viz,
     xpu,
 )
+from .amp import autocast
 from .autograd import (
     enable_grad,
     inference_mode,
@@ -31,6 +34,7 @@ from .autograd import (
     no_grad,
     set_grad_enabled,
 )
+from .compiler import compile
 from .creation import (
     arange,
     empty,
@@ -52,6 +56,7 @@ from .creation import (
 )
 from .device import device, get_default_device, set_default_device
 from .dtypes import (
+    bfloat16,
     bool_,
     double,
     finfo,

@@ -21,6 +21,26 @@ int64 = long = np.dtype(np.int64)
 uint8 = np.dtype(np.uint8)
 bool_ = np.dtype(np.bool_)  # tg.bool at the top level (here `bool` stays Python's)
 
+
+class UnsupportedDtype:
+    """A dtype PyTorch has and NumPy lacks. Scripts name it in tables of choices (nanoGPT's
+    train.py maps 'bfloat16' to `torch.bfloat16` whatever it trains in), so the name exists;
+    using it as a dtype raises, since no NumPy array can hold its values. NumPy reads a dtype
+    argument's `dtype` attribute, so every place that takes a dtype gives this error."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __repr__(self) -> str:
+        return f"tinygrad_np.{self.name}"
+
+    @property
+    def dtype(self):
+        raise TypeError(f"tinygrad_np has no {self.name}: NumPy has no such dtype; use float32 (or float16)")
+
+
+bfloat16 = UnsupportedDtype("bfloat16")
+
 TYPE_NAMES = {float32: "FloatTensor", float64: "DoubleTensor", float16: "HalfTensor", int64: "LongTensor",
               int32: "IntTensor", int16: "ShortTensor", int8: "CharTensor", uint8: "ByteTensor", bool_: "BoolTensor"}
 """PyTorch's legacy type names (`t.type()` gives 'torch.FloatTensor' for a float32 tensor)."""

@@ -1,7 +1,8 @@
 """`tg.cuda`, as PyTorch's on a machine without CUDA: nothing is available, seeding does
 nothing (PyTorch's CUDA seeding is lazy, so scripts call it unconditionally), the rest raises."""
 
-from .device import refuse
+from ..device import refuse
+from . import amp
 
 
 def is_available() -> bool:
@@ -28,3 +29,8 @@ def _no_cuda(*args, **kwargs):
 
 
 current_device = get_device_name = set_device = synchronize = _no_cuda
+
+
+def is_bf16_supported(including_emulation: bool = True) -> bool:
+    """False, as PyTorch's without CUDA."""
+    return False
