@@ -240,14 +240,13 @@ def isolate_from_real_data(tmp_path: Path, monkeypatch) -> Path:
     unset, the system folder is `tmp_path/system`, no proxies, every mirror a closed local port, and any
     non-local connection fails. The machine's own Fashion-MNIST (Debian's package, a cache) can then never
     be found by accident."""
-    from tinygrad_np.data import MNIST, FashionMNIST
-    from tinygrad_np.data import mnist as mnist_module
+    from tinygrad_np.data import MNIST, FashionMNIST, folders
 
     home = tmp_path / "home"
     home.mkdir()
     monkeypatch.setenv("HOME", str(home))
     monkeypatch.delenv("TINYGRAD_NP_DATA", raising=False)
-    monkeypatch.setattr(mnist_module, "SYSTEM_DATA_DIR", tmp_path / "system")
+    monkeypatch.setattr(folders, "SYSTEM_DATA_DIR", tmp_path / "system")
     for variable in PROXY_VARIABLES:
         monkeypatch.delenv(variable, raising=False)
     for dataset in (MNIST, FashionMNIST):

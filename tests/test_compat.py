@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 
 import tinygrad_np as tg
-from tinygrad_np.data import mnist
+from tinygrad_np.data import folders
 from tinygrad_np.utils.data import TensorDataset
 
 REPO = Path(__file__).resolve().parent.parent
@@ -35,9 +35,9 @@ ONE_THREAD = to_torch.ONE_THREAD
 
 def fashion_mnist_is_here() -> bool:
     """The four Fashion-MNIST files are in one of the places FashionMNIST looks without downloading."""
-    places = [mnist.cache_dir(), mnist.SYSTEM_DATA_DIR]
-    if os.environ.get(mnist.ENVIRONMENT_VARIABLE):
-        places.insert(0, Path(os.environ[mnist.ENVIRONMENT_VARIABLE]))
+    places = [folders.cache_dir(), folders.SYSTEM_DATA_DIR]
+    if os.environ.get(folders.ENVIRONMENT_VARIABLE):
+        places.insert(0, Path(os.environ[folders.ENVIRONMENT_VARIABLE]))
     stems = [f"{split}-{kind}" for split in ("train", "t10k") for kind in ("images-idx3-ubyte", "labels-idx1-ubyte")]
     return any(all((place / "fashion-mnist" / stem).is_file() or (place / "fashion-mnist" / f"{stem}.gz").is_file()
                    for stem in stems) for place in places)
@@ -50,7 +50,7 @@ def test_the_corpus_has_at_least_twelve_scripts():
 @pytest.mark.parametrize("script", SCRIPTS, ids=lambda path: path.name)
 def test_the_script_runs_to_the_end_and_learns(script, tmp_path):
     if "FashionMNIST" in script.read_text(encoding="utf-8") and not fashion_mnist_is_here():
-        pytest.skip(f"Fashion-MNIST is not here: set {mnist.ENVIRONMENT_VARIABLE} to a folder holding fashion-mnist/")
+        pytest.skip(f"Fashion-MNIST is not here: set {folders.ENVIRONMENT_VARIABLE} to a folder holding fashion-mnist/")
     path = os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")])
     environment = {**os.environ, **ONE_THREAD, "PYTHONPATH": path}
     done = subprocess.run([sys.executable, str(script)], cwd=tmp_path, env=environment, capture_output=True,

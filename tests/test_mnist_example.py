@@ -627,8 +627,8 @@ def test_the_script_without_data_exits_with_the_not_found_message(tmp_path):
     script = str(EXAMPLES / "mnist_mlp.py")
     # The script as `python examples/mnist_mlp.py --epochs 1` runs it, with the system folder pointed away
     # (Debian's package may be installed on this machine).
-    run_script = (f"import runpy, sys; from pathlib import Path; import tinygrad_np.data.mnist as mnist; "
-                  f"mnist.SYSTEM_DATA_DIR = Path({str(tmp_path / 'system')!r}); "
+    run_script = (f"import runpy, sys; from pathlib import Path; import tinygrad_np.data.folders as folders; "
+                  f"folders.SYSTEM_DATA_DIR = Path({str(tmp_path / 'system')!r}); "
                   f"sys.path.insert(0, {str(EXAMPLES)!r}); sys.argv = [{script!r}, '--epochs', '1']; "
                   f"runpy.run_path({script!r}, run_name='__main__')")
     done = subprocess.run([sys.executable, "-c", run_script], cwd=tmp_path,

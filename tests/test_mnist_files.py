@@ -30,11 +30,10 @@ from data_files import (
 )
 
 import tinygrad_np as tg
-from tinygrad_np.data import MNIST, FashionMNIST, download
-from tinygrad_np.data import mnist as mnist_module
+from tinygrad_np.data import MNIST, FashionMNIST, download, folders
 
 REAL_DATA = os.environ.get("TINYGRAD_NP_DATA")  # read before any test's monkeypatching
-DEFAULT_SYSTEM_DATA_DIR = mnist_module.SYSTEM_DATA_DIR
+DEFAULT_SYSTEM_DATA_DIR = folders.SYSTEM_DATA_DIR
 DATASETS = [MNIST, FashionMNIST]
 TRAIN_IMAGES, TRAIN_LABELS = split_stems(train=True)
 TEST_IMAGES, TEST_LABELS = split_stems(train=False)

@@ -3,7 +3,7 @@ TensorDataset, random_split, RandomSampler, ...`; torchvision-style `datasets` (
 FashionMNIST, FakeData), `transforms` (Compose, ToTensor, Normalize, Resize, crops, ...) and
 `utils` (make_grid, save_image)."""
 
-from . import datasets, transforms, utils
+from . import datasets, folders, transforms, utils
 from .collate import default_collate, default_convert
 from .dataloader import DataLoader, get_worker_info
 from .dataset import ChainDataset, ConcatDataset, Dataset, IterableDataset, Subset, TensorDataset, random_split

@@ -3,10 +3,9 @@
 Where the files are looked for, in order (the first folder holding both files of the split
 wins; nothing is searched after a folder whose files turn out to be corrupt):
 1. `root`, `root/<name>/` and torchvision's `root/<class name>/raw/`, when `root` is given;
-2. `$TINYGRAD_NP_DATA/<name>/`;
-3. the user cache `~/.cache/tinygrad_np/<name>/`;
-4. `/usr/share/datasets/<name>/`, where Debian's `dataset-fashion-mnist` package installs;
-5. with `download=True`, each public mirror in turn, into the user cache, MD5-checked and
+2. `$TINYGRAD_NP_DATA/<name>/`, the user cache `~/.cache/tinygrad_np/<name>/` and
+   `/usr/share/datasets/<name>/` (Debian's `dataset-fashion-mnist` installs there), as folders.py says;
+3. with `download=True`, each public mirror in turn, into the user cache, MD5-checked and
    written atomically.
 Each file may be gzipped or raw (`train-images-idx3-ubyte.gz` or `train-images-idx3-ubyte`).
 """
@@ -14,7 +13,6 @@ Each file may be gzipped or raw (`train-images-idx3-ubyte.gz` or `train-images-i
 from __future__ import annotations
 
 import os
-import urllib.error
 import warnings
 from collections.abc import Callable
 from pathlib import Path
@@ -26,19 +24,13 @@ from ..errors import DatasetError, DatasetNotFoundError
 from ..tensor import as_tensor
 from .collate import default_collate
 from .dataset import Dataset
-from .download import download as download_file
+from .download import download_from_mirrors
+from .folders import cache_dir, fix_hint, not_found_message, search_path
 from .idx import read_idx
 from .transforms import ToTensor, batch_form
 
-ENVIRONMENT_VARIABLE = "TINYGRAD_NP_DATA"
-SYSTEM_DATA_DIR = Path("/usr/share/datasets")
 IMAGE_SIZE = (28, 28)
 DEFAULT_TRANSFORM = ToTensor()
-
-
-def cache_dir() -> Path:
-    """The user cache that downloads go to: `~/.cache/tinygrad_np`."""
-    return Path.home() / ".cache" / "tinygrad_np"
 
 
 class MNIST(Dataset):
@@ -132,18 +124,8 @@ class MNIST(Dataset):
 
     def search_path(self) -> list[tuple[Path, str]]:
         """Every folder looked in, in order, with why it is on the list."""
-        folders: list[tuple[Path, str]] = []
-        if self.root is not None:
-            root = Path(self.root)
-            folders += [(root, "root argument"), (root / self.name, "root argument")]
-            folders.append((root / type(self).__name__ / "raw", "root argument, torchvision's layout"))
-        variable = os.environ.get(ENVIRONMENT_VARIABLE)
-        if variable:
-            folders.append((Path(variable) / self.name, f"${ENVIRONMENT_VARIABLE}"))
-        folders.append((cache_dir() / self.name, "user cache"))
-        system = "system datasets" + (f", Debian package {self.debian_package}" if self.debian_package else "")
-        folders.append((SYSTEM_DATA_DIR / self.name, system))
-        return folders
+        torchvision = (f"{type(self).__name__}/raw", "root argument, torchvision's layout")
+        return search_path(self.name, self.root, [torchvision], self.debian_package)
 
     @staticmethod
     def _path(folder: Path, stem: str) -> Path | None:
@@ -165,56 +147,24 @@ class MNIST(Dataset):
             folder = cache_dir() / self.name
             for stem in self.files:
                 if self._path(folder, stem) is None:
-                    failures = self._download_one(stem, folder / f"{stem}.gz")
+                    urls = [f"{mirror}{stem}.gz" for mirror in self.mirrors]
+                    failures = download_from_mirrors(urls, folder / f"{stem}.gz", self.md5[stem])
                     if failures:
                         break
             if all(self._path(folder, stem) for stem in self.files):
                 return folder
         raise DatasetNotFoundError(self._not_found_message(allowed, failures))
 
-    def _download_one(self, stem: str, destination: Path) -> list[str]:
-        """Try each mirror until one serves the file with the right MD5; the failures, if all fail."""
-        failures = []
-        for mirror in self.mirrors:
-            url = f"{mirror}{stem}.gz"
-            try:
-                download_file(url, destination, self.md5[stem])
-                return []
-            except (OSError, DatasetError, urllib.error.URLError) as error:
-                failures.append(f"{url}: {error}")
-        return failures
-
     def _not_found_message(self, download_allowed: bool, failures: list[str]) -> str:
         split = "training" if self.train else "test"
-        folders = [f"  - {folder} ({why})" for folder, why in self.search_path()]
-        if not os.environ.get(ENVIRONMENT_VARIABLE):
-            folders.insert(-2, f"  - ${ENVIRONMENT_VARIABLE}/{self.name} (not set)")
-        looked = "\n".join(folders)
-        if not download_allowed:
-            attempts = "  not attempted (download=False)"
-        else:
-            attempts = "\n".join(f"  - {failure}" for failure in failures)
-        variable_set = os.environ.get(ENVIRONMENT_VARIABLE)
-        variable = f"currently {variable_set!r}" if variable_set else "not set"
-        routes = [
-            f"pass root=DIR (the examples' --data-dir DIR) with the files in DIR or DIR/{self.name}/",
-            f"or put them in DIR/{self.name}/ and set {ENVIRONMENT_VARIABLE}=DIR ({variable})",
-            f"or download them from {self.mirrors[0]} into {cache_dir() / self.name}/",
-        ]
-        if self.debian_package:
-            routes.append(f"or install Debian's package: sudo apt-get install {self.debian_package}")
-        how = "\n".join(f"  - {route}" for route in routes)
-        return (
-            f"{self.title} {split} files ({' and '.join(f'{stem}[.gz]' for stem in self.files)}) not found.\n"
-            f"Looked in:\n{looked}\nDownload:\n{attempts}\nTo supply the files:\n{how}"
-        )
+        missing = f"{self.title} {split} files ({' and '.join(f'{stem}[.gz]' for stem in self.files)}) not found."
+        return not_found_message(missing, self.name, self.search_path(), download_allowed, failures,
+                                 self.mirrors[0], self.debian_package)
 
     # ------------------------------------------------------------------ checking the files
 
     def _fix_hint(self, path: Path) -> str:
-        if self.debian_package and path.parent == SYSTEM_DATA_DIR / self.name:
-            return f"reinstall it (sudo apt-get install --reinstall {self.debian_package})"
-        return f"delete it and run again with download=True, or replace it with a good copy of {path.name}"
+        return fix_hint(path, self.name, self.debian_package)
 
     def _read(self, path: Path) -> np.ndarray:
         try:
