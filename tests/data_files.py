@@ -238,9 +238,9 @@ PROXY_VARIABLES = ("http_proxy", "https_proxy", "all_proxy", "no_proxy",
 def isolate_from_real_data(tmp_path: Path, monkeypatch) -> Path:
     """No real data and no network for this test: HOME is `tmp_path/home` (returned), $TINYGRAD_NP_DATA is
     unset, the system folder is `tmp_path/system`, no proxies, every mirror a closed local port, and any
-    non-local connection fails. The machine's own Fashion-MNIST (Debian's package, a cache) can then never
-    be found by accident."""
-    from tinygrad_np.data import MNIST, FashionMNIST, folders
+    non-local connection fails. The machine's own Fashion-MNIST (Debian's package, a cache) or tiny
+    Shakespeare can then never be found by accident."""
+    from tinygrad_np.data import MNIST, FashionMNIST, TinyShakespeare, folders
 
     home = tmp_path / "home"
     home.mkdir()
@@ -249,7 +249,7 @@ def isolate_from_real_data(tmp_path: Path, monkeypatch) -> Path:
     monkeypatch.setattr(folders, "SYSTEM_DATA_DIR", tmp_path / "system")
     for variable in PROXY_VARIABLES:
         monkeypatch.delenv(variable, raising=False)
-    for dataset in (MNIST, FashionMNIST):
+    for dataset in (MNIST, FashionMNIST, TinyShakespeare):
         monkeypatch.setattr(dataset, "mirrors", (closed_port_url(),))
     forbid_internet(monkeypatch)
     return home

@@ -1,7 +1,8 @@
 """Datasets and the DataLoader, as `torch.utils.data`: `from tinygrad_np.data import DataLoader,
 TensorDataset, random_split, RandomSampler, ...`; torchvision-style `datasets` (MNIST,
 FashionMNIST, FakeData), `transforms` (Compose, ToTensor, Normalize, Resize, crops, ...) and
-`utils` (make_grid, save_image)."""
+`utils` (make_grid, save_image); and TinyShakespeare, a character-level language-modelling
+dataset."""
 
 from . import datasets, folders, transforms, utils
 from .collate import default_collate, default_convert
@@ -19,3 +20,4 @@ from .sampler import (
     SubsetRandomSampler,
     WeightedRandomSampler,
 )
+from .shakespeare import TinyShakespeare
