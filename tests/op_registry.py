@@ -1459,6 +1459,8 @@ SPECS: list[OpSpec] = [
            masked_cases(with_tensor_value=False), numpy_masked_fill),
     OpSpec("masked_fill-tensor", "masked_fill", lambda a, mask, v: a.masked_fill(mask, v),
            masked_cases(with_tensor_value=True), numpy_masked_fill),
+    OpSpec("masked_fill-wider-mask", "masked_fill", lambda mask, a, value: a.masked_fill(mask, value),
+           into(first=bools, value=floats(-2, 2)), lambda mask, a, value: np.where(mask, value, a)),
     OpSpec("index_add_", "index_add_",
            lambda a, source, dim, index, alpha: in_graph(a).index_add_(dim, tg.tensor(index), source, alpha=alpha),
            index_add_cases(), numpy_index_add),

@@ -67,6 +67,10 @@ def arange(start, end=None, step=1, *, dtype=None, layout=None, device=None, req
         integral = all(isinstance(v, (int, np.integer)) for v in (start, end, step))
         dtype = dtypes.int64 if integral else dtypes.get_default_dtype()
     dtype = np.dtype(dtype)
+    if step == 0:
+        raise RuntimeError("step must be nonzero")
+    if (end - start) * step < 0:
+        raise RuntimeError("upper bound and lower bound inconsistent with step sign")
     if dtype.kind == "f":  # computed in float64, then rounded: no drift from a float32 step
         return _new(np.arange(start, end, step, dtype=np.float64).astype(dtype), requires_grad, device, layout)
     return _new(np.arange(start, end, step, dtype=dtype), requires_grad, device, layout)

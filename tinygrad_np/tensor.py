@@ -925,20 +925,18 @@ class Tensor:
     def masked_fill_(self, mask, value) -> Tensor:
         """`value` where `mask` (a bool tensor broadcastable to this shape) holds."""
         condition = _mask_for(self, mask, "masked_fill_")
-        if isinstance(value, Tensor) and value.ndim != 0:
-            raise RuntimeError(f"masked_fill_ only supports a 0-dimensional value tensor, but got one with "
-                               f"{value.ndim} dimensions")
-        if not isinstance(value, Tensor):
-            _check_fill_value("masked_fill_", value, self.dtype)
+        _check_masked_fill_value("masked_fill_", value, self.dtype)
         array = value._array if isinstance(value, Tensor) else value
         return modify(self, "masked_fill_", lambda t: where(condition, value, t), (value,),
                       write=lambda out: np.copyto(out, array, casting="unsafe", where=condition._array))
 
     def masked_fill(self, mask, value) -> Tensor:
-        """A copy with `value` where `mask` (a bool tensor broadcastable to this shape) holds."""
-        condition = _mask_for(self, mask, "masked_fill")
-        if not isinstance(value, Tensor):
-            _check_fill_value("masked_fill", value, self.dtype)
+        """A copy with `value` where the bool `mask` holds. As PyTorch's out-of-place form, self and
+        mask broadcast together, so a mask with more dims gives a larger result."""
+        mask = as_tensor(mask)
+        shape = broadcast_shape("masked_fill", mask.shape, self.shape)
+        condition = _mask_for(self if shape == self.shape else self.expand(shape), mask, "masked_fill")
+        _check_masked_fill_value("masked_fill", value, self.dtype)
         result = where(condition, value, self)
         return result if result.dtype == self.dtype else result.astype(self.dtype)
 
@@ -2078,6 +2076,16 @@ def _check_fill_value(name: str, value, dtype) -> None:
         raise TypeError(f"{name}: value must be a real number or a 0-d tensor, got {type(value).__name__}")
     if dtype.kind in "iu" and not np.iinfo(dtype).min <= value <= np.iinfo(dtype).max:
         raise RuntimeError(f"{name}: value cannot be converted to type {dtype} without overflow")
+
+
+def _check_masked_fill_value(name: str, value, dtype) -> None:
+    """A number as `_check_fill_value` takes it, or a 0-d tensor (PyTorch's error for any other)."""
+    if isinstance(value, Tensor):
+        if value.ndim != 0:
+            raise RuntimeError(f"masked_fill_ only supports a 0-dimensional value tensor, but got one with "
+                               f"{value.ndim} dimensions")
+    else:
+        _check_fill_value(name, value, dtype)
 
 
 def _check_random_fill(name: str, dtype) -> None:
