@@ -51,6 +51,8 @@ def test_the_corpus_has_at_least_twelve_scripts():
 def test_the_script_runs_to_the_end_and_learns(script, tmp_path):
     if "FashionMNIST" in script.read_text(encoding="utf-8") and not fashion_mnist_is_here():
         pytest.skip(f"Fashion-MNIST is not here: set {folders.ENVIRONMENT_VARIABLE} to a folder holding fashion-mnist/")
+    if "input.txt" in script.read_text(encoding="utf-8"):
+        to_torch.lay_out_tiny_shakespeare(tmp_path)
     path = os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")])
     environment = {**os.environ, **ONE_THREAD, "PYTHONPATH": path}
     done = subprocess.run([sys.executable, str(script)], cwd=tmp_path, env=environment, capture_output=True,

@@ -10,6 +10,8 @@ compatibility rather than of scripts written for tinygrad_np.
 
 Fashion-MNIST for torchvision: with `$TINYGRAD_NP_DATA/fashion-mnist/` present, its IDX files are
 decompressed into `data/FashionMNIST/raw/` of the script's folder, where torchvision looks for them.
+Tiny Shakespeare: with `$TINYGRAD_NP_DATA/tinyshakespeare/input.txt` present, it is copied into the
+folder of a script that reads `input.txt` (as tests/test_compat.py does for tinygrad_np).
 """
 
 from __future__ import annotations
@@ -82,6 +84,13 @@ def lay_out_fashion_mnist(folder: Path) -> None:
             shutil.copyfileobj(compressed, out)
 
 
+def lay_out_tiny_shakespeare(folder: Path) -> None:
+    """char-rnn's input.txt in `folder`, where char-level scripts read it, from $TINYGRAD_NP_DATA/tinyshakespeare."""
+    source = Path(os.environ.get("TINYGRAD_NP_DATA", "/nonexistent")) / "tinyshakespeare" / "input.txt"
+    if source.is_file():
+        shutil.copyfile(source, folder / "input.txt")
+
+
 def run_one(path: Path) -> None:
     """Run one translated script as __main__ (in this process, in the current folder)."""
     source = translate(path.read_text(encoding="utf-8"))
@@ -99,6 +108,8 @@ def main(arguments: list[str]) -> int:
         with tempfile.TemporaryDirectory() as folder:
             if "FashionMNIST" in path.read_text(encoding="utf-8"):
                 lay_out_fashion_mnist(Path(folder))
+            if "input.txt" in path.read_text(encoding="utf-8"):
+                lay_out_tiny_shakespeare(Path(folder))
             start = time.perf_counter()
             done = subprocess.run([sys.executable, __file__, "--run", str(path)], cwd=folder, capture_output=True,
                                   text=True, env={**os.environ, **ONE_THREAD})
