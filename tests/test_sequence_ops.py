@@ -58,3 +58,18 @@ def test_view_splits_the_heads_of_a_projection_split_in_three_without_a_copy():
     heads = k.view(2, 5, 4, 2).transpose(1, 2)
     assert heads.shape == (2, 4, 5, 2) and np.shares_memory(heads.numpy(), qkv.numpy())
     np.testing.assert_array_equal(heads.numpy(), qkv.numpy()[..., 8:16].reshape(2, 5, 4, 2).transpose(0, 2, 1, 3))
+
+
+def test_view_with_a_dtype_reads_the_same_memory_as_that_dtype():
+    x = tg.ones(2, 4)
+    bits = x.view(tg.int32)
+    assert bits.shape == (2, 4) and bits[0, 0].item() == 0x3F800000 and np.shares_memory(bits.numpy(), x.numpy())
+    assert x.view(tg.float16).shape == (2, 8) and x.view(tg.float64).shape == (2, 2)
+
+
+@pytest.mark.parametrize(("make", "message"), [(lambda: tg.ones(2, 3).view(tg.float64), "divisible by 2"),
+                                               (lambda: tg.ones(4, 2).t().view(tg.float16), "stride"),
+                                               (lambda: tg.tensor(1.0).view(tg.float64), "cannot be 0")])
+def test_view_with_a_dtype_of_another_size_needs_pytorchs_last_dim(make, message):
+    with pytest.raises(RuntimeError, match=message):
+        make()

@@ -1395,7 +1395,32 @@ class Tensor:
                 f"reshape: cannot reshape a tensor of shape {self.shape} ({self.numel()} elements) into {shape}"
             ) from None
 
-    view = reshape
+    def view(self, *shape, dtype=None) -> Tensor:
+        """`view(*shape)`: `reshape` (docs/ops.md says why it does not raise where PyTorch's does).
+        `view(dtype)`: the same memory read as another dtype, the last dim scaled by the ratio of
+        the element sizes; outside the graph, sharing the version counter, as PyTorch's."""
+        if dtype is None and len(shape) == 1 and isinstance(shape[0], (np.dtype, dtypes.UnsupportedDtype)):
+            dtype = shape[0]
+        elif dtype is None:
+            return self.reshape(*shape)
+        elif shape:
+            raise TypeError("view() takes either a shape or a dtype, not both")
+        return self._view_as_dtype(np.dtype(dtype))
+
+    def _view_as_dtype(self, dtype: np.dtype) -> Tensor:
+        array = self._array
+        if dtype.itemsize != array.itemsize:
+            what = f"to view {array.dtype} as {dtype} (different element sizes)"
+            if array.ndim == 0:
+                raise RuntimeError(f"self.dim() cannot be 0 {what}")
+            if array.shape[-1] != 1 and array.strides[-1] != array.itemsize:
+                raise RuntimeError(f"self.stride(-1) must be 1 {what}, but got {array.strides[-1] // array.itemsize}")
+            if dtype.itemsize > array.itemsize and array.shape[-1] % (dtype.itemsize // array.itemsize):
+                raise RuntimeError(f"self.size(-1) must be divisible by {dtype.itemsize // array.itemsize} {what}, "
+                                   f"but got {array.shape[-1]}")
+        viewed = Tensor._make(array.view(dtype), None)
+        viewed._version_counter = self._version_counter
+        return viewed
 
     def view_as(self, other: Tensor) -> Tensor:
         return self.view(other._array.shape)
