@@ -80,3 +80,24 @@ def test_no_process_group_exists_and_none_can_be_started():
 def test_the_tf32_switches_have_pytorchs_defaults():
     assert tg.backends.cuda.matmul.allow_tf32 is False and tg.backends.cudnn.allow_tf32 is True
     assert tg.backends.cuda.is_built() is False and tg.cuda.is_bf16_supported() is False
+
+
+@pytest.mark.parametrize("optimizer", [tg.optim.Adam, tg.optim.AdamW])
+def test_adam_takes_pytorchs_fused_kernel_choice_and_steps_the_same(optimizer):
+    steps = []
+    for fused in (None, True):
+        w = tg.tensor([1.0, -2.0], requires_grad=True)
+        w.grad = tg.tensor([0.5, 0.25])
+        adam = optimizer([w], lr=0.1, fused=fused)
+        adam.step()
+        assert adam.param_groups[0]["fused"] is fused
+        steps.append(w.detach().numpy().copy())
+    np.testing.assert_array_equal(*steps)
+
+
+def test_adam_refuses_fused_with_foreach_and_the_cuda_graph_option():
+    w = tg.zeros(2, requires_grad=True)
+    with pytest.raises(ValueError, match="cannot be `True` together"):
+        tg.optim.AdamW([w], fused=True, foreach=True)
+    with pytest.raises(ValueError, match="capturable=True is for CUDA graphs"):
+        tg.optim.AdamW([w], capturable=True)

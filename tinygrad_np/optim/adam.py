@@ -41,20 +41,28 @@ class Adam(StepStateOptimizer):
 
     def __init__(self, params: ParamsT, lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999),
                  eps: float = 1e-8, weight_decay: float = 0.0, amsgrad: bool = False, *,
-                 maximize: bool = False, foreach: bool | None = None, decoupled_weight_decay: bool = False) -> None:
+                 foreach: bool | None = None, maximize: bool = False, capturable: bool = False,
+                 differentiable: bool = False, fused: bool | None = None, decoupled_weight_decay: bool = False) -> None:
         defaults = dict(lr=lr, betas=tuple(betas) if isinstance(betas, list) else betas, eps=eps,
                         weight_decay=weight_decay, amsgrad=amsgrad, maximize=maximize, foreach=foreach,
+                        capturable=capturable, differentiable=differentiable, fused=fused,
                         decoupled_weight_decay=decoupled_weight_decay)
         super().__init__(params, defaults)
         self._layouts: dict[tuple[int, np.dtype], FlatState] = {}
 
     def hyper_parameter_problems(self, group) -> list[str]:
-        """PyTorch's checks (lr, eps, weight_decay >= 0, each beta in [0, 1)), and that every
-        value is a finite number or a bool (foreach: or None)."""
-        return [
+        """PyTorch's checks (lr, eps, weight_decay >= 0, each beta in [0, 1); not foreach and
+        fused both), that every value is a finite number or a bool (foreach, fused: or None),
+        and that `capturable` and `differentiable` are off. `fused` is accepted: it is PyTorch's
+        choice of kernel (on the CPU too), and the numbers are the same."""
+        problems = [
             *checks.adam_like(group),
-            *checks.options(group, "amsgrad", "maximize", "decoupled_weight_decay"),
+            *checks.options(group, "amsgrad", "maximize", "decoupled_weight_decay", "capturable", "differentiable",
+                            three_way=("foreach", "fused")),
         ]
+        if group["fused"] is True and group["foreach"] is True:
+            problems.append("`fused` and `foreach` cannot be `True` together.")
+        return problems
 
     def required_state_keys(self, group) -> tuple[str, ...]:
         return ("step", *_moment_names(group))
@@ -163,6 +171,8 @@ class AdamW(Adam):
 
     def __init__(self, params: ParamsT, lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999),
                  eps: float = 1e-8, weight_decay: float = 1e-2, amsgrad: bool = False, *,
-                 maximize: bool = False, foreach: bool | None = None) -> None:
+                 maximize: bool = False, foreach: bool | None = None, capturable: bool = False,
+                 differentiable: bool = False, fused: bool | None = None) -> None:
         super().__init__(params, lr, betas, eps, weight_decay, amsgrad, maximize=maximize, foreach=foreach,
+                         capturable=capturable, differentiable=differentiable, fused=fused,
                          decoupled_weight_decay=True)
