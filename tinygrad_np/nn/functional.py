@@ -23,6 +23,8 @@ import numpy as np
 from .. import dtypes
 from ..errors import ShapeError
 from ..inplace import modify
+from ..ops.elementwise import Gelu
+from ..ops.normalization import Normalize
 from ..random import default_generator
 from ..tensor import Tensor, as_array, as_tensor, tensor, where
 from .activation_functions import (
@@ -84,7 +86,11 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     if input._array.shape[-1:] != weight._array.shape[-1:]:
         raise ShapeError(f"linear: input of shape {input.shape} has {input.shape[-1:] or 'no'} features, "
                          f"the weight of shape {weight.shape} expects {weight.shape[-1]}")
-    output = input @ weight.T
+    if input._array.ndim > 2:  # one matrix product over all leading dims, not one per batch entry
+        flat = input.reshape(-1, input._array.shape[-1]) @ weight.T
+        output = flat.reshape(*input._array.shape[:-1], weight._array.shape[0])
+    else:
+        output = input @ weight.T
     return output if bias is None else output + bias
 
 
@@ -123,7 +129,7 @@ def gelu(input: Tensor, approximate: str = "none") -> Tensor:
     """x Φ(x) = x/2 (1 + erf(x/√2)); with approximate='tanh',
     x/2 (1 + tanh(√(2/π) (x + 0.044715 x³)))."""
     if approximate == "none":
-        return input * 0.5 * (1 + (input * (1 / math.sqrt(2))).erf())
+        return Gelu.apply(input)
     if approximate == "tanh":
         return input * 0.5 * (1 + ((input + 0.044715 * input * input * input) * math.sqrt(2 / math.pi)).tanh())
     raise ValueError(f"approximate argument must be either none or tanh, got {approximate!r}")
@@ -204,8 +210,7 @@ def layer_norm(input: Tensor, normalized_shape, weight: Tensor | None = None, bi
         raise ShapeError(f"layer_norm: input of shape {input.shape} does not end in normalized_shape "
                          f"{normalized_shape}")
     dims = tuple(range(input.ndim - len(normalized_shape), input.ndim))
-    centered = input - input.mean(dims, keepdim=True)
-    output = centered / ((centered * centered).mean(dims, keepdim=True) + eps).sqrt()
+    output = Normalize.apply(input, axis=dims, eps=eps)
     if weight is not None:
         output = output * weight
     return output if bias is None else output + bias
