@@ -26,6 +26,16 @@ import numpy as np
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 from op_registry import Case, numpy_flatten, numpy_softmax, one
+from recurrent_cases import (
+    cell_cases,
+    layer_cases,
+    make_cell,
+    make_layer,
+    numpy_cell_layer,
+    numpy_layer,
+    run_cell,
+    run_layer,
+)
 from strategies import arrays, away_from_zero, shapes
 
 import tinygrad_np as tg
@@ -1710,6 +1720,14 @@ SPECS: list[NNSpec] = [
     NNSpec("BCELoss", "BCELoss", m_bce, binary_cases(logits=False), numpy_bce),
     NNSpec("BCEWithLogitsLoss", "BCEWithLogitsLoss", m_bce_with_logits, binary_cases(logits=True),
            numpy_bce_with_logits),
+    # ---- recurrent layers and cells (tests/recurrent_cases.py); relu's kink is left to test_nn_recurrent.py
+    layer("RNN", "RNN", make_layer, layer_cases("RNN"), forward=run_layer, reference=numpy_layer),
+    layer("LSTM", "LSTM", make_layer, layer_cases("LSTM"), forward=run_layer, reference=numpy_layer),
+    layer("GRU", "GRU", make_layer, layer_cases("GRU"), forward=run_layer, reference=numpy_layer),
+    layer("RNNBase", "RNNBase", make_layer, layer_cases("RNN", base=True), forward=run_layer, reference=numpy_layer),
+    layer("RNNCell", "RNNCell", make_cell, cell_cases("RNNCell"), forward=run_cell, reference=numpy_cell_layer),
+    layer("LSTMCell", "LSTMCell", make_cell, cell_cases("LSTMCell"), forward=run_cell, reference=numpy_cell_layer),
+    layer("GRUCell", "GRUCell", make_cell, cell_cases("GRUCell"), forward=run_cell, reference=numpy_cell_layer),
 ]
 
 BY_ID = {spec.id: spec for spec in SPECS}
