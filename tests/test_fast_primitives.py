@@ -79,3 +79,15 @@ def test_layer_norm_refuses_an_input_changed_in_place_before_backward():
     h.add_(1.0)
     with pytest.raises(RuntimeError, match="modified by an inplace operation"):
         y.sum().backward()
+
+
+@given(st.integers(1, 6), st.lists(st.integers(-6, 5), min_size=1, max_size=40), st.integers(0, 3))
+def test_the_gradient_of_integer_row_indexing_sums_repeats_and_treats_negative_indices_as_their_row(rows, picks, width):
+    """The sorted-reduceat path of IndexAdd against np.add.at (the definition)."""
+    picks = [p % rows - rows * (p < 0) for p in picks]  # in range, some negative
+    weight = tg.zeros(rows, width, dtype=tg.float64, requires_grad=True)
+    upstream = np.random.default_rng(len(picks)).standard_normal((len(picks), width))
+    weight[np.array(picks)].backward(tg.tensor(upstream))
+    expected = np.zeros((rows, width))
+    np.add.at(expected, np.array(picks), upstream)
+    np.testing.assert_allclose(weight.grad.numpy(), expected, rtol=1e-12, atol=1e-12)
