@@ -23,6 +23,19 @@ from dataclasses import dataclass
 
 import hypothesis
 import numpy as np
+from attention_cases import (
+    attention_cases,
+    encoder_cases,
+    encoder_forward,
+    f_attention,
+    make_encoder,
+    make_multihead_attention,
+    multihead_cases,
+    multihead_forward,
+    numpy_attention,
+    numpy_encoder,
+    numpy_multihead,
+)
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 from op_registry import Case, numpy_flatten, numpy_softmax, one
@@ -87,7 +100,8 @@ def substitute_parameters(module, tensors: dict) -> None:
     """Run `module` with these tensors in place of its own parameters (a test-only
     functional_call: the tensors are gradcheck's inputs, not Parameters)."""
     for name, tensor in tensors.items():
-        module._parameters[name] = tensor
+        owner, _, leaf = name.rpartition(".")
+        module.get_submodule(owner)._parameters[leaf] = tensor
 
 
 def constant(array):
@@ -1728,6 +1742,16 @@ SPECS: list[NNSpec] = [
     layer("RNNCell", "RNNCell", make_cell, cell_cases("RNNCell"), forward=run_cell, reference=numpy_cell_layer),
     layer("LSTMCell", "LSTMCell", make_cell, cell_cases("LSTMCell"), forward=run_cell, reference=numpy_cell_layer),
     layer("GRUCell", "GRUCell", make_cell, cell_cases("GRUCell"), forward=run_cell, reference=numpy_cell_layer),
+    # ---- attention and transformer layers
+    NNSpec("scaled_dot_product_attention", "scaled_dot_product_attention", f_attention, attention_cases(),
+           numpy_attention),
+    layer("MultiheadAttention", "MultiheadAttention", make_multihead_attention, multihead_cases(),
+          forward=multihead_forward, reference=numpy_multihead),
+    layer("TransformerEncoderLayer", "TransformerEncoderLayer", make_encoder, encoder_cases(),
+          forward=encoder_forward, reference=numpy_encoder),
+    # second order: its layer's and LayerNorm's gradgradchecks cover it (two layers would add ~25 s)
+    layer("TransformerEncoder", "TransformerEncoder", make_encoder, encoder_cases(layers=2),
+          forward=encoder_forward, reference=numpy_encoder, second_order=False),
 ]
 
 BY_ID = {spec.id: spec for spec in SPECS}

@@ -46,6 +46,7 @@ from .activation_functions import (
     threshold,
 )
 from .adaptive import adaptive_avg_pool2d, adaptive_max_pool2d
+from .attention import scaled_dot_product_attention
 from .group_norm import group_norm, instance_norm
 from .loss_functions import (
     cosine_embedding_loss,
@@ -76,6 +77,7 @@ __all__ = [
     "gaussian_nll_loss", "poisson_nll_loss", "pairwise_distance",
     "pad", "conv1d", "conv2d", "conv_transpose2d", "max_pool1d", "max_pool2d", "avg_pool1d", "avg_pool2d",
     "adaptive_avg_pool2d", "adaptive_max_pool2d", "interpolate", "upsample", "pixel_shuffle", "pixel_unshuffle",
+    "scaled_dot_product_attention",
 ]
 
 # ---------------------------------------------------------------------- layers
