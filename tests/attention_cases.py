@@ -274,8 +274,8 @@ def encoder_forward(module, src, *, src_mask, src_key_padding_mask, layers, **_)
 
 def numpy_encoder(src, *params, nhead, norm_first, batch_first, bias, layers, src_mask, src_key_padding_mask,
                   activation=numpy_gelu, eps=ENCODER_EPS):
-    """The layer (layers=None) or the encoder of `layers` layers and a final norm; the parameters
-    in named_parameters() order."""
+    """The layer (layers=None) or the encoder of `layers` layers and a final norm (if its
+    parameters are given); the parameters in named_parameters() order."""
     module = make_encoder(nhead, norm_first, batch_first, bias, layers)
     params = dict(zip(parameter_names(module), params))
     unbatched = src.ndim == 2
@@ -311,5 +311,5 @@ def numpy_encoder(src, *params, nhead, norm_first, batch_first, bias, layers, sr
     else:
         for i in range(layers):
             x = layer(x, f"layers.{i}.")
-        x = norm(x, "norm.")
+        x = norm(x, "norm.") if "norm.weight" in params else x
     return x[0] if unbatched else x if batch_first else x.swapaxes(0, 1)
