@@ -7,11 +7,7 @@ Built only on tinygrad_np's public API, the way a PyTorch script would be. `mnis
 from __future__ import annotations
 
 import argparse
-import csv
-import importlib.util
-import io
 import math
-import os
 import sys
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -23,8 +19,22 @@ import numpy as np
 import tinygrad_np as tg
 import tinygrad_np.nn.functional as F
 from tinygrad_np import nn, optim
-from tinygrad_np.atomic import atomic_write
 from tinygrad_np.data import MNIST, DataLoader, Dataset, FashionMNIST
+
+from runs import (  # noqa: F401 (format_table, minutes, script: the examples use them as training.X)
+    Diverged,
+    Progress,
+    check_paths,
+    entries_problem,
+    format_table,
+    load_scheduler_state,
+    minutes,
+    read_checkpoint,
+    restore_states,
+    saved_so_far,
+    script,
+    write_csv,
+)
 
 DATASETS = {"mnist": MNIST, "fashion-mnist": FashionMNIST}
 # Mean and standard deviation of the training pixels (scaled to [0, 1]), for normalising inputs.
@@ -81,45 +91,7 @@ def check_arguments(parser: argparse.ArgumentParser, args: argparse.Namespace) -
         parser.error("--label-smoothing must lie in [0, 1]")
     if args.seed < 0:
         parser.error("--seed must not be negative")  # what np.random.default_rng, hence tg.manual_seed, takes
-    if args.data_dir is not None and not args.data_dir.is_dir():
-        parser.error(f"--data-dir {args.data_dir}: no such directory")
-    for option, path in (("--save", args.save), ("--metrics", args.metrics), ("--plot", args.plot)):
-        if path is not None and (problem := unwritable(path)):
-            parser.error(f"{option} {path}: {problem}")
-    if args.resume is not None:
-        if not args.resume.is_file():
-            parser.error(f"--resume {args.resume}: {'is a directory' if args.resume.is_dir() else 'no such file'}")
-        if not os.access(args.resume, os.R_OK):
-            parser.error(f"--resume {args.resume}: cannot read it")
-        if args.save is None and (problem := unwritable(args.resume)):
-            parser.error(f"--resume {args.resume}: {problem}; the run saves to it after every epoch unless "
-                         "--save names another file")
-    if args.plot is not None and importlib.util.find_spec("matplotlib") is None:
-        parser.error("--plot needs matplotlib, which is not installed: pip install matplotlib "
-                     "(or pip install -e '.[plot]' in this repo)")
-
-
-def unwritable(path: Path) -> str | None:
-    """Why an atomic write to `path` would fail (it creates a temporary file beside the target), or None."""
-    target = Path(os.path.realpath(path))
-    if target.is_dir():
-        return "is a directory"
-    if not target.parent.is_dir():
-        return f"no such directory: {target.parent}"
-    if not os.access(target.parent, os.W_OK):
-        return f"cannot write in {target.parent}"
-    return None
-
-
-def script(main: Callable[[], None]) -> None:
-    """Run an example's main() as a script: a missing or corrupt dataset ends it with the error's
-    message, which says what to do (a traceback would not), and Ctrl-C with exit status 130."""
-    try:
-        main()
-    except tg.DatasetError as error:
-        sys.exit(f"{type(error).__name__}: {error}")
-    except KeyboardInterrupt:
-        sys.exit(130)
+    check_paths(parser, args, "after every epoch")
 
 
 def load_datasets(name: str, data_dir: Path | None) -> tuple[Dataset, Dataset]:
@@ -145,41 +117,6 @@ def make_optimizer(name: str, parameters: Iterable[nn.Parameter], lr: float, wei
     if name == "adam":
         return optim.Adam(parameters, lr=lr, weight_decay=weight_decay)
     return optim.AdamW(parameters, lr=lr, weight_decay=weight_decay)
-
-
-class Progress:
-    """A status line for the batch loop: batches done, running loss, samples/s and ETA.
-
-    On a terminal it is rewritten in place, at most ten times a second, and erased when the
-    epoch ends; anywhere else (a log file, CI) it prints nothing, so each epoch leaves just its
-    summary line.
-    """
-
-    def __init__(self, stream: TextIO | None = None, interval: float = 0.1) -> None:
-        self.stream = stream or sys.stderr
-        self.live = self.stream.isatty()
-        self.interval = interval
-        self.shown = 0.0
-
-    def update(self, label: str, done: int, total: int, samples: int, loss: float, started: float) -> None:
-        now = time.perf_counter()
-        if not self.live or (now - self.shown < self.interval and done < total):
-            return
-        self.shown = now
-        elapsed = max(now - started, 1e-9)
-        eta = (total - done) * elapsed / max(done, 1)
-        line = f"{label} {done}/{total} batches  loss {loss:.4f}  {samples / elapsed:,.0f} samples/s  ETA {eta:.0f} s"
-        self.stream.write(f"\r{line}\033[K")
-        self.stream.flush()
-
-    def clear(self) -> None:
-        if self.live:
-            self.stream.write("\r\033[K")
-            self.stream.flush()
-
-
-class Diverged(ArithmeticError):
-    """The training loss became NaN or infinite; the message says at which batch, and the learning rate there."""
 
 
 def train_epoch(model: nn.Module, loader: DataLoader, optimizer: optim.Optimizer,
@@ -231,7 +168,7 @@ def run(args: argparse.Namespace, model: nn.Module, run_options: Sequence[str] =
     """
     run_options = (*RUN_OPTIONS, *run_options)
     out = out or sys.stdout
-    checkpoint = None if args.resume is None else read_checkpoint(args.resume, args, run_options)
+    checkpoint = None if args.resume is None else read_checkpoint(args.resume, args, run_options, checkpoint_problem)
     train_set, test_set = load_datasets(args.dataset, args.data_dir)
     prepare = normalizer(args.dataset)
     shuffle = np.random.default_rng(args.seed)
@@ -244,10 +181,10 @@ def run(args: argparse.Namespace, model: nn.Module, run_options: Sequence[str] =
                                               cycle_momentum=args.optimizer in ("momentum", "adam", "adamw"))
     history: dict[str, list[float]] = {key: [] for key in METRICS_COLUMNS}
     save = args.save or args.resume
-    latest = None  # (the newest checkpoint of this run, the epoch it holds)
+    latest = None  # (the newest checkpoint of this run, which epoch it holds)
     if checkpoint is not None:
         history = restore(checkpoint, args.resume, model, optimizer, scheduler, shuffle)
-        latest = (args.resume, len(history["epoch"]))
+        latest = (args.resume, f"epoch {len(history['epoch'])}")
         print(f"resumed {args.resume} after epoch {len(history['epoch'])} of {args.epochs}", file=out)
     parameters = sum(p.numel() for p in model.parameters())
     print(f"{args.dataset}: {len(train_set):,} training / {len(test_set):,} test images from {train_set.folder}; "
@@ -262,12 +199,8 @@ def run(args: argparse.Namespace, model: nn.Module, run_options: Sequence[str] =
             loss, train_acc = train_epoch(model, train_loader, optimizer, scheduler, prepare, progress,
                                           f"epoch {epoch}/{args.epochs}", args.label_smoothing)
         except KeyboardInterrupt:
-            if latest is not None:
-                path, done = latest
-                saved = f"{path} holds epoch {done}: add --resume {path} to continue"
-            else:
-                saved = "no checkpoint written yet (--save writes one after every epoch)" if save else "nothing saved"
-            print(f"interrupted during epoch {epoch}; {saved}", file=sys.stderr)
+            print(f"interrupted during epoch {epoch}; {saved_so_far(latest, save, 'after every epoch')}",
+                  file=sys.stderr)
             raise
         except Diverged as error:
             default = OPTIMIZER_DEFAULTS[args.optimizer][0]
@@ -286,7 +219,7 @@ def run(args: argparse.Namespace, model: nn.Module, run_options: Sequence[str] =
                      "random": {"library": tg.random.default_generator().bit_generator.state,
                                 "shuffle": shuffle.bit_generator.state},
                      "run": {name: str(getattr(args, name)) for name in run_options}}, save)
-            latest = (save, epoch)
+            latest = (save, f"epoch {epoch}")
         if args.metrics is not None:
             write_metrics(history, args.metrics)
     if args.plot is not None:
@@ -298,37 +231,11 @@ def run(args: argparse.Namespace, model: nn.Module, run_options: Sequence[str] =
     return history
 
 
-def read_checkpoint(path: Path, args: argparse.Namespace, run_options: Sequence[str]) -> dict[str, Any]:
-    """The checkpoint at `path`, if it is one `run` saved for a run with these options; otherwise SystemExit with
-    a one-line message that names the file and says what is wrong."""
-    try:
-        checkpoint = tg.load(path)
-    except tg.CheckpointError as error:  # its message names the file
-        raise SystemExit(f"cannot resume: {error}") from None
-    if problem := checkpoint_problem(checkpoint):
-        raise SystemExit(f"cannot resume: {path}: not a checkpoint written by --save of this example ({problem})")
-    saved = checkpoint["run"]
-    differences = [f"--{name.replace('_', '-')} {saved.get(name, '(not recorded)')} (given: {getattr(args, name)})"
-                   for name in run_options if saved.get(name) != str(getattr(args, name))]
-    if differences:
-        raise SystemExit(f"cannot resume: {path}: a checkpoint of another run, made with {', '.join(differences)}; "
-                         "pass the same options to resume it")
-    return checkpoint
-
-
 def checkpoint_problem(checkpoint: Any) -> str | None:
     """What shows that `checkpoint` (as tg.load read it) is not what `run` saves, or None: its entries and their
     types, both generator states, and a history of one number per epoch in each column, for epochs 1, 2, ..."""
-    if not isinstance(checkpoint, dict):
-        return f"it holds a {type(checkpoint).__name__}, not a dict"
-    for key in CHECKPOINT_ENTRIES:
-        if key not in checkpoint:
-            return f"no {key!r} entry"
-        if not isinstance(checkpoint[key], dict):
-            return f"its {key!r} entry is not a dict"
-    for key in ("library", "shuffle"):
-        if not isinstance(checkpoint["random"].get(key), dict):
-            return f"no {key!r} generator state"
+    if problem := entries_problem(checkpoint, CHECKPOINT_ENTRIES, {"library": dict, "shuffle": dict}):
+        return problem
     history = checkpoint["history"]
     for name in METRICS_COLUMNS:
         values = history.get(name)
@@ -354,27 +261,10 @@ def restore(checkpoint: dict[str, Any], path: Path, model: nn.Module, optimizer:
                lambda state: setattr(library.bit_generator, "state", state)),
               ("its 'shuffle' generator state", checkpoint["random"]["shuffle"],
                lambda state: setattr(shuffle.bit_generator, "state", state)))
-    for what, state, load in states:
-        try:
-            load(state)
-        except (KeyError, TypeError, ValueError, RuntimeError) as error:  # what they raise for a state that misfits
-            reason = " ".join(f"{type(error).__name__}: {error}".split())  # on one line
-            raise SystemExit(f"cannot resume: {path}: {what} does not load: {reason}") from None
+    restore_states(path, states)
     history = {key: list(values) for key, values in checkpoint["history"].items()}
     history.setdefault("lr", [None] * len(history["epoch"]))  # a checkpoint from before the lr was kept
     return history
-
-
-def load_scheduler_state(scheduler: optim.lr_scheduler.LRScheduler, state: dict[str, Any]) -> None:
-    """scheduler.load_state_dict, which takes any dict, once `state` is known to have the fields of the
-    scheduler's own state, each of the same type."""
-    own = scheduler.state_dict()
-    differing = sorted((key for key in own.keys() | state.keys()
-                        if key not in own or key not in state or type(state[key]) is not type(own[key])), key=str)
-    if differing:
-        raise ValueError(f"fields missing, unexpected or of another type than a {type(scheduler).__name__}'s: "
-                         + ", ".join(map(str, differing)))
-    scheduler.load_state_dict(state)
 
 
 def plot_curves(history: dict[str, list[float]], path: Path, title: str) -> None:
@@ -403,29 +293,11 @@ def plot_curves(history: dict[str, list[float]], path: Path, title: str) -> None
 def write_metrics(history: dict[str, list[float]], path: Path) -> None:
     """The history as CSV, accuracies in percent like the epoch lines; atomic, so a run stopped at any
     moment leaves the complete table of its finished epochs (an lr a checkpoint lacks stays empty)."""
-    text = io.StringIO(newline="")
-    writer = csv.writer(text)
-    writer.writerow(METRICS_COLUMNS)
-    for epoch, loss, train_acc, test_acc, seconds, lr in zip(*(history[key] for key in METRICS_COLUMNS)):
-        writer.writerow([epoch, loss, percent(train_acc), percent(test_acc), seconds, lr])
-    with atomic_write(path) as file:
-        file.write(text.getvalue().encode())
+    write_csv(path, METRICS_COLUMNS, ([epoch, loss, percent(train_acc), percent(test_acc), seconds, lr]
+                                      for epoch, loss, train_acc, test_acc, seconds, lr
+                                      in zip(*(history[key] for key in METRICS_COLUMNS))))
 
 
 def percent(fraction: float) -> float:
     """100 x an accuracy, without the float noise of the product (78.695, not 78.69500000000001)."""
     return round(100 * fraction, 10)
-
-
-def format_table(header: list[str], rows: list[list[str]], left: int = 1) -> str:
-    """A plain-text table with aligned columns: the first `left` columns left-aligned, the rest right-aligned."""
-    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
-
-    def line(cells: list[str]) -> str:
-        return "  ".join(c.ljust(w) if i < left else c.rjust(w) for i, (c, w) in enumerate(zip(cells, widths)))
-
-    return "\n".join([line(header), "  ".join("-" * w for w in widths), *map(line, rows)])
-
-
-def minutes(seconds: float) -> str:
-    return f"{seconds:.0f} s" if seconds < 90 else f"{math.floor(seconds / 60)} min {seconds % 60:.0f} s"
