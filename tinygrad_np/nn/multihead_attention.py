@@ -147,6 +147,7 @@ class MultiheadAttention(Module):
     def _project(self, query: Tensor, key: Tensor, value: Tensor, batched: bool) -> tuple[Tensor, Tensor, Tensor]:
         """q (N, L, E), k and v (N, S, E): the inputs batch-first, projected. A self-attention
         (query, key and value one tensor) is one product with the packed weight."""
+        self_attention = query is key and key is value
         if not batched:
             query, key, value = query.unsqueeze(0), key.unsqueeze(0), value.unsqueeze(0)
         elif not self.batch_first:
@@ -157,7 +158,7 @@ class MultiheadAttention(Module):
         if not self._qkv_same_embed_dim:
             return (F.linear(query, self.q_proj_weight, biases[0]), F.linear(key, self.k_proj_weight, biases[1]),
                     F.linear(value, self.v_proj_weight, biases[2]))
-        if query is key and key is value:
+        if self_attention:
             return F.linear(query, self.in_proj_weight, self.in_proj_bias).chunk(3, -1)
         weights = self.in_proj_weight[:e], self.in_proj_weight[e:2 * e], self.in_proj_weight[2 * e:]
         return tuple(F.linear(x, w, b) for x, w, b in zip((query, key, value), weights, biases))
