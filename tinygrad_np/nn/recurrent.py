@@ -212,7 +212,7 @@ class RNNBase(Module):
         """One layer in one direction, feature-major: the output sequence (H_out, T·N) and the
         final state."""
         projection = self._projection(input, weights)
-        pieces = time_steps(projection.reshape(projection.shape[0], steps, -1), 1)
+        pieces = time_steps(projection.reshape(projection.shape[0], steps, input.shape[1] // steps), 1)
         step = self._step_function(weights)
         outputs = [None] * steps
         for t in (reversed(range(steps)) if reverse else range(steps)):
