@@ -9,8 +9,8 @@ keeps the positions where it is True (M = 0 there, −∞ elsewhere), a float ma
 A row whose mask removes every key would be 0/0 in the softmax; as PyTorch 2.x, its weights
 are exactly 0 (so its output is 0 and no gradient flows through it).
 
-The hot path (a causal mask, no other) is four nodes: q · scale, the product with Kᵀ, the added
-mask (cached per (L, S, dtype)) and the softmax, then the product with V. Adding a 0/−∞ mask
+The hot path (a causal mask, no other) is six nodes: q · scale, Kᵀ (a view), their product, the
+added mask (cached per (L, S, dtype)), the softmax and the product with V. Adding a 0/−∞ mask
 costs less than a `masked_fill`: its backward passes the gradient on unchanged.
 """
 
