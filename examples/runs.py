@@ -24,7 +24,7 @@ from tinygrad_np import optim
 from tinygrad_np.atomic import atomic_write
 
 
-def script(main: Callable[[], None]) -> None:
+def script(main: Callable[[], object]) -> None:
     """Run an example's main() as a script: a missing or corrupt dataset ends it with the error's
     message, which says what to do (a traceback would not), and Ctrl-C with exit status 130."""
     try:

@@ -293,34 +293,14 @@ def run(args: argparse.Namespace, out: TextIO | None = None) -> dict[str, Any]:
     try:
         while step < args.steps:
             end = min(args.steps, (step // args.eval_interval + 1) * args.eval_interval)
-            label, first, total_loss = f"steps {step + 1}-{end}:", step, 0.0
-            segment_started = time.perf_counter()
             try:
-                while step < end:
-                    step_started = time.perf_counter()
-                    x, y = draw_batch(train_set, args.batch_size, generators["batches"])
-                    loss = lm_loss(model, x, y)
-                    lr = optimizer.param_groups[0]["lr"]
-                    if not math.isfinite(value := loss.item()):
-                        raise Diverged(f"the training loss is {value} at step {step + 1} (learning rate {lr:.3g} "
-                                       "at that step)")
-                    optimizer.zero_grad()
-                    loss.backward()
-                    if args.clip:
-                        nn.utils.clip_grad_norm_(model.parameters(), args.clip)
-                    optimizer.step()
-                    scheduler.step()
-                    step += 1
-                    timing["step_seconds"].append(time.perf_counter() - step_started)
-                    total_loss += value
-                    progress.update(label, step - first, end - first, (step - first) * args.batch_size,
-                                    total_loss / (step - first), segment_started, unit="steps")
+                lr = train_steps(model, optimizer, scheduler, train_set, args.batch_size, args.clip,
+                                 generators["batches"], step, end, timing["step_seconds"], progress)
             except Diverged as error:
                 default = MODEL_DEFAULTS[args.model]["lr"]
                 raise SystemExit(f"training diverged: {error}; try a smaller --lr ({args.model}'s default is "
                                  f"{default:g})") from None
-            finally:
-                progress.clear()
+            step = end
             train_loss = estimate_loss(model, train_set, args.eval_batches, args.batch_size, generators["evaluation"])
             val_loss = estimate_loss(model, val_set, args.eval_batches, args.batch_size, generators["evaluation"])
             seconds = sum(timing["step_seconds"])
@@ -329,18 +309,15 @@ def run(args: argparse.Namespace, out: TextIO | None = None) -> dict[str, Any]:
             print(f"step {step:>{width}}/{args.steps}  train loss {train_loss:.4f}  val loss {val_loss:.4f}  "
                   f"lr {lr:.3g}  {1000 * seconds / step:.1f} ms/step", file=out, flush=True)
             if save is not None:
-                elapsed = timing["elapsed"] + time.perf_counter() - started
-                tg.save({"model": model.state_dict(), "optimizer": optimizer.state_dict(),
-                         "scheduler": scheduler.state_dict(), "history": history,
-                         "random": {"library": tg.get_rng_state(),
-                                    **{name: generator.get_state() for name, generator in generators.items()}},
-                         "run": {name: str(getattr(args, name)) for name in RUN_OPTIONS},
-                         "timing": {"step_seconds": timing["step_seconds"], "elapsed": elapsed}}, save)
+                timing_so_far = {"step_seconds": timing["step_seconds"],
+                                 "elapsed": timing["elapsed"] + time.perf_counter() - started}
+                save_checkpoint(save, args, model, optimizer, scheduler, generators, history, timing_so_far)
                 latest = (save, f"step {step}")
             if args.metrics is not None:
                 write_metrics(history, args.metrics)
     except KeyboardInterrupt:
-        print(f"interrupted after step {step}; {saved_so_far(latest, save, SAVES)}", file=sys.stderr)
+        done = len(timing["step_seconds"])  # one time per step done
+        print(f"interrupted after step {done}; {saved_so_far(latest, save, SAVES)}", file=sys.stderr)
         raise
     if args.plot is not None:
         plot_curves(history, args.plot, f"{type(model).__name__} on {train_set.title}")
@@ -361,6 +338,44 @@ def run(args: argparse.Namespace, out: TextIO | None = None) -> dict[str, Any]:
               file=out)
         print(sample, file=out, flush=True)
     return {"history": history, "sample": sample}
+
+
+def train_steps(model: nn.Module, optimizer: optim.Optimizer, scheduler: optim.lr_scheduler.LRScheduler,
+                train_set: TinyShakespeare, batch_size: int, clip: float, generator: tg.Generator, first: int,
+                end: int, step_seconds: list[float], progress: Progress) -> float:
+    """Steps first+1 .. end, each timed into `step_seconds`; returns the learning rate of the last one. Raises
+    Diverged at the first step whose loss is not finite, before stepping on it."""
+    label, total_loss, started = f"steps {first + 1}-{end}:", 0.0, time.perf_counter()
+    try:
+        for step in range(first + 1, end + 1):
+            step_started = time.perf_counter()
+            loss = lm_loss(model, *draw_batch(train_set, batch_size, generator))
+            lr = optimizer.param_groups[0]["lr"]
+            if not math.isfinite(value := loss.item()):
+                raise Diverged(f"the training loss is {value} at step {step} (learning rate {lr:.3g} at that step)")
+            optimizer.zero_grad()
+            loss.backward()
+            if clip:
+                nn.utils.clip_grad_norm_(model.parameters(), clip)
+            optimizer.step()
+            scheduler.step()
+            step_seconds.append(time.perf_counter() - step_started)
+            total_loss += value
+            done = step - first
+            progress.update(label, done, end - first, done * batch_size, total_loss / done, started, unit="steps")
+    finally:
+        progress.clear()
+    return lr
+
+
+def save_checkpoint(path: Path, args: argparse.Namespace, model: nn.Module, optimizer: optim.Optimizer,
+                    scheduler: optim.lr_scheduler.LRScheduler, generators: dict[str, tg.Generator],
+                    history: dict[str, list[float]], timing: dict[str, Any]) -> None:
+    tg.save({"model": model.state_dict(), "optimizer": optimizer.state_dict(), "scheduler": scheduler.state_dict(),
+             "history": history,
+             "random": {"library": tg.get_rng_state(),
+                        **{name: generator.get_state() for name, generator in generators.items()}},
+             "run": {name: str(getattr(args, name)) for name in RUN_OPTIONS}, "timing": timing}, path)
 
 
 def done_steps(history: dict[str, list[float]]) -> int:

@@ -175,10 +175,29 @@ def test_resuming_half_way_ends_bit_for_bit_where_the_whole_run_does(model, text
     second_half = capsys.readouterr().out
 
     assert "resumed" in second_half and evaluations(first_half.out) + evaluations(second_half) == printed
-    assert f"{tmp_path / 'half.ck'} holds step 10: add --resume" in first_half.err
+    assert f"interrupted after step 10; {tmp_path / 'half.ck'} holds step 10: add --resume" in first_half.err
     whole_parameters, resumed_parameters = parameters(tmp_path / "whole.ck"), parameters(tmp_path / "half.ck")
     assert all(np.array_equal(whole_parameters[name], resumed_parameters[name]) for name in whole_parameters)
     assert resumed["sample"] == whole["sample"] and resumed["history"]["val_loss"] == whole["history"]["val_loss"]
+
+
+def test_ctrl_c_during_the_steps_says_how_many_were_done_and_that_no_checkpoint_is_written_yet(
+        text, tmp_path, monkeypatch, capsys):
+    draws = []
+    draw_batch = shakespeare.draw_batch
+
+    def interrupting(*args):
+        draws.append(args)
+        if len(draws) == 5:
+            raise KeyboardInterrupt
+        return draw_batch(*args)
+
+    monkeypatch.setattr(shakespeare, "draw_batch", interrupting)
+    with pytest.raises(KeyboardInterrupt):
+        shakespeare.main([*options(text), "--save", str(tmp_path / "run.ck")])
+    assert ("interrupted after step 4; no checkpoint written yet (--save writes one at every evaluation)"
+            in capsys.readouterr().err)
+    assert not (tmp_path / "run.ck").exists()
 
 
 @pytest.mark.parametrize("option, value", [("--lr", "0.002"), ("--steps", "30"), ("--seed", "1"),
