@@ -236,6 +236,21 @@ def test_metrics_has_a_row_per_evaluation_equal_to_the_printed_lines(text, tmp_p
     assert math.isclose(float(rows[-1]["lr"]), 1e-4)  # the last step's: --min-lr
 
 
+def test_plot_writes_a_png_of_the_loss_curves(text, tmp_path, capsys):
+    pytest.importorskip("matplotlib")
+    image = tmp_path / "curves.png"
+    shakespeare.main([*options(text), "--plot", str(image)])
+    assert f"loss curves written to {image}" in capsys.readouterr().out
+    assert image.read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
+
+
+def test_plot_without_matplotlib_is_an_argparse_error(text, tmp_path, monkeypatch, capsys):
+    monkeypatch.setitem(sys.modules, "matplotlib", None)  # as if not installed
+    with pytest.raises(SystemExit) as exited:
+        shakespeare.main([*options(text), "--plot", str(tmp_path / "curves.png")])
+    assert exited.value.code == 2 and "--plot needs matplotlib" in capsys.readouterr().err
+
+
 # --------------------------------------------------------------------------------------------- bad options
 
 
