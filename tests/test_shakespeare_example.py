@@ -219,6 +219,34 @@ def test_resuming_from_a_checkpoint_this_example_did_not_write_exits_saying_so(t
         shakespeare.main([*options(text), "--resume", str(other)])
 
 
+DAMAGES = {
+    "no timing entry": (lambda ck: ck.pop("timing"), "no 'timing' entry"),
+    "a history column missing": (lambda ck: ck["history"].pop("val_loss"), "no 'val_loss' column"),
+    "steps not increasing": (lambda ck: ck["history"]["step"].__setitem__(0, 0), "steps are not increasing"),
+    "a step time missing": (lambda ck: ck["timing"]["step_seconds"].pop(), "one time per step done"),
+    "a generator state missing": (lambda ck: ck["random"].pop("batches"), "no 'batches' generator state"),
+    "a parameter missing": (lambda ck: ck["model"].pop("h.0.ln_1.weight"), "its 'model' entry does not load"),
+    "a generator state of another size": (lambda ck: ck["random"].update(evaluation=tg.zeros(3, dtype=tg.uint8)),
+                                          "its 'evaluation' generator state does not load"),
+}
+"""Ways a checkpoint can be damaged (an edit of what tg.load returns), and what the message must say."""
+
+
+@pytest.mark.parametrize("damage", DAMAGES)
+def test_resuming_a_damaged_checkpoint_exits_with_one_line_naming_the_file_and_the_problem(
+        damage, text, tmp_path, monkeypatch, capsys):
+    edit, problem = DAMAGES[damage]
+    checkpoint = tmp_path / "run.ck"
+    shakespeare.main([*options(text, steps=10), "--sample", "0", "--save", str(checkpoint)])
+    saved = tg.load(checkpoint)
+    edit(saved)
+    tg.save(saved, checkpoint)
+    with pytest.raises(SystemExit) as exited:
+        shakespeare.main([*options(text, steps=10), "--sample", "0", "--resume", str(checkpoint)])
+    message = exited.value.code
+    assert message.startswith(f"cannot resume: {checkpoint}: ") and problem in message and "\n" not in message
+
+
 # --------------------------------------------------------------------------------------------- --metrics
 
 
