@@ -318,6 +318,13 @@ def test_a_block_size_too_long_for_the_text_exits_with_one_line(text, capsys):
     assert message.startswith(f"--block-size {len(TEXT) // 10}: too long for the text") and "\n" not in message
 
 
+def test_a_text_that_is_not_utf8_is_a_dataset_error_naming_the_file(tmp_path):
+    latin1 = tmp_path / "latin1.txt"
+    latin1.write_bytes("Ça va, façade.\n".encode("latin-1") * 100)
+    with pytest.raises(tg.DatasetError, match=re.escape(f"{latin1}: not UTF-8 text")):
+        shakespeare.main(options(latin1))
+
+
 @pytest.mark.filterwarnings("ignore:overflow encountered:RuntimeWarning", "ignore:invalid value:RuntimeWarning")
 def test_a_non_finite_loss_stops_the_run_naming_the_step_and_the_learning_rate(text, capsys):
     with pytest.raises(SystemExit) as exited:
