@@ -24,6 +24,7 @@ import math
 
 import numpy as np
 
+from ..ops.recurrent import LSTMCellUpdate
 from ..tensor import Tensor
 from . import init
 from .factory import parameter_dtype
@@ -43,12 +44,10 @@ def rnn_step(xw: Tensor, h: Tensor, weight_hh: Tensor, nonlinearity: str) -> Ten
 
 def lstm_step(xw: Tensor, h: Tensor, c: Tensor, weight_hh: Tensor,
               weight_hr: Tensor | None = None) -> tuple[Tensor, Tensor]:
-    """(h', c'): one sigmoid over the whole gate block (its g block unused), one tanh over g."""
-    n = c.shape[0]
-    gates = xw + weight_hh.mm(h)
-    sigmoids = gates.sigmoid()
-    c = sigmoids[n:2 * n] * c + sigmoids[:n] * gates[2 * n:3 * n].tanh()
-    h = sigmoids[3 * n:] * c.tanh()
+    """(h', c'): the gates' elementwise work is one primitive, `LSTMCellUpdate` (ops/recurrent.py),
+    which returns h' and c' stacked."""
+    state = LSTMCellUpdate.apply(xw + weight_hh.mm(h), c)
+    h, c = state[0], state[1]
     return (h if weight_hr is None else weight_hr.mm(h)), c
 
 

@@ -275,7 +275,7 @@ ERF_FLOAT32_BLOCK = 65536  # 256 KiB of float32
 
 
 def erf_float32(x: np.ndarray) -> np.ndarray:
-    """erf of a float32 array to float32's precision (within 3 ulp), in float32 and branch-free:
+    """erf of a float32 array to float32's precision (within 4 ulp), in float32 and branch-free:
 
         erf(x) = tanh(x · P(x²)),  x clipped to [−4.25, 4.25]
 
