@@ -87,14 +87,23 @@ class IndexAdd(Node):
         out = np.zeros(shape, dtype=g.dtype)
         if basic:
             out[key] = g
-        elif isinstance(key, np.ndarray) and key.dtype.kind in "iu" and key.size:
-            _add_rows(out, key, g)
+        elif (rows := _row_indices(key)) is not None:
+            _add_rows(out, rows, g)
         else:
             np.add.at(out, key, g)
         return out
 
     def backward(self, g):
         return Index.apply(g, key=self.key, basic=self.basic)
+
+
+def _row_indices(key):
+    """The integer array of a key that picks rows (an array, alone or as a 1-tuple), else None."""
+    if type(key) is tuple and len(key) == 1:
+        key = key[0]
+    if isinstance(key, np.ndarray) and key.dtype.kind in "iu" and key.size:
+        return key
+    return None
 
 
 def _add_rows(out, rows, g) -> None:
