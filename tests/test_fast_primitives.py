@@ -97,3 +97,14 @@ def test_the_gradient_of_integer_row_indexing_sums_repeats_and_treats_negative_i
     expected = np.zeros((rows, width))
     np.add.at(expected, np.array(picks), upstream)
     np.testing.assert_allclose(weight.grad.numpy(), expected, rtol=1e-12, atol=1e-12)
+
+
+def test_layer_norm_with_a_weight_gives_the_same_gradients_recorded_or_not():
+    rng = np.random.default_rng(2)
+    x = tg.tensor(rng.standard_normal((3, 4, 5)), requires_grad=True)
+    weight = tg.tensor(rng.standard_normal(5), requires_grad=True)
+    upstream = tg.tensor(rng.standard_normal((3, 4, 5)))
+    fast = tg.autograd.grad(F.layer_norm(x, (5,), weight), (x, weight), upstream)
+    recorded = tg.autograd.grad(F.layer_norm(x, (5,), weight), (x, weight), upstream, create_graph=True)
+    for a, b in zip(fast, recorded):
+        np.testing.assert_allclose(b.numpy(), a.numpy(), rtol=1e-13, atol=1e-14)

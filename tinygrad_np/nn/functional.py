@@ -212,9 +212,12 @@ def layer_norm(input: Tensor, normalized_shape, weight: Tensor | None = None, bi
         raise ShapeError(f"layer_norm: input of shape {input.shape} does not end in normalized_shape "
                          f"{normalized_shape}")
     dims = tuple(range(input.ndim - len(normalized_shape), input.ndim))
-    output = Normalize.apply(input, axis=dims, eps=eps)
-    if weight is not None:
-        output = output * weight
+    if weight is not None and weight._array.shape == normalized_shape and weight.dtype == input.dtype:
+        output = Normalize.apply(input, weight, axis=dims, eps=eps)  # the weight's product in the same node
+    else:
+        output = Normalize.apply(input, axis=dims, eps=eps)
+        if weight is not None:
+            output = output * weight
     return output if bias is None else output + bias
 
 

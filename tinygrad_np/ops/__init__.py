@@ -5,4 +5,5 @@ from these. The table with each op's gradient is docs/ops.md.
 
 from . import division, elementwise, exact, matmul, movement, normalization, recurrent, reduce, softmax, trig
 
-__all__ = ["division", "elementwise", "exact", "matmul", "movement", "normalization", "recurrent", "reduce", "softmax", "trig"]
+__all__ = ["division", "elementwise", "exact", "matmul", "movement", "normalization", "recurrent", "reduce", "softmax",
+           "trig"]
