@@ -10,6 +10,10 @@ examples/sequence_models.py, its import lines mapped to torch for PyTorch (`impo
 torch` -> `import torch`, ...), nothing else changed. Configurations are the issue's: GPT 4 layers,
 4 heads, 128 wide, batch 12, context 64; LSTM embedding 64, 2 layers of 256, batch 32, context 64.
 
+With --torch-composite, PyTorch also runs with oneDNN switched off ("torch-composite"): its CPU
+nn.LSTM is then ATen's per-step ops, the structure tinygrad_np's LSTM has, instead of oneDNN's
+fused kernel (which runs a layer's whole time loop in native code).
+
 Each implementation runs in its own worker process (this script with --worker), with --threads
 BLAS/OpenMP threads and torch threads, and with glibc's malloc keeping freed memory for both
 (what tinygrad_np.memory.keep_freed_memory sets; examples/shakespeare.py calls it). Each
@@ -49,7 +53,7 @@ IMPORTS = {"import tinygrad_np as torch": "import torch", "import tinygrad_np.nn
 def load_models(impl: str) -> types.ModuleType:
     """examples/sequence_models.py as a module, for PyTorch with its import lines mapped back."""
     source = MODELS_FILE.read_text()
-    if impl == "torch":
+    if impl.startswith("torch"):
         for ours, theirs in IMPORTS.items():
             source, count = re.subn(rf"^{re.escape(ours)}$", theirs, source, flags=re.M)
             if count != 1:
@@ -69,8 +73,10 @@ class Step:
     """One framework's training step of one model ('torch' is tinygrad_np's name inside the model file)."""
 
     def __init__(self, impl: str, name: str, vocab: int, seed: int) -> None:
-        if impl == "torch":
+        if impl.startswith("torch"):
             import torch
+
+            torch.backends.mkldnn.enabled = impl == "torch"
         else:
             import tinygrad_np as torch
         config = CONFIGS[name]
@@ -79,7 +85,7 @@ class Step:
         self.torch = torch
         self.model = getattr(models, config["model"])(vocab, **config["kwargs"])
         groups = models.param_groups(self.model, 0.1)
-        options = {"fused": False} if impl == "torch" else {}
+        options = {"fused": False} if impl.startswith("torch") else {}
         self.optimizer = torch.optim.AdamW(groups, lr=config["lr"], betas=(0.9, 0.99), **options)
         self.vocab = vocab
 
@@ -97,7 +103,7 @@ class Step:
 def worker(args: argparse.Namespace) -> None:
     """Answer one JSON line of step times per JSON command {"model", "round", "warmup", "steps"} from stdin."""
     info = {"numpy": np.__version__}
-    if args.worker == "torch":
+    if args.worker.startswith("torch"):
         import torch
 
         torch.set_num_threads(args.threads)
@@ -126,7 +132,8 @@ def worker(args: argparse.Namespace) -> None:
 
 def torch_python(option: str | None) -> str | None:
     for python in ([option] if option else [TORCH_PYTHON, "/tmp/torchvenv/bin/python", sys.executable]):
-        has_torch = Path(python).exists() and subprocess.run([python, "-c", "import torch"]).returncode == 0
+        has_torch = Path(python).exists() and subprocess.run([python, "-c", "import torch"],
+                                                             stderr=subprocess.DEVNULL).returncode == 0
         if has_torch:
             return python
     return None
@@ -144,7 +151,9 @@ def main(argv: list[str] | None = None) -> None:
                         help="glibc keeps this much freed memory in both workers (default 64; 0: glibc's defaults)")
     parser.add_argument("--text", type=Path, help="default: $TINYGRAD_NP_DATA/tinyshakespeare/input.txt")
     parser.add_argument("--torch-python", help="an interpreter with torch")
-    parser.add_argument("--worker", choices=("tinygrad_np", "torch"), help=argparse.SUPPRESS)
+    parser.add_argument("--torch-composite", action="store_true",
+                        help="also time PyTorch with oneDNN off (its per-step LSTM, as tinygrad_np's)")
+    parser.add_argument("--worker", choices=("tinygrad_np", "torch", "torch-composite"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.text is None:
         args.text = Path(os.environ.get("TINYGRAD_NP_DATA", REPO.parent / "shared" / "datasets")) / \
@@ -158,6 +167,8 @@ def main(argv: list[str] | None = None) -> None:
     pythons = {"tinygrad_np": sys.executable}
     if (python := torch_python(args.torch_python)) is not None:
         pythons["torch"] = python
+        if args.torch_composite:
+            pythons["torch-composite"] = python
     else:
         print("PyTorch skipped: no interpreter with torch (--torch-python)")
     env = thread_env(args.threads) | allocator_env(args.keep_freed_memory) | {"PYTHONPATH": str(REPO)}
@@ -192,12 +203,13 @@ def main(argv: list[str] | None = None) -> None:
             w.stdin.close()
             w.wait(timeout=60)
     others = meter.others_load()
-    header = ["model", *(f"{impl} ms/step" for impl in impls)] + (["tinygrad_np / PyTorch"] if len(impls) > 1 else [])
+    references = [impl for impl in impls if impl != "tinygrad_np"]
+    header = ["model", *(f"{impl} ms/step" for impl in impls), *(f"tinygrad_np / {impl}" for impl in references)]
     rows = []
     for model in models:
         row = [model, *(f"{statistics.median(medians[impl, model]):.1f}" for impl in impls)]
-        if len(impls) > 1:
-            ratios = [a / b for a, b in zip(medians["tinygrad_np", model], medians["torch", model])]
+        for impl in references:
+            ratios = [a / b for a, b in zip(medians["tinygrad_np", model], medians[impl, model])]
             row.append(f"{statistics.median(ratios):.2f} ({min(ratios):.2f}-{max(ratios):.2f})")
         rows.append(row)
     print("\nmedian over rounds of each measurement's median step time; the ratio within each round, then "
