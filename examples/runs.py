@@ -47,6 +47,18 @@ def unwritable(path: Path) -> str | None:
     return None
 
 
+def add_file_arguments(parser: argparse.ArgumentParser, data: str, when: str, metrics: str) -> None:
+    """The options every training example has for its files: --data-dir (`data` says what the folder holds),
+    --save (a checkpoint written `when`), --resume, --plot and --metrics (`metrics` describes the CSV)."""
+    parser.add_argument("--data-dir", type=Path, help=f"folder holding {data}; otherwise $TINYGRAD_NP_DATA, "
+                        "~/.cache/tinygrad_np, /usr/share/datasets, then a download")
+    parser.add_argument("--save", type=Path, help=f"write a checkpoint here {when}")
+    parser.add_argument("--resume", type=Path, help="continue the run saved in this checkpoint "
+                        "(and keep saving to it unless --save says otherwise)")
+    parser.add_argument("--plot", type=Path, help="write training curves to this image (needs matplotlib)")
+    parser.add_argument("--metrics", type=Path, help=f"write {metrics} to this CSV file, rewritten {when}")
+
+
 def check_paths(parser: argparse.ArgumentParser, args: argparse.Namespace, saves: str) -> None:
     """Refuse, before any training, a --data-dir that is not a folder, --save/--metrics/--plot files that cannot
     be written, a --resume file that cannot be read (or rewritten, without --save), and --plot without

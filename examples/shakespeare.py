@@ -42,6 +42,7 @@ from tinygrad_np.errors import DatasetError
 from runs import (
     Diverged,
     Progress,
+    add_file_arguments,
     check_paths,
     entries_problem,
     load_scheduler_state,
@@ -103,15 +104,9 @@ def parse_arguments(argv: Sequence[str] | None = None) -> argparse.Namespace:
                         "(default 0)")
     parser.add_argument("--text", type=Path, help="train on this UTF-8 text file instead of tiny Shakespeare "
                         "(no checksum; its own vocabulary; the same 90/10 split)")
-    parser.add_argument("--data-dir", type=Path, help="folder holding input.txt (or tinyshakespeare/ inside it); "
-                        "otherwise $TINYGRAD_NP_DATA, ~/.cache/tinygrad_np, /usr/share/datasets, then a download")
-    parser.add_argument("--save", type=Path, help="write a checkpoint here at every evaluation")
-    parser.add_argument("--resume", type=Path, help="continue the run saved in this checkpoint "
-                        "(and keep saving to it unless --save says otherwise)")
-    parser.add_argument("--plot", type=Path, help="write the loss curves to this image (needs matplotlib)")
-    parser.add_argument("--metrics", type=Path, help="write the losses to this CSV file, rewritten at every "
-                        "evaluation: step, train_loss, val_loss, seconds (training steps so far, evaluation "
-                        "excluded), lr (of the step before the evaluation)")
+    add_file_arguments(parser, data="input.txt (or tinyshakespeare/ inside it)", when="at every evaluation",
+                       metrics="the losses (step, train_loss, val_loss, seconds of the training steps so far, "
+                       "evaluation excluded, lr of the step before the evaluation)")
     args = parser.parse_args(argv)
     check_arguments(parser, args)
     return args

@@ -24,6 +24,7 @@ from tinygrad_np.data import MNIST, DataLoader, Dataset, FashionMNIST
 from runs import (  # noqa: F401 (format_table, minutes, script: the examples use them as training.X)
     Diverged,
     Progress,
+    add_file_arguments,
     check_paths,
     entries_problem,
     format_table,
@@ -63,15 +64,9 @@ def add_common_arguments(parser: argparse.ArgumentParser, epochs: int | None, ba
     parser.add_argument("--label-smoothing", type=float, default=label_smoothing,
                         help="of the cross-entropy loss (default %(default)s)")
     parser.add_argument("--seed", type=int, default=0, help="seeds initialisation and shuffling (default 0)")
-    parser.add_argument("--data-dir", type=Path, help="folder holding the IDX files (or <name>/ inside it); "
-                        "otherwise $TINYGRAD_NP_DATA, ~/.cache/tinygrad_np, /usr/share/datasets, then a download")
-    parser.add_argument("--save", type=Path, help="write a checkpoint here after every epoch")
-    parser.add_argument("--resume", type=Path, help="continue the run saved in this checkpoint "
-                        "(and keep saving to it unless --save says otherwise)")
-    parser.add_argument("--plot", type=Path, help="write training curves to this image (needs matplotlib)")
-    parser.add_argument("--metrics", type=Path, help="write the per-epoch metrics to this CSV file, rewritten after "
-                        "every epoch: epoch, train_loss, train_acc and test_acc (in percent, as printed), seconds "
-                        "(the training pass), lr (at the epoch's end)")
+    add_file_arguments(parser, data="the IDX files (or <name>/ inside it)", when="after every epoch",
+                       metrics="the per-epoch metrics (epoch, train_loss, train_acc and test_acc in percent, as "
+                       "printed, seconds of the training pass, lr at the epoch's end)")
 
 
 def check_arguments(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
